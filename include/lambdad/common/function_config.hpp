@@ -1,0 +1,60 @@
+#pragma once
+/// @brief What a SAM template says about a function, resolved and validated (deploy/ builds it,
+/// the scheduler and the APIs read it). Plain data; safe to copy between threads.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lambdad {
+
+/// One entry of a function's `Events` map, kept with its resolved properties for the module that
+/// serves it (gateway for Api/HttpApi, scheduler for Schedule/ScheduleV2).
+struct EventSource {
+  std::string name;         ///< logical name inside `Events`
+  std::string type;         ///< Api | HttpApi | Schedule | ScheduleV2
+  nlohmann::json properties;  ///< resolved `Properties`, intrinsics already applied
+  int line = 0;             ///< 1-based line in the template
+};
+
+struct FunctionConfig {
+  std::string logical_id;  ///< resource key in the template
+  std::string name;        ///< `FunctionName` when set, else the logical id
+  std::string runtime;     ///< e.g. provided.al2023, nodejs20.x, python3.12
+  std::string handler;     ///< `_HANDLER`; may be empty for provided runtimes
+  std::filesystem::path code_dir;  ///< absolute, resolved against the template's folder
+  int memory_mb = 128;
+  int timeout_s = 3;
+  int ephemeral_storage_mb = 512;
+  std::map<std::string, std::string> environment;
+  std::optional<int> reserved_concurrency;  ///< 0 disables the function
+  int provisioned_concurrency = 0;          ///< needs auto_publish_alias
+  std::optional<std::string> auto_publish_alias;
+  std::vector<std::filesystem::path> layers;  ///< absolute folders, in template order
+  std::vector<std::string> architectures;     ///< accepted as written (x86_64, arm64)
+  std::string description;
+  std::vector<EventSource> events;
+  int line = 0;  ///< line of the resource in the template
+};
+
+/// `AWS::Serverless::Api` / `AWS::Serverless::HttpApi` resources, kept for the gateway.
+struct ApiConfig {
+  std::string logical_id;
+  std::string type;  ///< AWS::Serverless::Api | AWS::Serverless::HttpApi
+  std::string stage_name;
+  nlohmann::json properties;  ///< resolved `Properties`
+  int line = 0;
+};
+
+struct Template {
+  std::filesystem::path path;  ///< absolute path of the template file
+  std::vector<FunctionConfig> functions;
+  std::vector<ApiConfig> apis;
+  std::vector<std::string> warnings;  ///< accepted but not acted upon, each with its line
+};
+
+}  // namespace lambdad

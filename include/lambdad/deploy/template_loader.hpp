@@ -1,0 +1,40 @@
+#pragma once
+/// @brief Loads a SAM template (yaml-cpp) into a resolved lambdad::Template.
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "lambdad/common/function_config.hpp"
+
+namespace lambdad::deploy {
+
+struct TemplateProblem {
+  int line = 0;  ///< 1-based; 0 when the problem is not tied to a line
+  std::string message;
+};
+
+/// Every problem found in one template, not just the first.
+class TemplateError : public std::runtime_error {
+ public:
+  TemplateError(std::filesystem::path file, std::vector<TemplateProblem> problems);
+  const std::filesystem::path& file() const { return file_; }
+  const std::vector<TemplateProblem>& problems() const { return problems_; }
+
+ private:
+  std::filesystem::path file_;
+  std::vector<TemplateProblem> problems_;
+};
+
+/// PATH is a template file or a folder holding template.yaml / template.yml.
+/// Throws TemplateError when there is no template there.
+std::filesystem::path find_template(const std::filesystem::path& path);
+
+/// Parses, resolves Parameters / !Ref / !Sub / Globals, and checks the template.
+/// Throws TemplateError listing every problem with its line.
+Template load_template(const std::filesystem::path& file,
+                       const std::map<std::string, std::string>& parameter_overrides = {});
+
+}  // namespace lambdad::deploy
