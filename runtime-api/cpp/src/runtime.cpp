@@ -312,7 +312,7 @@ void run_handler(std::function<invocation_response(invocation_request const&)> c
     // lambdad attributes log lines to the invocation running when they arrive, so anything the
     // handler buffered must be out before the result ends the invocation.
     std::cout.flush();
-    std::cerr.flush();
+    std::clog.flush();
     std::fflush(nullptr);
 
     if (rt->post_response(request->request_id, response).http_status == 500) {
