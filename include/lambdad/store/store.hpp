@@ -42,6 +42,12 @@ struct InvocationRecord {
 /// every few milliseconds. Destruction flushes everything queued.
 class Store {
  public:
+  /// Producers (worker log readers) pause reading their pipes while backlog_bytes() is above
+  /// this, so a flooding worker blocks on its own pipe instead of growing lambdad's memory.
+  static constexpr size_t kBacklogHighWater = 16 * 1024 * 1024;
+
+  /// Creates the file (and its folder) if missing, switches it to WAL and migrates the schema.
+  /// Throws std::runtime_error naming the path and SQLite's message.
   static std::unique_ptr<Store> open(const std::filesystem::path& db_file);
   virtual ~Store() = default;
 
@@ -51,19 +57,44 @@ class Store {
   virtual size_t backlog_bytes() const = 0;
   /// Blocks until everything queued so far is committed.
   virtual void flush() = 0;
+
+  /// Counters since open(), for /metrics and tests.
+  struct Stats {
+    uint64_t rows_committed = 0;
+    uint64_t batches_committed = 0;  ///< transactions
+    uint64_t largest_batch = 0;      ///< rows in the largest transaction
+    uint64_t rows_dropped = 0;       ///< given up on after repeated commit failures (logged)
+  };
+  virtual Stats stats() const = 0;
 };
 
 /// Read side, on its own connection (a second process may read while the server writes).
 /// One LogReader per thread.
 class LogReader {
  public:
+  /// A position in the (timestamp, id) order of a function's events.
+  struct Cursor {
+    int64_t timestamp_ms = 0;
+    int64_t id = 0;
+  };
+  enum class Order {
+    kTime,      ///< (timestamp, id) ascending: what CloudWatch returns
+    kTimeDesc,  ///< (timestamp, id) descending: newest first (GetLogEvents from the tail)
+    kIngestion  ///< id ascending: commit order; --follow uses it so a late line is never skipped
+  };
   struct Query {
-    std::string function;  ///< from the log group /aws/lambda/<function>
-    std::optional<int64_t> start_ms;
-    std::optional<int64_t> end_ms;
+    std::string function;             ///< from the log group /aws/lambda/<function>
+    std::optional<int64_t> start_ms;  ///< inclusive
+    std::optional<int64_t> end_ms;    ///< inclusive
     std::string filter_pattern;  ///< CloudWatch Logs filter syntax (terms, "phrases", ?or, -not)
-    std::vector<std::string> log_streams;
-    std::optional<int64_t> after_id;  ///< resume after this event id (pagination, --follow)
+    std::vector<std::string> log_streams;  ///< any of these; empty = all
+    std::string log_stream_prefix;
+    /// Resume after this event id, in `order` (for kTime: after that event's (timestamp, id)).
+    std::optional<int64_t> after_id;
+    std::optional<Cursor> after;      ///< strictly after, in (timestamp, id) order
+    std::optional<Cursor> before;     ///< strictly before, in (timestamp, id) order
+    std::optional<int64_t> up_to_id;  ///< ignore events committed after this id (a snapshot)
+    Order order = Order::kTime;
     size_t limit = 10000;
   };
   struct Row {
@@ -80,13 +111,31 @@ class LogReader {
     std::string name;
     int64_t first_ms = 0;
     int64_t last_ms = 0;
+    int64_t creation_ms = 0;        ///< when its first event was committed
+    int64_t last_ingestion_ms = 0;  ///< when its latest event was committed
+    int64_t stored_bytes = 0;       ///< sum of message sizes
+  };
+  /// A function that has log events, i.e. a log group /aws/lambda/<function>.
+  struct Group {
+    std::string function;
+    int64_t creation_ms = 0;
+    int64_t stored_bytes = 0;
   };
 
+  /// Opens read-only; throws std::runtime_error naming the path if it is missing or unreadable.
+  /// A file without the schema yet reads as empty.
   static std::unique_ptr<LogReader> open(const std::filesystem::path& db_file);
   virtual ~LogReader() = default;
+  /// Events in query.order, at most query.limit. Throws AwsError (400 InvalidParameterException)
+  /// for a filter pattern it cannot run.
   virtual std::vector<Row> filter(const Query& query) = 0;
-  virtual std::vector<std::string> functions() = 0;  ///< functions that have log events
-  virtual std::vector<Stream> streams(const std::string& function) = 0;
+  virtual std::vector<std::string> functions() = 0;  ///< functions that have log events, sorted
+  virtual std::vector<Group> groups() = 0;           ///< sorted by function
+  virtual std::vector<Stream> streams(const std::string& function) = 0;  ///< sorted by name
+  /// The highest event id of `function` (0 when none): a snapshot point for Query::up_to_id.
+  virtual int64_t max_id(const std::string& function) = 0;
+  /// The newest `limit` invocation records of `function`, newest first.
+  virtual std::vector<InvocationRecord> invocations(const std::string& function, size_t limit) = 0;
 };
 
 }  // namespace lambdad::store

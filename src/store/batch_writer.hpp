@@ -1,0 +1,38 @@
+#pragma once
+/// @brief The writer thread's connection: commits one batch of queued rows per transaction
+/// with statements prepared once.
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <variant>
+
+#include "lambdad/store/store.hpp"
+#include "sqlite.hpp"
+
+namespace lambdad::store {
+
+using Item = std::variant<LogEvent, InvocationRecord>;
+
+/// Memory an item holds while queued; backlog_bytes() is the sum over the queue.
+size_t footprint(const Item& item);
+
+class BatchWriter {
+ public:
+  /// Opens (creating the file and its folder) and migrates; throws std::runtime_error.
+  explicit BatchWriter(const std::filesystem::path& file);
+
+  /// One transaction for the whole batch; throws on failure, leaving nothing half-written.
+  void write(std::span<const Item> batch);
+
+ private:
+  void insert(const LogEvent& event, int64_t ingestion_ms);
+  void insert(const InvocationRecord& record);
+
+  sqlite::Db db_;
+  std::optional<sqlite::Stmt> insert_event_;
+  std::optional<sqlite::Stmt> insert_invocation_;
+  std::optional<sqlite::Stmt> upsert_stream_;
+};
+
+}  // namespace lambdad::store

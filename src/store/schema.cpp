@@ -1,0 +1,102 @@
+#include "schema.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace lambdad::store::schema {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+/// migrations[v] takes a database from user_version v to v + 1. Append only: released files
+/// must be upgradable in place.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE log_events (
+  id           INTEGER PRIMARY KEY,
+  function     TEXT    NOT NULL,
+  version      TEXT    NOT NULL,
+  log_stream   TEXT    NOT NULL,
+  request_id   TEXT    NOT NULL,
+  timestamp_ms INTEGER NOT NULL,
+  ingestion_ms INTEGER NOT NULL,
+  message      TEXT    NOT NULL
+);
+CREATE INDEX log_events_by_time ON log_events (function, timestamp_ms);
+CREATE INDEX log_events_by_id ON log_events (function, id);
+
+-- One row per log stream, kept up to date by the writer, so listing groups and streams never
+-- scans the events.
+CREATE TABLE log_streams (
+  function          TEXT    NOT NULL,
+  log_stream        TEXT    NOT NULL,
+  creation_ms       INTEGER NOT NULL,
+  first_ms          INTEGER NOT NULL,
+  last_ms           INTEGER NOT NULL,
+  last_ingestion_ms INTEGER NOT NULL,
+  stored_bytes      INTEGER NOT NULL,
+  PRIMARY KEY (function, log_stream)
+) WITHOUT ROWID;
+
+CREATE TABLE invocations (
+  request_id         TEXT PRIMARY KEY,
+  function           TEXT    NOT NULL,
+  version            TEXT    NOT NULL,
+  invocation_type    TEXT    NOT NULL,
+  log_stream         TEXT    NOT NULL,
+  start_ms           INTEGER NOT NULL,
+  duration_ms        REAL    NOT NULL,
+  billed_ms          INTEGER NOT NULL,
+  init_duration_ms   REAL,
+  memory_size_mb     INTEGER NOT NULL,
+  max_memory_used_mb INTEGER NOT NULL,
+  cold               INTEGER NOT NULL,
+  outcome            TEXT    NOT NULL,
+  error_type         TEXT    NOT NULL
+);
+CREATE INDEX invocations_by_time ON invocations (function, start_ms);
+)sql",
+};
+static_assert(std::size(kMigrations) == kVersion);
+
+int user_version(sqlite::Db& db) {
+  return static_cast<int>(db.scalar("PRAGMA user_version"));
+}
+
+void check_not_newer(sqlite::Db& db, int version) {
+  if (version > kVersion) {
+    throw std::runtime_error("sqlite: " + db.file().string() + " has schema version " +
+                             std::to_string(version) + ", newer than this lambdad supports (" +
+                             std::to_string(kVersion) + ")");
+  }
+}
+
+void migrate(sqlite::Db& db) {
+  // IMMEDIATE: two servers starting on one state dir must not both migrate.
+  sqlite::Transaction tx(db, "BEGIN IMMEDIATE");
+  const int from = user_version(db);
+  check_not_newer(db, from);
+  for (int v = from; v < kVersion; ++v) db.exec(kMigrations[v]);
+  db.exec(("PRAGMA user_version = " + std::to_string(kVersion)).c_str());
+  tx.commit();
+}
+
+}  // namespace
+
+void prepare_for_writing(sqlite::Db& db) {
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  if (db.scalar_text("PRAGMA journal_mode = WAL") != "wal") {
+    throw std::runtime_error("sqlite: cannot switch " + db.file().string() + " to WAL mode");
+  }
+  db.exec("PRAGMA synchronous = NORMAL");
+  if (user_version(db) != kVersion) migrate(db);
+}
+
+bool prepare_for_reading(sqlite::Db& db) {
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  const int version = user_version(db);
+  check_not_newer(db, version);
+  return version == kVersion;
+}
+
+}  // namespace lambdad::store::schema
