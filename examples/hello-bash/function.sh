@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Handler for the hello-bash example: `handler EVENT` prints the response on stdout.
 # Log lines must go to stderr here, since stdout is the response.
 handler() {
