@@ -1,4 +1,5 @@
 // lambdad: a self-hosted, AWS-Lambda-compatible function runtime server.
+#include <csignal>
 #include <cstdio>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@ constexpr std::string_view kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a peer closing a socket or pipe must not kill the server
   std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage.data(), args.empty() ? stderr : stdout);

@@ -1,0 +1,16 @@
+#pragma once
+/// @brief Base64 and URL percent-decoding.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lambdad {
+
+std::string base64_encode(std::string_view data);
+/// nullopt when `text` is not valid base64.
+std::optional<std::string> base64_decode(std::string_view text);
+/// nullopt on a malformed escape. `plus_is_space` for query strings.
+std::optional<std::string> url_decode(std::string_view text, bool plus_is_space = false);
+
+}  // namespace lambdad

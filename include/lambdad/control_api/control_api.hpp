@@ -1,0 +1,41 @@
+#pragma once
+/// @brief The lambda port: the Lambda REST API (`2015-03-31` Invoke, ListFunctions, GetFunction…),
+/// the CloudWatch Logs JSON API subset, `/healthz` and `/metrics`.
+///
+/// Thread safety: handlers run on the io thread; log queries run on the API's own reader thread.
+
+#include <filesystem>
+#include <memory>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "lambdad/http/server.hpp"
+#include "lambdad/scheduler/scheduler.hpp"
+
+namespace lambdad::store {
+class LogReader;
+}
+
+namespace lambdad::control_api {
+
+class ControlApi {
+ public:
+  ControlApi(scheduler::Scheduler& scheduler, std::filesystem::path db_file);
+  ~ControlApi();
+
+  std::shared_ptr<const http::Handler> handler();
+
+ private:
+  http::asio::awaitable<http::Response> route(http::Request& request);
+  http::asio::awaitable<http::Response> invoke(http::Request& request, std::string_view name,
+                                               std::string_view query);
+  http::asio::awaitable<http::Response> logs_call(http::Request& request);
+  http::Response metrics(const http::Request& request) const;
+
+  scheduler::Scheduler& scheduler_;
+  std::filesystem::path db_file_;
+  boost::asio::thread_pool readers_{1};       ///< SQLite reads block: never on the io thread
+  std::unique_ptr<store::LogReader> reader_;  ///< used on readers_ only
+};
+
+}  // namespace lambdad::control_api

@@ -1,0 +1,22 @@
+#pragma once
+/// @brief The one place where lambdad's errors become HTTP responses, per protocol.
+
+#include "lambdad/common/aws_error.hpp"
+#include "lambdad/http/server.hpp"
+
+namespace lambdad::http {
+
+/// Lambda REST protocol: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `{"Type", "Message"}`.
+Response lambda_error(const Request& request, const AwsError& error, std::string_view request_id);
+/// Same, for a request whose body was never read (only its header is known).
+Response lambda_error(const RequestHeader& header, const AwsError& error,
+                      std::string_view request_id);
+
+/// AWS JSON 1.1 protocol (CloudWatch Logs): `{"__type": …, "message": …}`.
+Response json11_error(const Request& request, const AwsError& error, std::string_view request_id);
+
+/// Runtime API errors (InvalidStateTransition 403, InvalidRequestID 400, …).
+Response runtime_error(const RequestHeader& header, unsigned status, std::string_view type,
+                       std::string_view message);
+
+}  // namespace lambdad::http

@@ -1,0 +1,73 @@
+#pragma once
+/// @brief lambdad's HTTP/1.1 server loop (Beast over Asio coroutines), shared by the gateway, the
+/// Lambda API and every worker's Runtime API endpoint.
+///
+/// Thread safety: a connection runs on its own strand; handlers run on that strand. lambdad runs
+/// its io_context on one thread, so handlers may touch scheduler state directly.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace lambdad::http {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+using RequestHeader = bhttp::request_header<>;
+
+/// What a handler does with a request whose header has arrived but whose body has not: the body
+/// limit to read with, or an immediate response (e.g. 413 from Content-Length) after which the
+/// connection closes because the body was never read.
+struct BodyPolicy {
+  uint64_t limit = 1024 * 1024;
+  std::optional<Response> reject;
+};
+
+struct Handler {
+  std::function<BodyPolicy(const RequestHeader&)> body_policy;
+  std::function<asio::awaitable<Response>(Request&)> handle;
+  /// When a body exceeds the limit while being read (chunked): the response to send.
+  std::function<Response(const RequestHeader&)> body_too_large;
+};
+
+struct ConnectionLimits {
+  uint32_t header_limit = 8 * 1024;
+  /// Idle time allowed between requests and for reading one; nullopt = wait forever
+  /// (Runtime API connections: a worker may take as long as its timeout between calls).
+  std::optional<std::chrono::seconds> read_timeout = std::chrono::seconds(60);
+};
+
+/// Serves one connection until the peer closes it, a timeout, or a non-keep-alive exchange.
+asio::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<const Handler> handler,
+                                       ConnectionLimits limits);
+
+/// Accepts connections until the acceptor is closed, one coroutine each on its own strand. Each
+/// connection keeps the handler alive; the acceptor must outlive this coroutine.
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const Handler> handler,
+                                  ConnectionLimits limits);
+
+/// Listens on host:port (0 = any free port), throws std::system_error with the address on failure.
+tcp::acceptor listen(asio::any_io_executor executor, const std::string& host, uint16_t port);
+
+/// Whether the client asked to keep the connection open (HTTP/1.1 default, or 1.0 keep-alive).
+bool wants_keep_alive(const RequestHeader& header);
+
+/// A response with a body and content type, keep-alive as the request asked.
+Response make_response(const Request& request, unsigned status, std::string body,
+                       std::string_view content_type = "application/json");
+
+/// Current time in HTTP-date format (RFC 9110), cached per second.
+std::string_view http_date();
+
+}  // namespace lambdad::http

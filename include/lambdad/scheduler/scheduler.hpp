@@ -1,0 +1,124 @@
+#pragma once
+/// @brief The scheduler: every function's pools of warm workers, the concurrency limits, and the
+/// invoke path (find or start a worker, hand it the invocation, await the result or the deadline).
+///
+/// Thread safety: all of it runs on the io_context's single thread; callers `co_await invoke()`.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "lambdad/common/function_config.hpp"
+#include "lambdad/scheduler/concurrency.hpp"
+#include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/worker/process.hpp"
+
+namespace lambdad::store {
+class Store;
+}
+
+namespace lambdad::scheduler {
+
+class Pool;
+
+struct SchedulerSettings {
+  int max_concurrency = 1000;
+  std::chrono::seconds idle_timeout{600};
+  std::chrono::milliseconds init_timeout{10000};
+  std::string runtime_api_host = "127.0.0.1";
+  std::chrono::seconds async_max_event_age{21600};
+  int async_max_retries = 2;
+  std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
+};
+
+struct InvokeRequest {
+  std::string function;   ///< name, ARN or partial ARN, optionally `:qualifier`
+  std::string qualifier;  ///< from `?Qualifier=`
+  std::string payload;
+  std::string invocation_type = "RequestResponse";
+  bool tail = false;
+  std::string client_context;  ///< decoded JSON
+  std::string request_id;
+};
+
+struct InvokeResult {
+  std::string request_id;
+  std::string payload;
+  std::string function_error;  ///< "Unhandled" on a function error, else empty
+  std::string executed_version;
+  std::string log_tail;  ///< last 4 KB of the log, when asked for (not base64 yet)
+  Outcome outcome = Outcome::kPending;
+};
+
+/// A function as the scheduler knows it, with the versions it publishes.
+struct Function {
+  FunctionConfig config;
+  std::map<std::string, std::unique_ptr<Pool>> versions;  ///< $LATEST, "1", …
+  std::map<std::string, std::string> aliases;             ///< alias → version
+  std::string last_modified;
+};
+
+/// What a name and qualifier resolve to.
+struct Resolved {
+  Function* function = nullptr;
+  Pool* pool = nullptr;
+  std::string version;
+  std::string invoked_arn;  ///< the ARN as the caller used it (qualifier included)
+};
+
+class Scheduler {
+ public:
+  Scheduler(boost::asio::any_io_executor executor, worker::ProcessLauncher& launcher,
+            store::Store* store, SchedulerSettings settings);
+  ~Scheduler();
+
+  /// Registers the template's functions and starts provisioned workers.
+  void deploy(const std::vector<FunctionConfig>& functions);
+
+  /// Finds the function; throws AwsError (ResourceNotFound, InvalidParameterValue, Validation).
+  Resolved resolve(std::string_view name, std::string_view qualifier);
+
+  /// Runs one invocation to completion. Throws AwsError for throttles (429) and lookups.
+  boost::asio::awaitable<InvokeResult> invoke(InvokeRequest request);
+  /// Queues an `Event` invocation and returns at once; retries as AWS does.
+  void invoke_async(InvokeRequest request);
+
+  const std::map<std::string, Function>& functions() const { return functions_; }
+  const ConcurrencyLimits& limits() const { return limits_; }
+  size_t worker_count() const;
+
+  /// Stops taking invocations, lets in-flight ones finish (each within its own timeout), then stops
+  /// every worker and waits for them to exit.
+  boost::asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
+
+  // For pools.
+  boost::asio::any_io_executor executor() const { return executor_; }
+  worker::ProcessLauncher& launcher() { return launcher_; }
+  store::Store* store() { return store_; }
+  const SchedulerSettings& settings() const { return settings_; }
+  bool shutting_down() const { return shutting_down_; }
+
+ private:
+  boost::asio::awaitable<void> run_async(InvokeRequest request);
+  boost::asio::awaitable<void> reap_loop();
+
+  boost::asio::any_io_executor executor_;
+  worker::ProcessLauncher& launcher_;
+  store::Store* store_;
+  SchedulerSettings settings_;
+  ConcurrencyLimits limits_;
+  std::map<std::string, Function> functions_;
+  std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
+  boost::asio::steady_timer reap_timer_;
+  bool shutting_down_ = false;
+  int async_in_flight_ = 0;
+};
+
+}  // namespace lambdad::scheduler

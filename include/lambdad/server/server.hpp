@@ -1,0 +1,45 @@
+#pragma once
+/// @brief One lambdad server: the io_context and its thread, the store, the scheduler, and the
+/// gateway and lambda listeners. `lambdad serve` runs one until a signal; `lambdad invoke` runs one
+/// without listeners for a single call.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lambdad/common/function_config.hpp"
+#include "lambdad/scheduler/scheduler.hpp"
+
+namespace lambdad::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t api_port = 3000;
+  uint16_t lambda_port = 3001;
+  std::filesystem::path state_dir;  ///< created if missing
+  bool listen = true;               ///< false: no gateway / lambda listeners (one-shot invoke)
+  scheduler::SchedulerSettings scheduler;
+  std::chrono::milliseconds shutdown_grace{30000};
+};
+
+class Server {
+ public:
+  Server(Template tmpl, ServerOptions options);
+  ~Server();
+
+  /// Opens the store, deploys, binds the listeners and prints the two "listening on" lines.
+  /// Throws std::runtime_error / std::system_error with a clear message.
+  void start();
+  /// Runs until SIGTERM/SIGINT, then drains and stops every worker. Returns the exit code.
+  int run_until_signal();
+  /// One invocation through the scheduler (no HTTP); then shuts down.
+  scheduler::InvokeResult invoke_once(scheduler::InvokeRequest request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lambdad::server

@@ -1,0 +1,45 @@
+#pragma once
+/// @brief Launching worker processes. The launcher is an interface so that unit tests can fake it;
+/// the real one forks, sets up the child (process group, rlimits, stdio pipes, parent-death
+/// signal) and execs, reporting an exec failure through a close-on-exec pipe.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lambdad::worker {
+
+struct SpawnSpec {
+  std::string executable;  ///< absolute path
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  ///< KEY=VALUE
+  std::string cwd;
+  unsigned long max_open_files = 1024;
+};
+
+/// A started process. Every fd is owned by the caller (close-on-exec, non-blocking).
+struct SpawnedProcess {
+  pid_t pid = -1;
+  int pidfd = -1;           ///< readable when the process exits
+  int stdout_fd = -1;       ///< read end of the child's stdout
+  int stderr_fd = -1;       ///< read end of the child's stderr
+  int exec_status_fd = -1;  ///< EOF once exec succeeded; an int errno if it failed
+};
+
+class ProcessLauncher {
+ public:
+  virtual ~ProcessLauncher() = default;
+  /// Throws std::system_error when the process cannot be created at all (fork, pipes).
+  virtual SpawnedProcess spawn(const SpawnSpec& spec) = 0;
+  /// SIGKILL (or `signal`) to the whole process group of a spawned process.
+  virtual void kill_group(pid_t pid, int signal) = 0;
+};
+
+std::unique_ptr<ProcessLauncher> make_posix_launcher();
+
+/// Go's wording for a wait status, as Lambda reports it: "exit status 1", "signal: killed".
+std::string describe_wait_status(int code, int status);
+
+}  // namespace lambdad::worker

@@ -1,0 +1,122 @@
+#pragma once
+/// @brief One worker: a process running a function's runtime, its Runtime API endpoint, its log
+/// pipes, and the state machine of the invocations given to it (one at a time).
+///
+/// Thread safety: every member runs on the io_context's single thread.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "lambdad/runtime_api/endpoint.hpp"
+#include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/worker/log_pipe.hpp"
+#include "lambdad/worker/process.hpp"
+
+namespace lambdad::store {
+class Store;
+}
+
+namespace lambdad::worker {
+
+class Worker;
+
+/// The pool a worker belongs to; told when the worker can take an invocation and when it is gone.
+class WorkerOwner {
+ public:
+  virtual ~WorkerOwner() = default;
+  virtual void worker_idle(Worker& worker) = 0;
+  virtual void worker_exited(Worker& worker) = 0;
+};
+
+struct WorkerSettings {
+  std::string function;
+  std::string version;  ///< $LATEST or a number
+  int memory_mb = 128;
+  std::string listen_host = "127.0.0.1";
+};
+
+class Worker final : public runtime_api::RuntimeTarget,
+                     public std::enable_shared_from_this<Worker> {
+ public:
+  enum class State { kStarting, kIdle, kBusy, kDead };
+
+  Worker(boost::asio::any_io_executor executor, WorkerOwner& owner, ProcessLauncher& launcher,
+         store::Store* store, WorkerSettings settings);
+  ~Worker() override;
+
+  /// Opens the Runtime API endpoint and starts the process. `first` (optional) is the invocation
+  /// that will wait for this worker's init. Never throws: a failure completes `first` with the
+  /// matching error and the worker reports itself exited.
+  void start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first);
+  /// Gives an idle worker its next invocation.
+  void assign(std::shared_ptr<scheduler::Invocation> invocation);
+  /// The invocation's deadline passed: kill the worker, answer Sandbox.Timedout.
+  void deadline_passed(scheduler::Invocation& invocation);
+  /// Stops the process (SIGTERM, SIGKILL after a grace period).
+  void stop();
+
+  State state() const { return state_; }
+  const std::string& id() const { return id_; }
+  const std::string& log_stream() const { return log_stream_; }
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  pid_t pid() const { return process_.pid; }
+
+  // runtime_api::RuntimeTarget
+  boost::asio::awaitable<http::Response> next(const http::Request& request) override;
+  http::Response response(std::string_view request_id, http::Request& request) override;
+  http::Response error(std::string_view request_id, http::Request& request) override;
+  http::Response init_error(http::Request& request) override;
+  http::Response response_too_large(std::string_view request_id,
+                                    const http::RequestHeader& header) override;
+
+ private:
+  /// Checks a posted request id; returns an error response when it is not the current one.
+  std::optional<http::Response> check_request_id(std::string_view id,
+                                                 const http::RequestHeader& header) const;
+  void mark_initialized();
+  http::Response deliver(const http::Request& request);
+  void complete(scheduler::Outcome outcome, std::string response, std::string error_type);
+  void fail_current(scheduler::Outcome outcome, const std::string& error_type,
+                    const std::string& message);
+  boost::asio::awaitable<void> watch_exit();
+  void on_exit(int code, int status);
+  void log(std::string_view line);
+  void log_platform(std::string line);
+  int max_memory_used_mb() const;
+
+  boost::asio::any_io_executor executor_;
+  WorkerOwner& owner_;
+  ProcessLauncher& launcher_;
+  store::Store* store_;
+  WorkerSettings settings_;
+  std::string id_;
+  std::string log_stream_;
+  std::string executable_;
+  mutable int last_peak_mb_ = 0;
+  State state_ = State::kStarting;
+
+  boost::asio::ip::tcp::acceptor acceptor_;
+  SpawnedProcess process_;
+  std::unique_ptr<LogPipe> stdout_;
+  std::unique_ptr<LogPipe> stderr_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;
+  std::unique_ptr<boost::asio::steady_timer> kill_timer_;
+
+  std::chrono::steady_clock::time_point spawned_at_;
+  std::chrono::steady_clock::time_point idle_since_;
+  std::optional<double> init_duration_ms_;
+  std::optional<std::pair<std::string, std::string>> init_error_;  ///< type, body
+
+  std::shared_ptr<scheduler::Invocation> current_;
+  boost::asio::steady_timer parked_next_;  ///< wakes the runtime's waiting /next
+  uint64_t next_generation_ = 0;
+  bool exited_ = false;
+};
+
+}  // namespace lambdad::worker

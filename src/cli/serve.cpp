@@ -1,0 +1,74 @@
+// `lambdad serve [PATH]`: run a SAM template's functions behind the gateway and Lambda API ports.
+#include <cstdio>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "lambdad/cli/commands.hpp"
+#include "lambdad/cli/options.hpp"
+#include "lambdad/cli/template_options.hpp"
+#include "lambdad/server/server.hpp"
+
+namespace lambdad::cli {
+namespace {
+
+constexpr const char* kHelp =
+    "usage: lambdad serve [PATH] [options]\n"
+    "\n"
+    "Runs the functions of a SAM template. PATH is a template file or a folder holding\n"
+    "template.yaml / template.yml (default: the current folder).\n"
+    "\n"
+    "options:\n"
+    "  --host HOST                 address to listen on (default 127.0.0.1)\n"
+    "  --api-port PORT             gateway port (default 3000; 0 picks a free port)\n"
+    "  --lambda-port PORT          Lambda API port (default 3001; 0 picks a free port)\n"
+    "  --state-dir DIR             database and state (default .lambdad beside the template)\n"
+    "  --parameter-overrides 'K=V K2=V2'  template parameter values\n"
+    "  --idle-timeout SECONDS      reap workers idle this long (default 600)\n"
+    "  --max-concurrency N         server-wide concurrent executions (default 1000)\n"
+    "  --init-timeout SECONDS      limit on a worker's init phase (default 10)\n"
+    "  --shutdown-grace SECONDS    on SIGTERM, wait this long for in-flight calls (default 30)\n"
+    "  --log-level LEVEL           trace, debug, info, warn, error (default info)\n";
+
+}  // namespace
+
+int serve(Args args) {
+  try {
+    Options opts(args,
+                 {"host", "api-port", "lambda-port", "state-dir", "parameter-overrides",
+                  "idle-timeout", "max-concurrency", "init-timeout", "shutdown-grace", "log-level"},
+                 {});
+    if (opts.has("help")) {
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+    if (opts.positionals().size() > 1) throw UsageError("serve takes one PATH");
+    apply_log_level(opts);
+    Template tmpl =
+        load_template_or_report(opts.positionals().empty() ? "." : opts.positionals()[0], opts);
+    if (tmpl.path.empty()) return 1;
+
+    server::ServerOptions so;
+    so.host = opts.get_or("host", "127.0.0.1");
+    so.api_port = static_cast<uint16_t>(opts.get_int("api-port", 3000, 0, 65535));
+    so.lambda_port = static_cast<uint16_t>(opts.get_int("lambda-port", 3001, 0, 65535));
+    so.state_dir = opts.get_or("state-dir", (tmpl.path.parent_path() / ".lambdad").string());
+    so.scheduler.idle_timeout =
+        std::chrono::seconds(opts.get_int("idle-timeout", 600, 1, 86400 * 7));
+    so.scheduler.max_concurrency =
+        static_cast<int>(opts.get_int("max-concurrency", 1000, 1, 100000));
+    so.scheduler.init_timeout = std::chrono::seconds(opts.get_int("init-timeout", 10, 1, 900));
+    so.shutdown_grace = std::chrono::seconds(opts.get_int("shutdown-grace", 30, 0, 3600));
+    server::Server server(std::move(tmpl), std::move(so));
+    server.start();
+    return server.run_until_signal();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "lambdad serve: %s\n\n%s", e.what(), kHelp);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lambdad serve: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace lambdad::cli

@@ -1,0 +1,51 @@
+#include "lambdad/http/error_response.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace lambdad::http {
+namespace {
+
+Response base(const RequestHeader& header, unsigned status) {
+  Response response{static_cast<bhttp::status>(status), header.version()};
+  response.keep_alive(wants_keep_alive(header));
+  response.set(bhttp::field::content_type, "application/json");
+  return response;
+}
+
+}  // namespace
+
+Response lambda_error(const RequestHeader& header, const AwsError& error,
+                      std::string_view request_id) {
+  nlohmann::json body;
+  body["Type"] = error.fault;
+  body[error.key == AwsError::Key::kMessage ? "Message" : "message"] = error.message;
+  if (!error.reason.empty()) body["Reason"] = error.reason;
+  Response response = base(header, error.status);
+  response.set("x-amzn-ErrorType", error.type);
+  response.set("x-amzn-RequestId", request_id);
+  if (error.retry_after_s)
+    response.set(bhttp::field::retry_after, std::to_string(*error.retry_after_s));
+  response.body() = body.dump();
+  return response;
+}
+
+Response lambda_error(const Request& request, const AwsError& error, std::string_view request_id) {
+  return lambda_error(request.base(), error, request_id);
+}
+
+Response json11_error(const Request& request, const AwsError& error, std::string_view request_id) {
+  Response response = base(request.base(), error.status);
+  response.set(bhttp::field::content_type, "application/x-amz-json-1.1");
+  response.set("x-amzn-RequestId", request_id);
+  response.body() = nlohmann::json{{"__type", error.type}, {"message", error.message}}.dump();
+  return response;
+}
+
+Response runtime_error(const RequestHeader& header, unsigned status, std::string_view type,
+                       std::string_view message) {
+  Response response = base(header, status);
+  response.body() = nlohmann::json{{"errorMessage", message}, {"errorType", type}}.dump();
+  return response;
+}
+
+}  // namespace lambdad::http

@@ -1,0 +1,176 @@
+#include "lambdad/http/server.hpp"
+
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace lambdad::http {
+namespace {
+
+namespace beast = boost::beast;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+void arm_timer(beast::tcp_stream& stream, const ConnectionLimits& limits) {
+  if (limits.read_timeout) {
+    stream.expires_after(*limits.read_timeout);
+  } else {
+    stream.expires_never();
+  }
+}
+
+asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response) {
+  response.set(bhttp::field::date, http_date());
+  response.prepare_payload();
+  stream.expires_after(std::chrono::seconds(60));
+  auto [ec, n] = co_await bhttp::async_write(stream, response, kAwait);
+  co_return !ec;
+}
+
+// `Expect: 100-continue` clients (some SDKs for large bodies) wait for this before sending.
+asio::awaitable<bool> continue_if_expected(beast::tcp_stream& stream, const RequestHeader& header) {
+  auto expect = header[bhttp::field::expect];
+  if (!beast::iequals(expect, "100-continue")) co_return true;
+  bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, header.version()};
+  auto [ec, n] = co_await bhttp::async_write(stream, cont, kAwait);
+  co_return !ec;
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(tcp::socket socket,
+                                       std::shared_ptr<const Handler> handler_ptr,
+                                       ConnectionLimits limits) {
+  const Handler& handler = *handler_ptr;
+  socket.set_option(tcp::no_delay(true));
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(limits.header_limit);
+    arm_timer(stream, limits);
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        Response r{bhttp::status::request_header_fields_too_large, 11};
+        r.keep_alive(false);
+        co_await send(stream, r);
+      } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+                 ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+        Response r{bhttp::status::bad_request, 11};
+        r.keep_alive(false);
+        co_await send(stream, r);
+      }
+      break;
+    }
+    BodyPolicy policy =
+        handler.body_policy ? handler.body_policy(parser.get().base()) : BodyPolicy{};
+    if (policy.reject) {
+      policy.reject->keep_alive(false);
+      co_await send(stream, *policy.reject);
+      break;
+    }
+    parser.body_limit(policy.limit);
+    if (!co_await continue_if_expected(stream, parser.get().base())) break;
+    std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kAwait);
+    if (ec == bhttp::error::body_limit && handler.body_too_large) {
+      Response r = handler.body_too_large(parser.get().base());
+      r.keep_alive(false);
+      co_await send(stream, r);
+      break;
+    }
+    if (ec) break;
+    Request request = parser.release();
+    Response response;
+    try {
+      response = co_await handler.handle(request);
+    } catch (const std::exception& e) {
+      spdlog::error("http handler failed on {} {}: {}", std::string(request.method_string()),
+                    std::string(request.target()), e.what());
+      response = make_response(request, 500, R"({"message":"Internal server error"})");
+    }
+    const bool keep_alive = response.keep_alive();
+    if (!co_await send(stream, response) || !keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const Handler> handler,
+                                  ConnectionLimits limits) {
+  for (;;) {
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kAwait);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // Out of fds and the like: back off a little rather than spin.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await t.async_wait(kAwait);
+      continue;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, serve_connection(std::move(socket), handler, limits), asio::detached);
+  }
+}
+
+tcp::acceptor listen(asio::any_io_executor executor, const std::string& host, uint16_t port) {
+  tcp::resolver resolver(executor);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(host, std::to_string(port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    throw std::system_error(ec, "cannot resolve listen address " + host);
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  tcp::acceptor acceptor(executor);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(tcp::acceptor::reuse_address(true));
+  acceptor.bind(endpoint, ec);
+  if (ec) {
+    throw std::system_error(ec, "cannot listen on " + host + ":" + std::to_string(port));
+  }
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  return acceptor;
+}
+
+bool wants_keep_alive(const RequestHeader& header) {
+  bhttp::token_list tokens(header[bhttp::field::connection]);
+  if (header.version() >= 11) return !tokens.exists("close");
+  return tokens.exists("keep-alive");
+}
+
+Response make_response(const Request& request, unsigned status, std::string body,
+                       std::string_view content_type) {
+  Response response{static_cast<bhttp::status>(status), request.version()};
+  response.keep_alive(request.keep_alive());
+  if (!content_type.empty()) response.set(bhttp::field::content_type, content_type);
+  response.body() = std::move(body);
+  return response;
+}
+
+std::string_view http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local char text[64] = {};
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  return text;
+}
+
+}  // namespace lambdad::http

@@ -1,0 +1,107 @@
+#include "lambdad/scheduler/pool.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "lambdad/scheduler/scheduler.hpp"
+#include "lambdad/scheduler/spawn_spec.hpp"
+
+namespace lambdad::scheduler {
+
+Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string version, int provisioned)
+    : scheduler_(scheduler),
+      config_(config),
+      version_(std::move(version)),
+      provisioned_(provisioned) {
+  try {
+    base_spec_ = build_spawn_spec(config_, version_);
+  } catch (const std::exception& e) {
+    spdlog::warn("function {}: {}", config_.name, e.what());
+  }
+}
+
+Pool::~Pool() {
+  stop_all();
+}
+
+std::shared_ptr<worker::Worker> Pool::run(std::shared_ptr<Invocation> invocation) {
+  if (!idle_.empty()) {
+    auto worker = std::move(idle_.back());
+    idle_.pop_back();
+    worker->assign(std::move(invocation));
+    return worker;
+  }
+  return spawn(std::move(invocation), false);
+}
+
+std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<Invocation> first, bool provisioned) {
+  auto worker = std::make_shared<worker::Worker>(
+      scheduler_.executor(), *this, scheduler_.launcher(), scheduler_.store(),
+      worker::WorkerSettings{.function = config_.name,
+                             .version = version_,
+                             .memory_mb = config_.memory_mb,
+                             .listen_host = scheduler_.settings().runtime_api_host});
+  workers_.emplace(worker.get(), worker);
+  worker::SpawnSpec spec = base_spec_;
+  if (spec.executable.empty()) {
+    // Unsupported runtime: exec of an empty path fails and reports Runtime.InvalidEntrypoint.
+    spec.executable = config_.runtime;
+    spec.argv = {spec.executable};
+    spec.cwd = config_.code_dir.string();
+  }
+  spec.env.push_back(std::string("AWS_LAMBDA_INITIALIZATION_TYPE=") +
+                     (provisioned ? "provisioned-concurrency" : "on-demand"));
+  worker->start(std::move(spec), std::move(first));
+  return worker;
+}
+
+void Pool::worker_idle(worker::Worker& worker) {
+  auto it = workers_.find(&worker);
+  if (it == workers_.end()) return;
+  if (scheduler_.shutting_down()) {
+    worker.stop();
+    return;
+  }
+  idle_.push_back(it->second);
+}
+
+void Pool::worker_exited(worker::Worker& worker) {
+  std::erase_if(idle_, [&](const auto& w) { return w.get() == &worker; });
+  workers_.erase(&worker);
+  if (provisioned_ > 0 && !scheduler_.shutting_down()) {
+    // A provisioned worker that dies at init would otherwise be restarted in a tight loop.
+    provision_backoff_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  }
+}
+
+void Pool::reap(std::chrono::steady_clock::time_point now, std::chrono::seconds idle_timeout) {
+  // idle_ is in most-recently-used order, so the stalest workers are at the front.
+  size_t reapable = workers_.size() > static_cast<size_t>(provisioned_)
+                        ? workers_.size() - static_cast<size_t>(provisioned_)
+                        : 0;
+  size_t count = 0;
+  while (count < idle_.size() && count < reapable &&
+         now - idle_[count]->idle_since() >= idle_timeout) {
+    ++count;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    spdlog::debug("function {}: reaping idle worker {}", config_.name, idle_[i]->id());
+    idle_[i]->stop();
+  }
+  idle_.erase(idle_.begin(), idle_.begin() + static_cast<long>(count));
+}
+
+void Pool::ensure_provisioned() {
+  if (scheduler_.shutting_down() || std::chrono::steady_clock::now() < provision_backoff_until_) {
+    return;
+  }
+  while (workers_.size() < static_cast<size_t>(provisioned_)) spawn(nullptr, true);
+}
+
+void Pool::stop_all() {
+  idle_.clear();
+  for (auto& [ptr, worker] : workers_) worker->stop();
+}
+
+}  // namespace lambdad::scheduler

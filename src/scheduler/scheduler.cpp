@@ -1,0 +1,227 @@
+#include "lambdad/scheduler/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "lambdad/common/aws_error.hpp"
+#include "lambdad/common/check.hpp"
+#include "lambdad/common/ids.hpp"
+#include "lambdad/common/platform_log.hpp"
+#include "lambdad/scheduler/function_name.hpp"
+#include "lambdad/scheduler/pool.hpp"
+
+namespace lambdad::scheduler {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+using Clock = std::chrono::steady_clock;
+
+/// Releases a concurrency slot when the invocation ends, however it ends.
+class SlotGuard {
+ public:
+  SlotGuard(ConcurrencyLimits& limits, std::string function)
+      : limits_(limits), function_(std::move(function)) {}
+  ~SlotGuard() { limits_.release(function_); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  ConcurrencyLimits& limits_;
+  std::string function_;
+};
+
+bool retryable_function_error(Outcome outcome) {
+  return outcome != Outcome::kSuccess && outcome != Outcome::kPending;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(asio::any_io_executor executor, worker::ProcessLauncher& launcher,
+                     store::Store* store, SchedulerSettings settings)
+    : executor_(executor),
+      launcher_(launcher),
+      store_(store),
+      settings_(std::move(settings)),
+      limits_(settings_.max_concurrency),
+      reap_timer_(executor) {}
+
+Scheduler::~Scheduler() {
+  shutting_down_ = true;
+  reap_timer_.cancel();
+  functions_.clear();
+}
+
+void Scheduler::deploy(const std::vector<FunctionConfig>& configs) {
+  const std::string now = iso8601_ms(epoch_ms());
+  for (const auto& config : configs) {
+    Function& fn = functions_[config.name];
+    fn.config = config;
+    // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
+    fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
+    fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0);
+    if (config.auto_publish_alias) {
+      fn.versions["1"] =
+          std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency);
+      fn.aliases[*config.auto_publish_alias] = "1";
+    }
+    limits_.set_reserved(config.name, config.reserved_concurrency);
+    logical_ids_[config.logical_id] = config.name;
+  }
+  for (auto& [name, fn] : functions_) {
+    for (auto& [version, pool] : fn.versions) pool->ensure_provisioned();
+  }
+  asio::co_spawn(executor_, reap_loop(), asio::detached);
+}
+
+Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier) {
+  FunctionName parsed = parse_function_name(text);
+  if (!parsed.qualifier.empty() && !qualifier.empty() && parsed.qualifier != qualifier) {
+    throw errors::invalid_parameter(
+        "The derived qualifier from the function name does not match the specified qualifier.");
+  }
+  std::string q = !parsed.qualifier.empty() ? parsed.qualifier : std::string(qualifier);
+  auto it = functions_.find(parsed.name);
+  if (it == functions_.end()) {
+    // sam local addresses functions by logical id; accept that too.
+    if (auto l = logical_ids_.find(parsed.name); l != logical_ids_.end()) {
+      it = functions_.find(l->second);
+    }
+  }
+  if (it == functions_.end()) throw errors::function_not_found(function_arn(parsed.name, q));
+  Function& fn = it->second;
+  std::string version = q.empty() ? "$LATEST" : q;
+  if (auto alias = fn.aliases.find(version); alias != fn.aliases.end()) version = alias->second;
+  auto pool = fn.versions.find(version);
+  if (pool == fn.versions.end()) throw errors::function_not_found(function_arn(fn.config.name, q));
+  return {&fn, pool->second.get(), version, function_arn(fn.config.name, q)};
+}
+
+asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
+  Resolved target = resolve(request.function, request.qualifier);
+  if (shutting_down_) throw errors::service("lambdad is shutting down");
+  if (auto reason = limits_.try_acquire(target.function->config.name)) {
+    throw errors::too_many_requests(*reason);
+  }
+  SlotGuard slot(limits_, target.function->config.name);
+
+  auto inv = std::make_shared<Invocation>(executor_);
+  inv->request_id = request.request_id.empty() ? new_request_id() : std::move(request.request_id);
+  inv->payload = std::move(request.payload);
+  inv->invoked_arn = target.invoked_arn;
+  inv->client_context = std::move(request.client_context);
+  inv->trace_id = new_trace_header();
+  inv->version = target.version;
+  inv->invocation_type = request.invocation_type;
+  inv->tail = request.tail;
+  inv->timeout = std::chrono::seconds(target.function->config.timeout_s);
+  // Until the worker takes the event, the wait may include its init (bounded separately).
+  inv->wake.expires_after(settings_.init_timeout + inv->timeout);
+
+  std::weak_ptr<worker::Worker> worker = target.pool->run(inv);
+  while (!inv->done) {
+    auto [ec] = co_await inv->wake.async_wait(kAwait);
+    if (!ec && !inv->done) {
+      if (auto w = worker.lock()) w->deadline_passed(*inv);
+      LAMBDAD_CHECK(inv->done);
+    }
+  }
+  InvokeResult result;
+  result.request_id = inv->request_id;
+  result.payload = std::move(inv->response);
+  result.outcome = inv->outcome;
+  if (inv->outcome != Outcome::kSuccess) result.function_error = "Unhandled";
+  result.executed_version = target.version;
+  result.log_tail = std::move(inv->tail_log);
+  co_return result;
+}
+
+void Scheduler::invoke_async(InvokeRequest request) {
+  ++async_in_flight_;
+  asio::co_spawn(executor_, run_async(std::move(request)), asio::detached);
+}
+
+asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
+  const auto expires = Clock::now() + settings_.async_max_event_age;
+  int function_errors = 0;
+  auto throttle_delay = std::chrono::milliseconds(1000);
+  asio::steady_timer delay(executor_);
+  while (!shutting_down_ && Clock::now() < expires) {
+    std::chrono::milliseconds wait{0};
+    try {
+      InvokeResult result = co_await invoke(request);
+      if (!retryable_function_error(result.outcome) ||
+          function_errors >= settings_.async_max_retries) {
+        if (result.outcome != Outcome::kSuccess) {
+          spdlog::warn("async invocation {} of {} failed after {} attempts", result.request_id,
+                       request.function, function_errors + 1);
+        }
+        break;
+      }
+      ++function_errors;
+      wait = settings_.async_retry_base * function_errors;  // 1 min, then 2 min
+      request.request_id = result.request_id;  // retries keep the request id, as on AWS
+    } catch (const AwsError& e) {
+      if (e.status != 429 && e.status < 500) {
+        spdlog::warn("async invocation of {} dropped: {}", request.function, e.message);
+        break;
+      }
+      wait = throttle_delay;
+      throttle_delay = std::min(throttle_delay * 2, std::chrono::milliseconds(300000));
+    }
+    delay.expires_after(wait);
+    co_await delay.async_wait(kAwait);
+  }
+  --async_in_flight_;
+}
+
+asio::awaitable<void> Scheduler::reap_loop() {
+  while (!shutting_down_) {
+    reap_timer_.expires_after(std::min<std::chrono::milliseconds>(
+        std::chrono::seconds(1),
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout) / 4 +
+            std::chrono::milliseconds(1)));
+    auto [ec] = co_await reap_timer_.async_wait(kAwait);
+    if (ec || shutting_down_) co_return;
+    const auto now = Clock::now();
+    for (auto& [name, fn] : functions_) {
+      for (auto& [version, pool] : fn.versions) {
+        pool->reap(now, settings_.idle_timeout);
+        pool->ensure_provisioned();
+      }
+    }
+  }
+}
+
+size_t Scheduler::worker_count() const {
+  size_t n = 0;
+  for (const auto& [name, fn] : functions_) {
+    for (const auto& [version, pool] : fn.versions) n += pool->size();
+  }
+  return n;
+}
+
+asio::awaitable<void> Scheduler::shutdown(std::chrono::milliseconds grace) {
+  shutting_down_ = true;
+  reap_timer_.cancel();
+  asio::steady_timer tick(executor_);
+  const auto drain_until = Clock::now() + grace;
+  while (limits_.in_flight_total() > 0 && Clock::now() < drain_until) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(kAwait);
+  }
+  for (auto& [name, fn] : functions_) {
+    for (auto& [version, pool] : fn.versions) pool->stop_all();
+  }
+  // Workers get SIGTERM, then SIGKILL after 300 ms; wait until every one has been reaped.
+  const auto exit_until = Clock::now() + std::chrono::seconds(5);
+  while (worker_count() > 0 && Clock::now() < exit_until) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(kAwait);
+  }
+}
+
+}  // namespace lambdad::scheduler

@@ -1,0 +1,117 @@
+#include "lambdad/server/server.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "lambdad/control_api/control_api.hpp"
+#include "lambdad/gateway/gateway.hpp"
+#include "lambdad/http/server.hpp"
+#include "lambdad/store/store.hpp"
+
+namespace lambdad::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct Server::Impl {
+  Template tmpl;
+  ServerOptions options;
+  // Concurrency hint 1: the io_context runs on one thread, so Asio can skip its internal locking.
+  asio::io_context ioc{1};
+  std::unique_ptr<worker::ProcessLauncher> launcher = worker::make_posix_launcher();
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<control_api::ControlApi> control;
+  std::optional<tcp::acceptor> gateway;
+  std::optional<tcp::acceptor> lambda;
+
+  void listen(std::optional<tcp::acceptor>& acceptor, uint16_t port,
+              std::shared_ptr<const http::Handler> handler, const char* what) {
+    acceptor.emplace(http::listen(ioc.get_executor(), options.host, port));
+    auto& a = *acceptor;
+    asio::co_spawn(ioc, http::accept_loop(a, std::move(handler), {}), asio::detached);
+    std::printf("%s listening on http://%s:%u\n", what, options.host.c_str(),
+                static_cast<unsigned>(a.local_endpoint().port()));
+    std::fflush(stdout);
+  }
+
+  asio::awaitable<void> shutdown() {
+    boost::system::error_code ignored;
+    if (gateway) gateway->close(ignored);
+    if (lambda) lambda->close(ignored);
+    co_await scheduler->shutdown(options.shutdown_grace);
+    ioc.stop();
+  }
+};
+
+Server::Server(Template tmpl, ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->tmpl = std::move(tmpl);
+  impl_->options = std::move(options);
+}
+
+Server::~Server() {
+  if (!impl_) return;
+  impl_->control.reset();
+  impl_->scheduler.reset();
+  impl_->gateway.reset();
+  impl_->lambda.reset();
+  impl_->store.reset();  // flushes what is queued
+}
+
+void Server::start() {
+  Impl& s = *impl_;
+  std::filesystem::create_directories(s.options.state_dir);
+  const auto db_file = s.options.state_dir / "lambdad.db";
+  s.store = store::Store::open(db_file);
+  s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
+                                                       s.store.get(), s.options.scheduler);
+  s.scheduler->deploy(s.tmpl.functions);
+  if (!s.options.listen) return;
+  s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
+  s.listen(s.gateway, s.options.api_port, gateway::make_handler(s.tmpl), "gateway");
+  s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api");
+}
+
+int Server::run_until_signal() {
+  Impl& s = *impl_;
+  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  signals.async_wait([&s](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: draining in-flight invocations and stopping workers", signal);
+    asio::co_spawn(s.ioc, s.shutdown(), asio::detached);
+  });
+  s.ioc.run();
+  s.store->flush();
+  spdlog::info("stopped");
+  return 0;
+}
+
+scheduler::InvokeResult Server::invoke_once(scheduler::InvokeRequest request) {
+  Impl& s = *impl_;
+  std::optional<scheduler::InvokeResult> result;
+  std::exception_ptr failure;
+  asio::co_spawn(
+      s.ioc,
+      [&]() -> asio::awaitable<void> {
+        try {
+          result = co_await s.scheduler->invoke(std::move(request));
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        co_await s.shutdown();
+      },
+      asio::detached);
+  s.ioc.run();
+  s.store->flush();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*result);
+}
+
+}  // namespace lambdad::server

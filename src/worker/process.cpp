@@ -1,0 +1,150 @@
+#include "lambdad/worker/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace lambdad::worker {
+namespace {
+
+struct Pipe {
+  int read = -1;
+  int write = -1;
+};
+
+Pipe make_pipe(int read_flags) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe2");
+  if (read_flags) fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | read_flags);
+  return {fds[0], fds[1]};
+}
+
+std::vector<char*> pointers(const std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  result.reserve(strings.size() + 1);
+  for (const auto& s : strings) result.push_back(const_cast<char*>(s.c_str()));
+  result.push_back(nullptr);
+  return result;
+}
+
+// Runs in the child between fork and exec: async-signal-safe calls only, never returns.
+[[noreturn]] void exec_child(const SpawnSpec& spec, char* const* argv, char* const* envp,
+                             const Pipe& out, const Pipe& err, const Pipe& status) {
+  auto fail = [&](int error) {
+    (void)!write(status.write, &error, sizeof error);
+    _exit(127);
+  };
+  setpgid(0, 0);
+  // The worker must not outlive lambdad, even when lambdad is SIGKILLed.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) _exit(1);
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull < 0 || dup2(devnull, 0) < 0) fail(errno);
+  if (dup2(out.write, 1) < 0 || dup2(err.write, 2) < 0) fail(errno);
+  rlimit files{spec.max_open_files, spec.max_open_files};
+  setrlimit(RLIMIT_NOFILE, &files);
+  if (chdir(spec.cwd.c_str()) != 0) fail(errno);
+  // Nothing lambdad holds open may leak into the function (sockets, the database, other pipes).
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  execve(spec.executable.c_str(), argv, envp);
+  fail(errno);
+  _exit(127);
+}
+
+class PosixLauncher final : public ProcessLauncher {
+ public:
+  SpawnedProcess spawn(const SpawnSpec& spec) override {
+    auto argv = pointers(spec.argv);
+    auto envp = pointers(spec.env);
+    Pipe out = make_pipe(O_NONBLOCK);
+    Pipe err = make_pipe(O_NONBLOCK);
+    Pipe status = make_pipe(O_NONBLOCK);
+    pid_t pid = fork();
+    if (pid < 0) {
+      int error = errno;
+      for (int fd : {out.read, out.write, err.read, err.write, status.read, status.write})
+        close(fd);
+      throw std::system_error(error, std::system_category(), "fork");
+    }
+    if (pid == 0) exec_child(spec, argv.data(), envp.data(), out, err, status);
+    close(out.write);
+    close(err.write);
+    close(status.write);
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) {
+      int error = errno;
+      ::kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      for (int fd : {out.read, err.read, status.read}) close(fd);
+      throw std::system_error(error, std::system_category(), "pidfd_open");
+    }
+    fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+    return {pid, pidfd, out.read, err.read, status.read};
+  }
+
+  void kill_group(pid_t pid, int signal) override {
+    // The group may be gone already, or the child may not have called setpgid yet.
+    if (::kill(-pid, signal) != 0) ::kill(pid, signal);
+  }
+};
+
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGKILL:
+      return "killed";
+    case SIGSEGV:
+      return "segmentation fault";
+    case SIGABRT:
+      return "aborted";
+    case SIGTERM:
+      return "terminated";
+    case SIGBUS:
+      return "bus error";
+    case SIGFPE:
+      return "floating point exception";
+    case SIGILL:
+      return "illegal instruction";
+    case SIGPIPE:
+      return "broken pipe";
+    case SIGINT:
+      return "interrupt";
+    case SIGHUP:
+      return "hangup";
+    case SIGQUIT:
+      return "quit";
+    case SIGSYS:
+      return "bad system call";
+    case SIGXCPU:
+      return "CPU time limit exceeded";
+    case SIGXFSZ:
+      return "file size limit exceeded";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<ProcessLauncher> make_posix_launcher() {
+  return std::make_unique<PosixLauncher>();
+}
+
+std::string describe_wait_status(int code, int status) {
+  if (code == CLD_EXITED) return "exit status " + std::to_string(status);
+  const char* name = signal_name(status);
+  return std::string("signal: ") + (name ? name : "signal " + std::to_string(status));
+}
+
+}  // namespace lambdad::worker

@@ -1,0 +1,420 @@
+#include "lambdad/worker/worker.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lambdad/common/check.hpp"
+#include "lambdad/common/ids.hpp"
+#include "lambdad/common/platform_log.hpp"
+#include "lambdad/http/error_response.hpp"
+#include "lambdad/store/store.hpp"
+#include "lambdad/worker/memory.hpp"
+
+namespace lambdad::worker {
+namespace {
+
+namespace asio = boost::asio;
+using scheduler::Outcome;
+using Clock = std::chrono::steady_clock;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kStoreHighWater = 64u << 20;
+
+std::string make_log_stream(const std::string& version, const std::string& id) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char date[16];
+  std::strftime(date, sizeof date, "%Y/%m/%d", &tm);
+  return std::string(date) + "/[" + version + "]" + id;
+}
+
+double ms_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+http::Response accepted(const http::RequestHeader& header) {
+  http::Response r{http::bhttp::status::accepted, header.version()};
+  r.keep_alive(http::wants_keep_alive(header));
+  r.set(http::bhttp::field::content_type, "application/json");
+  r.body() = R"({"status":"OK"})";
+  return r;
+}
+
+http::Response invalid_state(const http::RequestHeader& header, std::string_view to) {
+  return http::runtime_error(header, 403, "InvalidStateTransition",
+                             "State transition to " + std::string(to) +
+                                 " failed for runtime. Error: State transition is not allowed");
+}
+
+std::string error_body(const std::string& type, const std::string& message) {
+  return nlohmann::json{{"errorMessage", message}, {"errorType", type}}.dump();
+}
+
+/// The payload a function error is returned with: the runtime's JSON as posted, else one built
+/// from the error-type header.
+std::pair<std::string, std::string> function_error(http::Request& request) {
+  std::string type(request["Lambda-Runtime-Function-Error-Type"]);
+  auto parsed = nlohmann::json::parse(request.body(), nullptr, false);
+  if (parsed.is_object()) {
+    if (auto it = parsed.find("errorType"); it != parsed.end() && it->is_string()) {
+      type = it->get<std::string>();
+    }
+    return {std::move(request.body()), type.empty() ? "Runtime.Unknown" : type};
+  }
+  if (type.empty()) type = "Runtime.Unknown";
+  return {error_body(type, request.body()), type};
+}
+
+std::string invalid_entrypoint_message(int error, const std::string& executable) {
+  if (error == ENOENT) return "Couldn't find valid bootstrap(s): [" + executable + "]";
+  return "fork/exec " + executable + ": " + std::strerror(error);
+}
+
+}  // namespace
+
+Worker::Worker(asio::any_io_executor executor, WorkerOwner& owner, ProcessLauncher& launcher,
+               store::Store* store, WorkerSettings settings)
+    : executor_(executor),
+      owner_(owner),
+      launcher_(launcher),
+      store_(store),
+      settings_(std::move(settings)),
+      id_(random_hex(32)),
+      log_stream_(make_log_stream(settings_.version, id_)),
+      acceptor_(executor),
+      parked_next_(executor) {}
+
+Worker::~Worker() {
+  for (int fd : {process_.exec_status_fd}) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first) {
+  current_ = std::move(first);
+  if (current_) current_->waited_for_init = true;
+  state_ = current_ ? State::kBusy : State::kStarting;
+  auto self = shared_from_this();
+  try {
+    acceptor_ = http::listen(executor_, settings_.listen_host, 0);
+    spec.env.push_back("AWS_LAMBDA_RUNTIME_API=" + settings_.listen_host + ":" +
+                       std::to_string(acceptor_.local_endpoint().port()));
+    spec.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
+    executable_ = spec.executable;
+    spawned_at_ = Clock::now();
+    process_ = launcher_.spawn(spec);
+  } catch (const std::exception& e) {
+    spdlog::error("function {}: cannot start a worker: {}", settings_.function, e.what());
+    state_ = State::kDead;
+    exited_ = true;
+    if (current_) fail_current(Outcome::kCrash, "Runtime.ExitError", e.what());
+    asio::post(executor_, [self] { self->owner_.worker_exited(*self); });
+    return;
+  }
+  auto handler = runtime_api::make_handler(weak_from_this());
+  asio::co_spawn(
+      executor_,
+      [self, handler]() -> asio::awaitable<void> {
+        co_await http::accept_loop(self->acceptor_, handler, {.read_timeout = std::nullopt});
+      },
+      asio::detached);
+  auto backlogged = [store = store_] { return store && store->backlog_bytes() > kStoreHighWater; };
+  auto sink = [this](std::string_view line) { log(line); };
+  stdout_ = std::make_unique<LogPipe>(executor_, process_.stdout_fd, sink, backlogged);
+  stderr_ = std::make_unique<LogPipe>(executor_, process_.stderr_fd, sink, backlogged);
+  for (LogPipe* pipe : {stdout_.get(), stderr_.get()}) {
+    asio::co_spawn(
+        executor_, [self, pipe]() -> asio::awaitable<void> { co_await pipe->run(); },
+        asio::detached);
+  }
+  pidfd_ = std::make_unique<asio::posix::stream_descriptor>(executor_, process_.pidfd);
+  asio::co_spawn(
+      executor_, [self]() { return self->watch_exit(); }, asio::detached);
+}
+
+void Worker::assign(std::shared_ptr<scheduler::Invocation> invocation) {
+  LAMBDAD_CHECK(state_ == State::kIdle && !current_);
+  current_ = std::move(invocation);
+  state_ = State::kBusy;
+  parked_next_.cancel();
+}
+
+asio::awaitable<http::Response> Worker::next(const http::Request& request) {
+  if (state_ == State::kDead) {
+    co_return http::runtime_error(request.base(), 500, "ServiceException",
+                                  "Runtime is shutting down");
+  }
+  if (current_ && current_->delivered) co_return invalid_state(request.base(), "Ready");
+  if (!init_duration_ms_) mark_initialized();
+  // A newer /next replaces a waiting one (the runtime may have reconnected).
+  const uint64_t generation = ++next_generation_;
+  parked_next_.cancel();
+  auto self = shared_from_this();
+  while (!current_ || current_->delivered) {
+    parked_next_.expires_at(Clock::time_point::max());
+    co_await parked_next_.async_wait(kAwait);
+    if (generation != next_generation_ || state_ == State::kDead) {
+      auto r = http::runtime_error(request.base(), 500, "ServiceException", "Superseded");
+      r.keep_alive(false);
+      co_return r;
+    }
+  }
+  co_return deliver(request);
+}
+
+void Worker::mark_initialized() {
+  init_duration_ms_ = ms_between(spawned_at_, Clock::now());
+  if (current_) {
+    current_->init_duration_ms = init_duration_ms_;
+    return;
+  }
+  state_ = State::kIdle;
+  idle_since_ = Clock::now();
+  owner_.worker_idle(*this);
+}
+
+http::Response Worker::deliver(const http::Request& request) {
+  scheduler::Invocation& inv = *current_;
+  inv.delivered = true;
+  inv.delivered_at = Clock::now();
+  inv.start_epoch_ms = epoch_ms();
+  inv.wake.expires_at(inv.delivered_at + inv.timeout);  // the function's own time starts now
+  log_platform(start_line(inv.request_id, inv.version));
+
+  http::Response r{http::bhttp::status::ok, request.version()};
+  r.keep_alive(request.keep_alive());
+  r.set(http::bhttp::field::content_type, "application/json");
+  r.set("Lambda-Runtime-Aws-Request-Id", inv.request_id);
+  r.set("Lambda-Runtime-Deadline-Ms", std::to_string(inv.start_epoch_ms + inv.timeout.count()));
+  r.set("Lambda-Runtime-Invoked-Function-Arn", inv.invoked_arn);
+  r.set("Lambda-Runtime-Trace-Id", inv.trace_id);
+  if (!inv.client_context.empty()) r.set("Lambda-Runtime-Client-Context", inv.client_context);
+  r.body() = std::move(inv.payload);
+  return r;
+}
+
+std::optional<http::Response> Worker::check_request_id(std::string_view id,
+                                                       const http::RequestHeader& header) const {
+  if (!current_ || !current_->delivered) return invalid_state(header, "InvocationResponse");
+  if (id != current_->request_id) {
+    return http::runtime_error(header, 400, "InvalidRequestID", "Invalid request ID");
+  }
+  return std::nullopt;
+}
+
+http::Response Worker::response(std::string_view request_id, http::Request& request) {
+  if (auto rejected = check_request_id(request_id, request.base())) return *rejected;
+  stdout_->drain();
+  stderr_->drain();
+  complete(Outcome::kSuccess, std::move(request.body()), {});
+  return accepted(request.base());
+}
+
+http::Response Worker::error(std::string_view request_id, http::Request& request) {
+  if (auto rejected = check_request_id(request_id, request.base())) return *rejected;
+  stdout_->drain();
+  stderr_->drain();
+  auto [body, type] = function_error(request);
+  complete(Outcome::kFunctionError, std::move(body), type);
+  return accepted(request.base());
+}
+
+http::Response Worker::init_error(http::Request& request) {
+  if (init_duration_ms_ || state_ == State::kDead)
+    return invalid_state(request.base(), "InitError");
+  const double init_ms = ms_between(spawned_at_, Clock::now());
+  auto [body, type] = function_error(request);
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s",
+                init_ms, type.c_str());
+  stdout_->drain();
+  stderr_->drain();
+  log_platform(line);
+  state_ = State::kDead;
+  if (current_) {
+    current_->init_duration_ms = init_ms;
+    log_platform(start_line(current_->request_id, current_->version));
+    complete(Outcome::kInitError, std::move(body), type);
+  }
+  // The environment is reset after an init error; the next invocation starts a fresh worker.
+  launcher_.kill_group(process_.pid, SIGKILL);
+  return accepted(request.base());
+}
+
+http::Response Worker::response_too_large(std::string_view request_id,
+                                          const http::RequestHeader& header) {
+  if (auto rejected = check_request_id(request_id, header)) return *rejected;
+  complete(
+      Outcome::kResponseTooLarge,
+      error_body("Function.ResponseSizeTooLarge",
+                 "Response payload size exceeded maximum allowed payload size (6291556 bytes)."),
+      "Function.ResponseSizeTooLarge");
+  return http::runtime_error(header, 413, "RequestEntityTooLarge",
+                             "Exceeded maximum allowed payload size (6291556 bytes).");
+}
+
+void Worker::deadline_passed(scheduler::Invocation& invocation) {
+  if (current_.get() != &invocation || invocation.done) return;
+  const double seconds = static_cast<double>(invocation.timeout.count()) / 1000.0;
+  char message[128];
+  std::snprintf(message, sizeof message, "Task timed out after %.2f seconds", seconds);
+  stdout_->drain();
+  stderr_->drain();
+  if (!invocation.delivered) log_platform(start_line(invocation.request_id, invocation.version));
+  log_platform(timeout_line(epoch_ms(), invocation.request_id, seconds));
+  state_ = State::kDead;
+  launcher_.kill_group(process_.pid, SIGKILL);
+  complete(
+      Outcome::kTimeout,
+      error_body("Sandbox.Timedout", "RequestId: " + invocation.request_id + " Error: " + message),
+      "Sandbox.Timedout");
+}
+
+void Worker::fail_current(Outcome outcome, const std::string& error_type,
+                          const std::string& message) {
+  const std::string text = "RequestId: " + current_->request_id + " Error: " + message;
+  if (!current_->delivered) log_platform(start_line(current_->request_id, current_->version));
+  log_platform(text);
+  log_platform(error_type);
+  complete(outcome, error_body(error_type, text), error_type);
+}
+
+void Worker::complete(Outcome outcome, std::string response, std::string error_type) {
+  std::shared_ptr<scheduler::Invocation> inv = std::move(current_);
+  inv->finished_at = Clock::now();
+  if (!inv->delivered) {
+    inv->delivered_at = inv->finished_at;
+    inv->start_epoch_ms = epoch_ms();
+  }
+  inv->done = true;
+  inv->outcome = outcome;
+  inv->response = std::move(response);
+  inv->error_type = std::move(error_type);
+
+  const double duration = ms_between(inv->delivered_at, inv->finished_at);
+  const int max_memory = max_memory_used_mb();
+  std::optional<double> init = inv->waited_for_init ? inv->init_duration_ms : std::nullopt;
+  current_ = inv;  // so the END/REPORT lines carry its request id and reach its tail
+  log_platform(end_line(inv->request_id));
+  log_platform(report_line({inv->request_id, duration, settings_.memory_mb, max_memory, init}));
+  current_.reset();
+  if (store_) {
+    static constexpr const char* kOutcomes[] = {"pending", "success", "error", "timeout",
+                                                "crash",   "error",   "error", "error"};
+    store_->record({.request_id = inv->request_id,
+                    .function = settings_.function,
+                    .version = settings_.version,
+                    .invocation_type = inv->invocation_type,
+                    .log_stream = log_stream_,
+                    .start_ms = inv->start_epoch_ms,
+                    .duration_ms = duration,
+                    .billed_ms = billed_duration_ms(duration),
+                    .init_duration_ms = init,
+                    .memory_size_mb = settings_.memory_mb,
+                    .max_memory_used_mb = max_memory,
+                    .cold = inv->waited_for_init,
+                    .outcome = kOutcomes[static_cast<int>(outcome)],
+                    .error_type = inv->error_type});
+  }
+  inv->wake.cancel();
+  if (state_ != State::kDead) {
+    state_ = State::kIdle;
+    idle_since_ = Clock::now();
+    owner_.worker_idle(*this);
+  }
+}
+
+asio::awaitable<void> Worker::watch_exit() {
+  (void)co_await pidfd_->async_wait(asio::posix::descriptor_base::wait_read, kAwait);
+  siginfo_t info{};
+  if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_->native_handle()), &info,
+             WEXITED) != 0) {
+    // Should not happen (we own the pid); still tell the owner the worker is gone.
+    spdlog::error("waitid on worker {} failed: {}", process_.pid, std::strerror(errno));
+  }
+  on_exit(info.si_code, info.si_status);
+}
+
+void Worker::on_exit(int code, int status) {
+  exited_ = true;
+  state_ = State::kDead;
+  if (kill_timer_) kill_timer_->cancel();
+  stdout_->drain();
+  stderr_->drain();
+  int exec_errno = 0;
+  if (process_.exec_status_fd >= 0 &&
+      ::read(process_.exec_status_fd, &exec_errno, sizeof exec_errno) != sizeof exec_errno) {
+    exec_errno = 0;
+  }
+  if (current_ && !current_->done) {
+    if (exec_errno) {
+      fail_current(Outcome::kInvalidEntrypoint, "Runtime.InvalidEntrypoint",
+                   invalid_entrypoint_message(exec_errno, executable_));
+    } else {
+      fail_current(Outcome::kCrash, "Runtime.ExitError",
+                   "Runtime exited with error: " + describe_wait_status(code, status));
+    }
+  } else if (exec_errno) {
+    spdlog::warn("function {}: worker could not start: {}", settings_.function,
+                 invalid_entrypoint_message(exec_errno, executable_));
+  }
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  pidfd_->close(ignored);
+  parked_next_.cancel();
+  owner_.worker_exited(*this);
+}
+
+void Worker::stop() {
+  if (exited_) return;
+  state_ = State::kDead;
+  launcher_.kill_group(process_.pid, SIGTERM);
+  kill_timer_ = std::make_unique<asio::steady_timer>(executor_, std::chrono::milliseconds(300));
+  kill_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec && !self->exited_) self->launcher_.kill_group(self->process_.pid, SIGKILL);
+  });
+}
+
+void Worker::log(std::string_view line) {
+  const bool in_invocation = current_ && current_->delivered;
+  if (in_invocation) current_->append_tail(line);
+  if (!store_) return;
+  store_->append({.function = settings_.function,
+                  .version = settings_.version,
+                  .log_stream = log_stream_,
+                  .request_id = in_invocation ? current_->request_id : std::string(),
+                  .timestamp_ms = epoch_ms(),
+                  .message = std::string(line)});
+}
+
+void Worker::log_platform(std::string line) {
+  if (current_) current_->append_tail(line);
+  if (!store_) return;
+  store_->append({.function = settings_.function,
+                  .version = settings_.version,
+                  .log_stream = log_stream_,
+                  .request_id = current_ ? current_->request_id : std::string(),
+                  .timestamp_ms = epoch_ms(),
+                  .message = std::move(line)});
+}
+
+int Worker::max_memory_used_mb() const {
+  const uint64_t bytes = peak_rss_bytes(process_.pid);
+  last_peak_mb_ = std::max(last_peak_mb_, static_cast<int>((bytes + (1u << 20) - 1) >> 20));
+  return last_peak_mb_;
+}
+
+}  // namespace lambdad::worker
