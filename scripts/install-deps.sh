@@ -8,12 +8,14 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgit2-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libssl-dev libzip-dev libseccomp-dev
   libgtest-dev libgmock-dev
-  curl zip unzip awscli
+  curl zip unzip awscli procps
 )
 # Node.js and Python may come from elsewhere (NodeSource, pyenv): only ask Debian when absent.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 command -v python3 >/dev/null || packages+=(python3)
+# The e2e tests use boto3 with the python3 on PATH; Debian packages it for its own python3.
+python3 -c "import boto3" 2>/dev/null || packages+=(python3-boto3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds lambdad and runs every test: unit, integration and e2e on the normal build, then unit and
+# integration again on an AddressSanitizer + UndefinedBehaviorSanitizer build.
+#   scripts/test.sh            everything
+#   scripts/test.sh --quick    the normal build only (no sanitizer pass)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+BUILD_DIR=$root/build "$root/scripts/build.sh"
+(cd "$root/build" && ctest --output-on-failure --timeout 600 -j1)
+
+if [ $quick -eq 0 ]; then
+  BUILD_DIR=$root/build-asan BUILD_TYPE=Debug "$root/scripts/build.sh" -DLAMBDAD_SANITIZE=ON
+  # Workers are forked from the sanitized server; leak checks belong to the server process only.
+  (cd "$root/build-asan" &&
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --output-on-failure --timeout 900 -j1 -L 'unit|integration')
+fi
