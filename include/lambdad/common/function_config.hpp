@@ -15,17 +15,17 @@ namespace lambdad {
 /// One entry of a function's `Events` map, kept with its resolved properties for the module that
 /// serves it (gateway for Api/HttpApi, scheduler for Schedule/ScheduleV2).
 struct EventSource {
-  std::string name;         ///< logical name inside `Events`
-  std::string type;         ///< Api | HttpApi | Schedule | ScheduleV2
+  std::string name;           ///< logical name inside `Events`
+  std::string type;           ///< Api | HttpApi | Schedule | ScheduleV2
   nlohmann::json properties;  ///< resolved `Properties`, intrinsics already applied
-  int line = 0;             ///< 1-based line in the template
+  int line = 0;               ///< 1-based line in the template
 };
 
 struct FunctionConfig {
-  std::string logical_id;  ///< resource key in the template
-  std::string name;        ///< `FunctionName` when set, else the logical id
-  std::string runtime;     ///< e.g. provided.al2023, nodejs20.x, python3.12
-  std::string handler;     ///< `_HANDLER`; may be empty for provided runtimes
+  std::string logical_id;          ///< resource key in the template
+  std::string name;                ///< `FunctionName` when set, else the logical id
+  std::string runtime;             ///< e.g. provided.al2023, nodejs20.x, python3.12
+  std::string handler;             ///< `_HANDLER`; may be empty for provided runtimes
   std::filesystem::path code_dir;  ///< absolute, resolved against the template's folder
   int memory_mb = 128;
   int timeout_s = 3;
@@ -39,6 +39,11 @@ struct FunctionConfig {
   std::string description;
   std::vector<EventSource> events;
   int line = 0;  ///< line of the resource in the template
+  /// Resolved `EventInvokeConfig` (MaximumRetryAttempts, MaximumEventAgeInSeconds,
+  /// DestinationConfig) for asynchronous invocations; null when the template has none.
+  nlohmann::json event_invoke_config;
+  /// Every resolved property (Globals merged), for what the fields above do not carry.
+  nlohmann::json properties;
 };
 
 /// `AWS::Serverless::Api` / `AWS::Serverless::HttpApi` resources, kept for the gateway.
@@ -48,13 +53,23 @@ struct ApiConfig {
   std::string stage_name;
   nlohmann::json properties;  ///< resolved `Properties`
   int line = 0;
+  /// SAM's implicit API (ServerlessRestApi / ServerlessHttpApi), made for the Api / HttpApi
+  /// events that name no RestApiId / ApiId; its properties come from Globals.
+  bool implicit = false;
+};
+
+/// Something the template asks for that lambdad accepts but does not do.
+struct TemplateWarning {
+  int line = 0;  ///< 1-based; 0 when not tied to a line
+  std::string message;
 };
 
 struct Template {
   std::filesystem::path path;  ///< absolute path of the template file
   std::vector<FunctionConfig> functions;
   std::vector<ApiConfig> apis;
-  std::vector<std::string> warnings;  ///< accepted but not acted upon, each with its line
+  std::vector<std::string> warnings;           ///< accepted but not acted upon, each with its line
+  std::vector<TemplateWarning> warning_lines;  ///< the same warnings, line and text apart
 };
 
 }  // namespace lambdad

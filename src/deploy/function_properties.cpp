@@ -1,0 +1,505 @@
+#include "function_properties.hpp"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "events.hpp"
+
+namespace lambdad::deploy {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxLayers = 5;
+constexpr size_t kMaxEnvironmentBytes = 4096;
+
+const std::set<std::string, std::less<>> kReservedVariables = {
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_LAMBDA_LOG_FORMAT",
+    "AWS_LAMBDA_MAX_CONCURRENCY",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+    "TZ",
+};
+
+bool is_provided(std::string_view runtime) {
+  return runtime.starts_with("provided");
+}
+
+bool is_executable_file(const fs::path& path) {
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  return !ec && fs::is_regular_file(status) &&
+         (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
+}
+
+/// The files a runtime would load for a handler, relative to the code folder.
+std::vector<std::string> handler_files(const std::string& runtime, const std::string& handler) {
+  const size_t slash = handler.rfind('/');
+  const size_t base = slash == std::string::npos ? 0 : slash + 1;
+  if (runtime.starts_with("nodejs")) {
+    // Node's runtime takes the module up to the first dot of the last path segment.
+    const std::string module = handler.substr(0, handler.find('.', base));
+    return {module + ".js", module + ".mjs", module + ".cjs"};
+  }
+  std::string module = handler.substr(0, handler.rfind('.'));
+  std::replace(module.begin() + static_cast<long>(base), module.end(), '.', '/');
+  return {module + ".py", module + "/__init__.py"};
+}
+
+class FunctionReader {
+ public:
+  FunctionReader(const std::string& logical_id, int line, LoadContext& ctx)
+      : who_("function '" + logical_id + "'"), ctx_(ctx) {
+    config_.logical_id = logical_id;
+    config_.name = logical_id;
+    config_.line = line;
+  }
+
+  FunctionConfig read(const Node& properties) {
+    config_.properties = to_json(properties);
+    for (const auto& entry : properties.entries) apply(entry);
+    check_code();
+    check_concurrency();
+    return std::move(config_);
+  }
+
+ private:
+  using Reader = void (FunctionReader::*)(const Node&);
+  struct Rule {
+    Reader read = nullptr;
+    std::string_view warning;  ///< accepted, but the user may expect it to work locally
+    std::string_view error;    ///< known to SAM, not supported by lambdad
+  };
+
+  static const std::map<std::string, Rule, std::less<>>& rules() {
+    static const std::map<std::string, Rule, std::less<>> kRules = {
+        {"Runtime", {&FunctionReader::runtime}},
+        {"Handler", {&FunctionReader::handler}},
+        {"CodeUri", {&FunctionReader::code_uri}},
+        {"MemorySize", {&FunctionReader::memory_size}},
+        {"Timeout", {&FunctionReader::timeout}},
+        {"Environment", {&FunctionReader::environment}},
+        {"ReservedConcurrentExecutions", {&FunctionReader::reserved_concurrency}},
+        {"ProvisionedConcurrencyConfig", {&FunctionReader::provisioned_concurrency}},
+        {"AutoPublishAlias", {&FunctionReader::auto_publish_alias}},
+        {"Layers", {&FunctionReader::layers}},
+        {"Architectures", {&FunctionReader::architectures}},
+        {"FunctionName", {&FunctionReader::function_name}},
+        {"Description", {&FunctionReader::description}},
+        {"EphemeralStorage", {&FunctionReader::ephemeral_storage}},
+        {"Events", {&FunctionReader::events}},
+        {"PackageType", {&FunctionReader::package_type}},
+        {"EventInvokeConfig", {&FunctionReader::event_invoke_config}},
+        {"InlineCode",
+         {nullptr, "",
+          "InlineCode is not supported yet; put the code in a folder and set CodeUri"}},
+        {"ImageUri", {nullptr, "", "container images (ImageUri) are not supported; use CodeUri"}},
+        {"ImageConfig", {nullptr, "", "container images (ImageConfig) are not supported"}},
+        {"Tracing", {nullptr, "X-Ray tracing is not provided by lambdad"}},
+        {"VpcConfig", {nullptr, "functions are not placed in a VPC; they use the host's network"}},
+        {"DeadLetterQueue",
+         {nullptr, "failed asynchronous events are not sent to a dead-letter queue"}},
+        {"FunctionUrlConfig",
+         {nullptr, "function URLs are not served; use an Api or HttpApi event"}},
+        {"FileSystemConfigs", {nullptr, "EFS file systems are not mounted"}},
+        {"SnapStart", {nullptr, "SnapStart is not provided"}},
+        {"DeploymentPreference",
+         {nullptr, "gradual (CodeDeploy) deployments are not performed; the alias moves at once"}},
+        {"LoggingConfig",
+         {nullptr, "LoggingConfig is not applied; logs go to /aws/lambda/<function> as text"}},
+        {"Role", {}},
+        {"Policies", {}},
+        {"Tags", {}},
+        {"PropagateTags", {}},
+        {"KmsKeyArn", {}},
+        {"PermissionsBoundary", {}},
+        {"AssumeRolePolicyDocument", {}},
+        {"RolePath", {}},
+        {"RuntimeManagementConfig", {}},
+        {"CodeSigningConfigArn", {}},
+        {"AutoPublishCodeSha256", {}},
+        {"AutoPublishAliasAllProperties", {}},
+        {"VersionDescription", {}},
+        {"RecursiveLoop", {}},
+        {"SourceKMSKeyArn", {}},
+        {"Metadata", {}},
+    };
+    return kRules;
+  }
+
+  void apply(const NodeEntry& entry) {
+    auto rule = rules().find(entry.key);
+    if (rule == rules().end()) {
+      error(entry.value.line, "unknown property '" + entry.key + "'");
+    } else if (rule->second.read) {
+      if (!entry.value.is_invalid()) (this->*rule->second.read)(entry.value);
+    } else if (!rule->second.error.empty()) {
+      code_invalid_ = true;  // the code is there, in a form lambdad does not run
+      error(entry.value.line, std::string(rule->second.error));
+    } else if (!rule->second.warning.empty()) {
+      ctx_.warning(entry.value.line, who_, entry.key + ": " + std::string(rule->second.warning));
+    }
+  }
+
+  void error(int line, const std::string& message) { ctx_.error(line, who_, message); }
+
+  std::optional<std::string> text(const Node& value, std::string_view property) {
+    if (value.is_invalid()) return std::nullopt;
+    if (value.unresolved) {
+      error(value.line, std::string(property) + " uses " + describe(value) +
+                            ", which lambdad cannot resolve locally");
+    } else if (!value.is_scalar() || value.text.empty()) {
+      error(value.line, std::string(property) + " must be a string, got " + describe(value));
+    } else {
+      return value.text;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<long long> integer(const Node& value, std::string_view property, long long min,
+                                   long long max) {
+    auto number = to_integer(value);
+    if (!number) {
+      error(value.line, std::string(property) + " must be a whole number, got " +
+                            (value.is_scalar() ? "'" + value.text + "'" : describe(value)));
+      return std::nullopt;
+    }
+    if (*number < min || *number > max) {
+      const std::string range =
+          max == std::numeric_limits<long long>::max()
+              ? "at least " + std::to_string(min)
+              : "between " + std::to_string(min) + " and " + std::to_string(max);
+      error(value.line,
+            std::string(property) + " must be " + range + " (got " + std::to_string(*number) + ")");
+      return std::nullopt;
+    }
+    return number;
+  }
+
+  const Node* map_with(const Node& value, std::string_view property,
+                       std::set<std::string_view> keys) {
+    if (!value.is_map()) {
+      error(value.line, std::string(property) + " must be a map, got " + describe(value));
+      return nullptr;
+    }
+    for (const auto& entry : value.entries) {
+      if (!keys.contains(entry.key)) {
+        error(entry.value.line, std::string(property) + ": unknown property '" + entry.key + "'");
+      }
+    }
+    return &value;
+  }
+
+  void runtime(const Node& value) {
+    auto name = text(value, "Runtime");
+    if (!name) return;
+    const auto& known = supported_runtimes();
+    if (std::find(known.begin(), known.end(), *name) == known.end()) {
+      std::string list;
+      for (const auto& runtime : known) list += (list.empty() ? "" : ", ") + runtime;
+      error(value.line,
+            "Runtime '" + *name + "' is not supported by lambdad (supported: " + list + ")");
+      runtime_invalid_ = true;
+      return;
+    }
+    config_.runtime = *name;
+  }
+
+  void handler(const Node& value) {
+    if (auto name = text(value, "Handler")) config_.handler = *name;
+    handler_line_ = value.line;
+  }
+
+  void code_uri(const Node& value) {
+    code_line_ = value.line;
+    if (auto folder = local_folder(value, who_, "CodeUri", ctx_)) {
+      config_.code_dir = *folder;
+    } else {
+      code_invalid_ = true;
+    }
+  }
+
+  void memory_size(const Node& value) {
+    if (auto mb = integer(value, "MemorySize", 128, 10240))
+      config_.memory_mb = static_cast<int>(*mb);
+  }
+
+  void timeout(const Node& value) {
+    if (auto seconds = integer(value, "Timeout", 1, 900))
+      config_.timeout_s = static_cast<int>(*seconds);
+  }
+
+  void ephemeral_storage(const Node& value) {
+    if (!map_with(value, "EphemeralStorage", {"Size"})) return;
+    const Node* size = value.find("Size");
+    if (!size) return error(value.line, "EphemeralStorage needs Size");
+    if (auto mb = integer(*size, "EphemeralStorage.Size", 512, 10240)) {
+      config_.ephemeral_storage_mb = static_cast<int>(*mb);
+    }
+  }
+
+  void environment(const Node& value) {
+    if (!map_with(value, "Environment", {"Variables"})) return;
+    const Node* variables = value.find("Variables");
+    if (!variables || variables->is_null() || variables->is_invalid()) return;
+    if (!variables->is_map()) {
+      return error(variables->line,
+                   "Environment.Variables must be a map, got " + describe(*variables));
+    }
+    size_t bytes = 0;
+    for (const auto& [key, item] : variables->entries) {
+      if (auto text = variable_value(key, item); text && variable_name_ok(key, item.line)) {
+        bytes += key.size() + text->size();
+        config_.environment[key] = *text;
+      }
+    }
+    if (bytes > kMaxEnvironmentBytes) {
+      error(value.line, "Environment.Variables take " + std::to_string(bytes) +
+                            " bytes, over Lambda's 4 KB limit");
+    }
+  }
+
+  bool variable_name_ok(const std::string& key, int line) {
+    static const std::regex name("[A-Za-z][A-Za-z0-9_]+");
+    if (!std::regex_match(key, name)) {
+      error(line, "environment variable name '" + key +
+                      "' must start with a letter and have at least 2 characters from "
+                      "[A-Za-z0-9_]");
+      return false;
+    }
+    if (kReservedVariables.contains(key)) {
+      error(line, "environment variable '" + key + "' is reserved by Lambda");
+      return false;
+    }
+    return true;
+  }
+
+  std::optional<std::string> variable_value(const std::string& key, const Node& item) {
+    if (item.is_invalid()) return std::nullopt;
+    if (item.unresolved) {
+      // As sam local does: the variable exists, empty, and the user is told why.
+      ctx_.warning(item.line, who_,
+                   "environment variable '" + key + "' uses " + describe(item) +
+                       ", which lambdad cannot resolve locally; it is set to ''");
+      return "";
+    }
+    if (item.is_list() || item.is_map()) {
+      error(item.line,
+            "environment variable '" + key + "' must be a string, got " + describe(item));
+      return std::nullopt;
+    }
+    return stringify(item);
+  }
+
+  void reserved_concurrency(const Node& value) {
+    if (auto count = integer(value, "ReservedConcurrentExecutions", 0,
+                             std::numeric_limits<long long>::max())) {
+      config_.reserved_concurrency = static_cast<int>(std::min<long long>(*count, 1 << 30));
+    }
+  }
+
+  void provisioned_concurrency(const Node& value) {
+    provisioned_line_ = value.line;
+    if (!map_with(value, "ProvisionedConcurrencyConfig", {"ProvisionedConcurrentExecutions"}))
+      return;
+    const Node* count = value.find("ProvisionedConcurrentExecutions");
+    if (!count)
+      return error(value.line,
+                   "ProvisionedConcurrencyConfig needs ProvisionedConcurrentExecutions");
+    if (auto n = integer(*count, "ProvisionedConcurrentExecutions", 1, 1 << 30)) {
+      config_.provisioned_concurrency = static_cast<int>(*n);
+    }
+  }
+
+  void auto_publish_alias(const Node& value) {
+    static const std::regex alias("[A-Za-z0-9_-]{1,128}");
+    static const std::regex digits("[0-9]+");
+    auto name = text(value, "AutoPublishAlias");
+    if (!name) return;
+    if (!std::regex_match(*name, alias) || std::regex_match(*name, digits)) {
+      return error(value.line, "AutoPublishAlias '" + *name +
+                                   "' must be 1-128 characters from [A-Za-z0-9_-], not all digits");
+    }
+    config_.auto_publish_alias = *name;
+  }
+
+  void function_name(const Node& value) {
+    static const std::regex name_pattern("[A-Za-z0-9_-]{1,64}");
+    auto name = text(value, "FunctionName");
+    if (!name) return;
+    if (!std::regex_match(*name, name_pattern)) {
+      return error(value.line,
+                   "FunctionName '" + *name + "' must be 1-64 characters from [A-Za-z0-9_-]");
+    }
+    config_.name = *name;
+  }
+
+  void description(const Node& value) {
+    if (value.is_null()) return;
+    auto words = text(value, "Description");
+    if (words && words->size() > 256)
+      error(value.line, "Description is longer than 256 characters");
+    if (words) config_.description = *words;
+  }
+
+  void architectures(const Node& value) {
+    if (!value.is_list() || value.items.size() != 1) {
+      const std::string got =
+          value.is_list() ? std::to_string(value.items.size()) + " items" : describe(value);
+      return error(value.line,
+                   "Architectures must be a list of exactly one of x86_64, arm64 (got " + got +
+                       "; Globals lists are added to the function's own)");
+    }
+    const Node& item = value.items.front();
+    auto name = text(item, "Architectures");
+    if (name && *name != "x86_64" && *name != "arm64") {
+      return error(item.line, "Architectures: '" + *name + "' must be x86_64 or arm64");
+    }
+    if (name) config_.architectures = {*name};
+  }
+
+  void layers(const Node& value) {
+    if (!value.is_list()) return error(value.line, "Layers must be a list, got " + describe(value));
+    if (value.items.size() > kMaxLayers) {
+      error(value.line, "Layers has " + std::to_string(value.items.size()) +
+                            " layers; Lambda allows at most 5");
+    }
+    for (const Node& item : value.items) layer(item);
+  }
+
+  void layer(const Node& item) {
+    if (item.is_invalid()) return;
+    if (!item.ref.empty()) {
+      if (auto dir = ctx_.layer_dirs.find(item.ref); dir != ctx_.layer_dirs.end()) {
+        config_.layers.push_back(dir->second);
+      } else if (!ctx_.is_type(item.ref, "AWS::Serverless::LayerVersion")) {
+        error(item.line, "Layers: '" + item.ref + "' is " + ctx_.resource_types[item.ref] +
+                             ", not an AWS::Serverless::LayerVersion with a local ContentUri");
+      }
+      return;
+    }
+    if (item.is_scalar() && item.text.starts_with("arn:")) {
+      return error(item.line, "Layers: remote layer '" + item.text +
+                                  "' is not supported; use an AWS::Serverless::LayerVersion with "
+                                  "a local ContentUri, or a local folder");
+    }
+    if (auto dir = local_folder(item, who_, "Layers", ctx_)) config_.layers.push_back(*dir);
+  }
+
+  void events(const Node& value) {
+    if (value.is_null()) return;
+    config_.events = read_events(value, who_, ctx_);
+  }
+
+  void package_type(const Node& value) {
+    auto type = text(value, "PackageType");
+    if (type && *type == "Image") {
+      error(value.line, "PackageType Image (container images) is not supported; use Zip");
+      code_invalid_ = true;
+    } else if (type && *type != "Zip") {
+      error(value.line, "PackageType must be Zip or Image (got '" + *type + "')");
+    }
+  }
+
+  void event_invoke_config(const Node& value) { config_.event_invoke_config = to_json(value); }
+
+  void check_code() {
+    const int line = config_.line;
+    if (config_.runtime.empty() && !runtime_invalid_ && !code_invalid_) {
+      error(line, "Runtime is required");
+    }
+    if (!code_line_ && !code_invalid_) error(line, "CodeUri is required (a local folder)");
+    if (config_.runtime.empty()) return;
+    const bool managed = !is_provided(config_.runtime);
+    if (managed && config_.handler.empty() && !handler_line_) {
+      return error(line, "Handler is required for " + config_.runtime);
+    }
+    if (managed && !config_.handler.empty() && config_.handler.find('.') == std::string::npos) {
+      return error(handler_line_, "Handler '" + config_.handler + "' must be <file>.<function>");
+    }
+    if (!config_.code_dir.empty()) warn_missing_entry_point();
+  }
+
+  void warn_missing_entry_point() {
+    const fs::path& dir = config_.code_dir;
+    if (is_provided(config_.runtime)) {
+      bool found = is_executable_file(dir / "bootstrap");
+      for (const auto& layer : config_.layers)
+        found = found || is_executable_file(layer / "bootstrap");
+      if (!found) {
+        ctx_.warning(code_line_, who_,
+                     "no executable 'bootstrap' in CodeUri or Layers (not built "
+                     "yet?); invocations will fail with Runtime.InvalidEntrypoint");
+      }
+      return;
+    }
+    if (config_.handler.empty()) return;
+    const auto files = handler_files(config_.runtime, config_.handler);
+    const bool found = std::any_of(files.begin(), files.end(), [&](const std::string& file) {
+      std::error_code ec;
+      return fs::is_regular_file(dir / file, ec);
+    });
+    if (!found) {
+      ctx_.warning(handler_line_, who_,
+                   "Handler '" + config_.handler + "': no " + files.front() +
+                       " in CodeUri (not built yet?)");
+    }
+  }
+
+  void check_concurrency() {
+    if (!config_.provisioned_concurrency) return;
+    if (!config_.auto_publish_alias) {
+      error(provisioned_line_, "ProvisionedConcurrencyConfig needs AutoPublishAlias");
+    }
+    if (config_.reserved_concurrency &&
+        config_.provisioned_concurrency > *config_.reserved_concurrency) {
+      error(provisioned_line_, "ProvisionedConcurrentExecutions (" +
+                                   std::to_string(config_.provisioned_concurrency) +
+                                   ") must not exceed ReservedConcurrentExecutions (" +
+                                   std::to_string(*config_.reserved_concurrency) + ")");
+    }
+  }
+
+  FunctionConfig config_;
+  std::string who_;
+  LoadContext& ctx_;
+  int handler_line_ = 0;
+  int code_line_ = 0;
+  int provisioned_line_ = 0;
+  bool runtime_invalid_ = false;
+  bool code_invalid_ = false;
+};
+
+}  // namespace
+
+const std::vector<std::string>& supported_runtimes() {
+  static const std::vector<std::string> kRuntimes = {
+      "provided",  "provided.al2", "provided.al2023", "nodejs18.x", "nodejs20.x", "nodejs22.x",
+      "python3.9", "python3.10",   "python3.11",      "python3.12", "python3.13"};
+  return kRuntimes;
+}
+
+FunctionConfig read_function(const std::string& logical_id, int line, const Node& properties,
+                             LoadContext& ctx) {
+  return FunctionReader(logical_id, line, ctx).read(properties);
+}
+
+}  // namespace lambdad::deploy

@@ -1,0 +1,21 @@
+#pragma once
+/// @brief AWS::Serverless::Function: every property SAM knows, read, accepted, warned about or
+/// rejected by name.
+
+#include <string>
+
+#include "lambdad/common/function_config.hpp"
+#include "load_context.hpp"
+#include "node.hpp"
+
+namespace lambdad::deploy {
+
+/// properties: Globals merged and intrinsics resolved. Problems go to ctx; the config is
+/// returned anyway so that later checks (duplicate names, routes) still see it.
+FunctionConfig read_function(const std::string& logical_id, int line, const Node& properties,
+                             LoadContext& ctx);
+
+/// The runtimes lambdad runs, for messages and docs.
+const std::vector<std::string>& supported_runtimes();
+
+}  // namespace lambdad::deploy

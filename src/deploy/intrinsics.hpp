@@ -1,0 +1,115 @@
+#pragma once
+/// @brief Resolves CloudFormation intrinsic functions (long form; the YAML reader has already
+/// rewritten the short `!Tag` form) against parameters, pseudo parameters, Conditions, Mappings
+/// and the template's resources.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "node.hpp"
+#include "problems.hpp"
+
+namespace lambdad::deploy {
+
+struct ParameterValue {
+  std::string type;            ///< String, Number, CommaDelimitedList, ...
+  std::optional<Node> value;   ///< a scalar, or a list for list types; nullopt: none given
+  std::string missing_reason;  ///< why value is nullopt, for the error at the place of use
+  int line = 0;
+};
+
+struct ResolverInputs {
+  std::map<std::string, ParameterValue> parameters;
+  std::map<std::string, Node> pseudo;                 ///< AWS::Region, ... (not AWS::NoValue)
+  std::map<std::string, std::string> resource_types;  ///< logical id -> Type
+  const Node* conditions = nullptr;                   ///< the Conditions section
+  const Node* mappings = nullptr;                     ///< the Mappings section
+  /// The value of `Ref` to a resource (a function's name, ...); the logical id when unset.
+  std::function<std::string(const std::string& logical_id)> resource_ref;
+};
+
+class Resolver {
+ public:
+  Resolver(ResolverInputs inputs, Problems& problems);
+
+  /// Resolves every intrinsic inside node. nullopt means AWS::NoValue: the caller drops the key
+  /// or list item. Errors are reported with `who` ("function 'Hello'") and give an Invalid node.
+  std::optional<Node> resolve(const Node& node, const std::string& who);
+
+  /// The value of a named condition; nullopt (already reported) when it cannot be evaluated.
+  std::optional<bool> condition(const std::string& name, int line, const std::string& who);
+  bool has_condition(const std::string& name) const;
+
+  const ResolverInputs& inputs() const { return inputs_; }
+
+ private:
+  using Handler = std::optional<Node> (Resolver::*)(const Node& arg, int line);
+
+  std::optional<Node> resolve_any(const Node& node);
+  std::optional<Node> resolve_map(const Node& node);
+  std::optional<Node> resolve_list(const Node& node);
+  std::optional<Node> resolve_intrinsic(const Node& node);
+  /// Resolves an argument that must be present (AWS::NoValue is an error there).
+  Node resolve_value(const Node& node, std::string_view function);
+  Node fail(int line, const std::string& message);
+  static Node unresolved(const std::string& function, Node arg, int line);
+  static Handler handler_for(const std::string& function);
+
+  // intrinsics.cpp: names
+  std::optional<Node> fn_ref(const Node& arg, int line);
+  std::optional<Node> fn_sub(const Node& arg, int line);
+  std::optional<Node> fn_get_att(const Node& arg, int line);
+  std::optional<Node> fn_import_value(const Node& arg, int line);
+  std::optional<Node> fn_get_azs(const Node& arg, int line);
+  std::optional<Node> fn_cidr(const Node& arg, int line);
+  std::optional<Node> fn_transform(const Node& arg, int line);
+  std::optional<Node> keep_unresolved(const std::string& function, const Node& arg, int line);
+  /// A parameter, pseudo parameter or resource; nullopt when there is none of that name.
+  std::optional<Node> lookup_name(const std::string& name, int line);
+  /// One `${...}` of Fn::Sub; nullopt on an error (reported).
+  std::optional<std::string> sub_variable(const std::string& name, int line, const Node& variables,
+                                          bool& unresolvable);
+  std::optional<std::string> substitute(const std::string& text, int line, const Node& variables,
+                                        bool& unresolvable);
+
+  // intrinsics_lists.cpp: values
+  std::optional<Node> fn_join(const Node& arg, int line);
+  std::optional<Node> fn_select(const Node& arg, int line);
+  std::optional<Node> fn_split(const Node& arg, int line);
+  std::optional<Node> fn_find_in_map(const Node& arg, int line);
+  std::optional<Node> fn_base64(const Node& arg, int line);
+  std::optional<Node> fn_length(const Node& arg, int line);
+  std::optional<Node> fn_to_json_string(const Node& arg, int line);
+  /// arg as a list of min..max items, else nullptr (reported).
+  const Node* arguments(const Node& arg, int line, std::string_view function, size_t min,
+                        size_t max);
+  /// A resolved scalar's text; nullopt when invalid (reported) or unresolved (flag set).
+  std::optional<std::string> text_argument(const Node& node, std::string_view function,
+                                           bool& unresolvable);
+
+  // conditions.cpp
+  std::optional<Node> fn_if(const Node& arg, int line);
+  std::optional<Node> fn_equals(const Node& arg, int line);
+  std::optional<Node> fn_not(const Node& arg, int line);
+  std::optional<Node> fn_and(const Node& arg, int line);
+  std::optional<Node> fn_or(const Node& arg, int line);
+  std::optional<Node> condition_as_value(const std::string& function, const Node& arg, int line);
+  std::optional<bool> evaluate(const Node& expression);
+  std::optional<bool> evaluate_function(const std::string& function, const Node& arg, int line);
+  std::optional<bool> evaluate_equals(const Node& arg, int line);
+  std::optional<std::vector<bool>> evaluate_operands(const Node& arg, int line,
+                                                     std::string_view function, size_t min,
+                                                     size_t max);
+
+  ResolverInputs inputs_;
+  Problems& problems_;
+  std::string who_;
+  std::map<std::string, bool> condition_values_;
+  std::set<std::string> conditions_in_progress_;
+};
+
+}  // namespace lambdad::deploy

@@ -1,0 +1,39 @@
+#pragma once
+/// @brief What the readers of resources share while one template loads.
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "intrinsics.hpp"
+#include "problems.hpp"
+
+namespace lambdad::deploy {
+
+struct LoadContext {
+  std::filesystem::path dir;  ///< the template's folder, absolute
+  Problems& problems;
+  Resolver& resolver;
+  /// Every resource whose Condition holds, logical id -> Type.
+  std::map<std::string, std::string> resource_types;
+  /// AWS::Serverless::LayerVersion logical id -> its local ContentUri folder.
+  std::map<std::string, std::filesystem::path> layer_dirs;
+
+  void error(int line, const std::string& who, const std::string& message) {
+    problems.error(line, who + ": " + message);
+  }
+  void warning(int line, const std::string& who, const std::string& message) {
+    problems.warning(line, who + ": " + message);
+  }
+  bool is_type(const std::string& logical_id, std::string_view type) const {
+    auto it = resource_types.find(logical_id);
+    return it != resource_types.end() && it->second == type;
+  }
+};
+
+/// A CodeUri / ContentUri / Layers entry: a local folder, relative to the template's folder.
+/// nullopt (reported) for S3 locations, zip files, unresolvable values and missing folders.
+std::optional<std::filesystem::path> local_folder(const Node& value, const std::string& who,
+                                                  const std::string& property, LoadContext& ctx);
+
+}  // namespace lambdad::deploy

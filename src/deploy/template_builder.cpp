@@ -1,0 +1,182 @@
+#include "template_builder.hpp"
+
+#include "events.hpp"
+#include "function_properties.hpp"
+#include "parameters.hpp"
+#include "resources.hpp"
+
+namespace lambdad::deploy {
+
+namespace {
+
+constexpr std::string_view kFunction = "AWS::Serverless::Function";
+constexpr std::string_view kLayer = "AWS::Serverless::LayerVersion";
+constexpr std::string_view kRestApi = "AWS::Serverless::Api";
+constexpr std::string_view kHttpApi = "AWS::Serverless::HttpApi";
+
+std::string who_for(const std::string& type, const std::string& logical_id) {
+  if (type == kFunction) return "function '" + logical_id + "'";
+  if (type == kLayer) return "layer '" + logical_id + "'";
+  if (type == kRestApi || type == kHttpApi) return "api '" + logical_id + "'";
+  return "resource '" + logical_id + "'";
+}
+
+}  // namespace
+
+TemplateBuilder::TemplateBuilder(std::filesystem::path file,
+                                 const std::map<std::string, std::string>& overrides,
+                                 Problems& problems)
+    : file_(std::move(file)), overrides_(overrides), problems_(problems) {}
+
+void TemplateBuilder::build(const Node& root, Template& out) {
+  if (!check_sections(root)) return;
+  collect_resources(root.find("Resources"));
+  check_transform(root.find("Transform"));
+  parameters_ = read_parameters(root.find("Parameters"), overrides_, problems_);
+  check_mappings(root.find("Mappings"));
+  make_resolver(root);
+  check_conditions(root.find("Conditions"));
+  globals_.emplace(root.find("Globals"), problems_);
+  read_resources(out);
+  add_implicit_apis(out);
+  check_unique_names(out);
+  check_unique_routes(out);
+}
+
+void TemplateBuilder::make_resolver(const Node& root) {
+  ResolverInputs inputs{.parameters = parameters_,
+                        .pseudo = pseudo_parameters(),
+                        .conditions = root.find("Conditions"),
+                        .mappings = root.find("Mappings")};
+  for (const auto& [logical_id, resource] : resources_) {
+    inputs.resource_types[logical_id] = resource.type;
+  }
+  inputs.resource_ref = [this](const std::string& logical_id) { return function_name(logical_id); };
+  resolver_.emplace(std::move(inputs), problems_);
+  ctx_.emplace(
+      LoadContext{.dir = file_.parent_path(), .problems = problems_, .resolver = *resolver_});
+}
+
+/// `Ref` to a function gives its name: FunctionName when set, else the logical id.
+std::string TemplateBuilder::function_name(const std::string& logical_id) {
+  const Resource& resource = resources_.at(logical_id);
+  const Node* properties = resource.node->find("Properties");
+  const Node* name =
+      properties && properties->is_map() ? properties->find("FunctionName") : nullptr;
+  if (resource.type != kFunction || !name || !naming_.insert(logical_id).second) return logical_id;
+  auto value = resolver_->resolve(*name, who_for(resource.type, logical_id));
+  naming_.erase(logical_id);
+  return value && value->is_scalar() ? value->text : logical_id;
+}
+
+bool TemplateBuilder::is_active(const std::string& logical_id, const Resource& resource) {
+  const Node* condition = resource.node->find("Condition");
+  if (!condition) return true;
+  const std::string who = who_for(resource.type, logical_id);
+  if (!condition->is_scalar()) {
+    problems_.error(condition->line, who + ": Condition must name a condition");
+    return false;
+  }
+  return resolver_->condition(condition->text, condition->line, who).value_or(false);
+}
+
+Node TemplateBuilder::properties_of(const Resource& resource, const std::string& who) {
+  Node local = Node::map(resource.line);
+  if (const Node* given = resource.node->find("Properties"); given && !given->is_null()) {
+    if (!given->is_map()) {
+      problems_.error(given->line, who + ": Properties must be a map");
+    } else {
+      local = *given;
+    }
+  }
+  const Node merged =
+      globals_->merge(resource.type, local, resource.node->find("IgnoreGlobals"), who, problems_);
+  auto resolved = resolver_->resolve(merged, who);
+  return resolved && resolved->is_map() ? *resolved : Node::map(resource.line);
+}
+
+void TemplateBuilder::read_resources(Template& out) {
+  for (const auto& logical_id : order_) {
+    const Resource& resource = resources_.at(logical_id);
+    if (is_active(logical_id, resource)) ctx_->resource_types[logical_id] = resource.type;
+  }
+  // Layers first: functions refer to them.
+  for (const auto& [logical_id, type] : ctx_->resource_types) {
+    if (type != kLayer) continue;
+    const Resource& resource = resources_.at(logical_id);
+    const Node properties = properties_of(resource, who_for(type, logical_id));
+    if (auto dir = read_layer(logical_id, resource.line, properties, *ctx_)) {
+      ctx_->layer_dirs[logical_id] = *dir;
+    }
+  }
+  for (const auto& logical_id : order_) {
+    if (!ctx_->resource_types.contains(logical_id)) continue;
+    const Resource& resource = resources_.at(logical_id);
+    const std::string who = who_for(resource.type, logical_id);
+    if (resource.type == kFunction) {
+      out.functions.push_back(
+          read_function(logical_id, resource.line, properties_of(resource, who), *ctx_));
+    } else if (resource.type == kRestApi || resource.type == kHttpApi) {
+      out.apis.push_back(
+          read_api(logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));
+    } else if (resource.type != kLayer) {
+      warn_not_created(logical_id, resource.type, resource.line, *ctx_);
+    }
+  }
+}
+
+void TemplateBuilder::add_implicit_apis(Template& out) {
+  std::set<std::string> used;
+  for (const auto& function : out.functions) {
+    for (const auto& event : function.events) {
+      const char* key = event.type == "Api" ? "RestApiId" : "ApiId";
+      if (event.type != "Api" && event.type != "HttpApi") continue;
+      const std::string id = event.properties.value(key, "");
+      if (id == kImplicitRestApi || id == kImplicitHttpApi) used.insert(id);
+    }
+  }
+  for (const auto& id : used) {
+    const std::string type(id == kImplicitRestApi ? kRestApi : kHttpApi);
+    const std::string who = "api '" + id + "' (implicit)";
+    const Node merged = globals_->merge(type, Node::map(0), nullptr, who, problems_);
+    auto resolved = resolver_->resolve(merged, who);
+    ApiConfig api = read_api(id, type, 0, resolved ? *resolved : Node::map(0), *ctx_);
+    api.implicit = true;
+    out.apis.push_back(std::move(api));
+  }
+}
+
+void TemplateBuilder::check_unique_names(const Template& out) {
+  std::map<std::string, const FunctionConfig*> seen;
+  for (const auto& function : out.functions) {
+    auto [it, fresh] = seen.emplace(function.name, &function);
+    if (fresh) continue;
+    problems_.error(function.line, "function '" + function.logical_id + "': its name '" +
+                                       function.name + "' is already the name of function '" +
+                                       it->second->logical_id + "' (line " +
+                                       std::to_string(it->second->line) + ")");
+  }
+}
+
+void TemplateBuilder::check_unique_routes(const Template& out) {
+  std::map<std::string, std::pair<std::string, int>> routes;  // route -> (function, line)
+  for (const auto& function : out.functions) {
+    for (const auto& event : function.events) {
+      if (event.type != "Api" && event.type != "HttpApi") continue;
+      const auto& p = event.properties;
+      const std::string api = p.value(event.type == "Api" ? "RestApiId" : "ApiId", "");
+      std::string method = p.value("Method", "");
+      for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string route = method + " " + p.value("Path", "");
+      auto [it, fresh] =
+          routes.emplace(api + " " + route, std::pair(function.logical_id, event.line));
+      if (fresh) continue;
+      problems_.error(event.line, "function '" + function.logical_id + "': event '" + event.name +
+                                      "': " + route + " on api '" + api +
+                                      "' is already routed to function '" + it->second.first +
+                                      "' (line " + std::to_string(it->second.second) + ")");
+    }
+  }
+}
+
+}  // namespace lambdad::deploy

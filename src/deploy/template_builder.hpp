@@ -1,0 +1,69 @@
+#pragma once
+/// @brief Turns a parsed template into a lambdad::Template: sections, then layers, functions,
+/// APIs, then the checks that span resources (names, routes, implicit APIs).
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "globals.hpp"
+#include "intrinsics.hpp"
+#include "lambdad/common/function_config.hpp"
+#include "load_context.hpp"
+#include "node.hpp"
+#include "problems.hpp"
+
+namespace lambdad::deploy {
+
+class TemplateBuilder {
+ public:
+  TemplateBuilder(std::filesystem::path file, const std::map<std::string, std::string>& overrides,
+                  Problems& problems);
+
+  /// Fills out; problems hold everything that is wrong.
+  void build(const Node& root, Template& out);
+
+ private:
+  struct Resource {
+    std::string type;
+    const Node* node = nullptr;
+    int line = 0;
+  };
+
+  // template_sections.cpp
+  bool check_sections(const Node& root);
+  void check_format_version(const Node* version);
+  void check_transform(const Node* transform);
+  void collect_resources(const Node* section);
+  void check_resource(const std::string& logical_id, const Node& resource);
+  void check_conditions(const Node* section);
+  void check_mappings(const Node* section);
+  std::map<std::string, Node> pseudo_parameters() const;
+
+  // template_builder.cpp
+  void make_resolver(const Node& root);
+  bool is_active(const std::string& logical_id, const Resource& resource);
+  /// Properties with Globals merged and intrinsics resolved.
+  Node properties_of(const Resource& resource, const std::string& who);
+  std::string function_name(const std::string& logical_id);
+  void read_resources(Template& out);
+  void add_implicit_apis(Template& out);
+  void check_unique_names(const Template& out);
+  void check_unique_routes(const Template& out);
+
+  std::filesystem::path file_;
+  const std::map<std::string, std::string>& overrides_;
+  Problems& problems_;
+  std::map<std::string, Resource> resources_;
+  std::vector<std::string> order_;  ///< logical ids in template order
+  std::map<std::string, ParameterValue> parameters_;
+  std::optional<Globals> globals_;
+  std::optional<Resolver> resolver_;
+  std::optional<LoadContext> ctx_;
+  std::set<std::string> naming_;  ///< functions whose FunctionName is being resolved
+  bool has_serverless_ = false;
+};
+
+}  // namespace lambdad::deploy
