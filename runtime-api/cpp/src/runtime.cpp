@@ -18,6 +18,7 @@ namespace lambdad_runtime {
 namespace {
 
 constexpr std::string_view kPrefix = "/2018-06-01/runtime";
+constexpr std::string_view kNextPath = "/2018-06-01/runtime/invocation/next";
 constexpr std::string_view kErrorContentType = "application/vnd.aws.lambda.error+json";
 constexpr int kMaxNextFailures = 3;
 
@@ -201,7 +202,7 @@ runtime::~runtime() = default;
 std::optional<invocation_request> runtime::get_next() {
   static constexpr std::string_view kWhat = "GET /runtime/invocation/next: ";
   detail::http_response r;
-  if (!conn_->request("GET", std::string(kPrefix) + "/invocation/next", {}, {}, r)) {
+  if (!conn_->request("GET", kNextPath, {}, {}, r)) {
     last_ = {0};
     log_line(std::string(kWhat) + conn_->error());
     return std::nullopt;

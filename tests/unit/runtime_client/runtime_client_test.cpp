@@ -750,11 +750,15 @@ TEST(RuntimeClient, RunHandlerExitsAtOnceOnAContainerError) {
 }
 
 TEST(RuntimeClient, RunHandlerExitsWhenTheApiIsUnreachable) {
-  // A port that was just free: connections are refused.
-  std::string endpoint;
-  {
-    endpoint = fake_runtime_api([](received const&) { return reply{}; }).endpoint();
-  }
+  // Bound but not listening: connections are refused, and no other test can take the port.
+  int reserved = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(reserved, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::getsockname(reserved, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::string endpoint = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
   ::setenv("AWS_LAMBDA_RUNTIME_API", endpoint.c_str(), 1);
 
   auto result = run_in_child([] {
@@ -765,6 +769,7 @@ TEST(RuntimeClient, RunHandlerExitsWhenTheApiIsUnreachable) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("cannot connect"));
   EXPECT_THAT(result.err, HasSubstr("giving up after 3 failed /next calls"));
+  ::close(reserved);
 }
 
 TEST(RuntimeClient, RunHandlerNeedsTheEndpointVariable) {
