@@ -44,7 +44,7 @@ class Store {
  public:
   /// Producers (worker log readers) pause reading their pipes while backlog_bytes() is above
   /// this, so a flooding worker blocks on its own pipe instead of growing lambdad's memory.
-  static constexpr size_t kBacklogHighWater = 16 * 1024 * 1024;
+  static constexpr size_t kBacklogHighWater = 64 * 1024 * 1024;
 
   /// Creates the file (and its folder) if missing, switches it to WAL and migrates the schema.
   /// Throws std::runtime_error naming the path and SQLite's message.
