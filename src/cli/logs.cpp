@@ -1,6 +1,7 @@
 // `lambdad logs FUNCTION`: prints a function's log events like `aws logs tail`, from the state
 // dir's database (no server needed) or from a running server's CloudWatch Logs API.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <csignal>
@@ -48,16 +49,18 @@ constexpr const char* kHelp =
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr size_t kPage = 1000;
 
-volatile std::sig_atomic_t g_stop = 0;
+// Lock-free atomic: safe in a signal handler, and read by whichever thread runs the command.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 extern "C" void on_stop_signal(int) {
-  g_stop = 1;
+  g_stop.store(true);
 }
 
 /// SIGINT/SIGTERM end --follow cleanly (exit 0); the previous handlers come back afterwards.
 class StopSignals {
  public:
   StopSignals() {
-    g_stop = 0;
+    g_stop.store(false);
     struct sigaction action = {};
     action.sa_handler = on_stop_signal;
     sigemptyset(&action.sa_mask);
@@ -74,7 +77,7 @@ class StopSignals {
 };
 
 bool stopped() {
-  return g_stop != 0;
+  return g_stop.load();
 }
 
 /// Sleeps in short slices so a signal ends the wait promptly; false once stopped.
