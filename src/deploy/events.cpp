@@ -44,7 +44,7 @@ bool is_alphanumeric(std::string_view name) {
 
 class EventReader {
  public:
-  EventReader(std::string who, LoadContext& ctx) : who_(std::move(who)), ctx_(ctx) {}
+  EventReader(const std::string& who, LoadContext& ctx) : function_(who), who_(who), ctx_(ctx) {}
 
   std::optional<EventSource> read(const std::string& name, const Node& event) {
     who_ += ": event '" + name + "'";
@@ -73,7 +73,8 @@ class EventReader {
     } else if (type == "Schedule" || type == "ScheduleV2") {
       ok = read_schedule(properties, type == "ScheduleV2");
     } else if (kOtherEventTypes.contains(type)) {
-      ctx_.warning(type_line, who_, "event of type " + type + " is not run by lambdad");
+      ctx_.problems.warning(type_line, "event '" + source.name + "' of type " + type + " on " +
+                                           function_ + " is not run by lambdad");
       return std::nullopt;
     } else {
       return error(type_line, "unknown event type '" + type +
@@ -232,6 +233,13 @@ class EventReader {
   }
 
   bool check_input(const Node& properties) {
+    if (const Node* given = properties.find("Input"); given && given->unresolved) {
+      ctx_.warning(given->line, who_,
+                   "Input uses " + describe(*given) +
+                       ", which lambdad cannot resolve locally; it is passed "
+                       "as that JSON object");
+      return true;
+    }
     auto input = string_property(properties, "Input", false);
     if (!input) return !properties.find("Input") || properties.find("Input")->is_null();
     if (nlohmann::json::accept(*input)) return true;
@@ -246,7 +254,8 @@ class EventReader {
     return fail(state->line, "State must be ENABLED or DISABLED");
   }
 
-  std::string who_;
+  std::string function_;  ///< "function 'Hello'"
+  std::string who_;       ///< "function 'Hello': event 'Get'"
   LoadContext& ctx_;
 };
 

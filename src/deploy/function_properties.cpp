@@ -146,6 +146,7 @@ class FunctionReader {
   }
 
   void apply(const NodeEntry& entry) {
+    present_.insert(entry.key);
     auto rule = rules().find(entry.key);
     if (rule == rules().end()) {
       error(entry.value.line, "unknown property '" + entry.key + "'");
@@ -217,7 +218,6 @@ class FunctionReader {
       for (const auto& runtime : known) list += (list.empty() ? "" : ", ") + runtime;
       error(value.line,
             "Runtime '" + *name + "' is not supported by lambdad (supported: " + list + ")");
-      runtime_invalid_ = true;
       return;
     }
     config_.runtime = *name;
@@ -423,13 +423,13 @@ class FunctionReader {
 
   void check_code() {
     const int line = config_.line;
-    if (config_.runtime.empty() && !runtime_invalid_ && !code_invalid_) {
-      error(line, "Runtime is required");
+    if (!present_.contains("Runtime") && !code_invalid_) error(line, "Runtime is required");
+    if (!present_.contains("CodeUri") && !code_invalid_) {
+      error(line, "CodeUri is required (a local folder)");
     }
-    if (!code_line_ && !code_invalid_) error(line, "CodeUri is required (a local folder)");
     if (config_.runtime.empty()) return;
     const bool managed = !is_provided(config_.runtime);
-    if (managed && config_.handler.empty() && !handler_line_) {
+    if (managed && !present_.contains("Handler")) {
       return error(line, "Handler is required for " + config_.runtime);
     }
     if (managed && !config_.handler.empty() && config_.handler.find('.') == std::string::npos) {
@@ -484,8 +484,8 @@ class FunctionReader {
   int handler_line_ = 0;
   int code_line_ = 0;
   int provisioned_line_ = 0;
-  bool runtime_invalid_ = false;
   bool code_invalid_ = false;
+  std::set<std::string, std::less<>> present_;
 };
 
 }  // namespace

@@ -97,6 +97,8 @@ class ParameterReader {
 
   std::optional<std::string> value_text(const std::map<std::string, std::string>& overrides) {
     if (auto it = overrides.find(name_); it != overrides.end()) return it->second;
+    // An SSM parameter's Default is the name of the SSM parameter, not its value.
+    if (spec_.find("Type")->text.starts_with("AWS::SSM::")) return std::nullopt;
     const Node* fallback = spec_.find("Default");
     if (!fallback || fallback->is_null()) return std::nullopt;
     if (fallback->is_scalar()) return fallback->text;
