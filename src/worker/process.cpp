@@ -55,6 +55,9 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
   if (dup2(out.write, 1) < 0 || dup2(err.write, 2) < 0) fail(errno);
   rlimit files{spec.max_open_files, spec.max_open_files};
   setrlimit(RLIMIT_NOFILE, &files);
+  // A crashing function must not leave core files in its code folder.
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
   if (chdir(spec.cwd.c_str()) != 0) fail(errno);
   // Nothing lambdad holds open may leak into the function (sockets, the database, other pipes).
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
