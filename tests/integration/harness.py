@@ -493,8 +493,21 @@ class Server:
     def request(self, method: str, path: str, body: bytes | str | None = None,
                 headers: dict[str, str] | None = None, timeout: float = 30,
                 port: int | None = None) -> Response:
-        return http_request(self.host, port or self.lambda_port, method, path, body, headers,
-                            timeout)
+        try:
+            return http_request(self.host, port or self.lambda_port, method, path, body, headers,
+                                timeout)
+        except (OSError, http.client.HTTPException) as e:
+            if self.proc is not None:
+                try:
+                    self.proc.wait(0.5)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(
+                    f"{method} {path}: {e!r}; lambdad is gone (exit status "
+                    f"{self.proc.returncode}); its stderr ends with:\n{self.stderr()[-3000:]}"
+                ) from None
+            raise
 
     def invoke(self, name: str, payload: bytes | str | dict | list | None = b"{}", *,
                qualifier: str | None = None, invocation_type: str | None = None,
