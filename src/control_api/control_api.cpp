@@ -87,6 +87,21 @@ std::string validate_payload(std::string body) {
 
 }  // namespace
 
+// A coroutine function, not a capturing lambda: its parameters live in the coroutine frame, whereas
+// a lambda's captures die with the lambda object before co_spawn runs the body.
+asio::awaitable<ControlApi::LogsOutcome> ControlApi::query_logs(ControlApi* self,
+                                                                std::string operation,
+                                                                nlohmann::json body) {
+  try {
+    if (!self->reader_) self->reader_ = store::LogReader::open(self->db_file_);
+    co_return LogsOutcome{handle_logs_call(operation, body, *self->reader_), std::nullopt};
+  } catch (const AwsError& e) {
+    co_return LogsOutcome{nlohmann::json(), e};
+  } catch (const std::exception& e) {
+    co_return LogsOutcome{nlohmann::json(), errors::service(e.what())};
+  }
+}
+
 ControlApi::ControlApi(scheduler::Scheduler& scheduler, std::filesystem::path db_file)
     : scheduler_(scheduler), db_file_(std::move(db_file)) {}
 
@@ -247,19 +262,7 @@ asio::awaitable<http::Response> ControlApi::logs_call(http::Request& request) {
   }
   // The query blocks on SQLite: run it on the reader thread and come back here with the result.
   auto outcome = co_await asio::co_spawn(
-      readers_,
-      [this, operation,
-       body]() -> asio::awaitable<std::pair<nlohmann::json, std::optional<AwsError>>> {
-        try {
-          if (!reader_) reader_ = store::LogReader::open(db_file_);
-          co_return std::pair{handle_logs_call(operation, body, *reader_), std::nullopt};
-        } catch (const AwsError& e) {
-          co_return std::pair{nlohmann::json(), std::optional<AwsError>(e)};
-        } catch (const std::exception& e) {
-          co_return std::pair{nlohmann::json(), std::optional<AwsError>(errors::service(e.what()))};
-        }
-      },
-      asio::use_awaitable);
+      readers_, query_logs(this, std::move(operation), std::move(body)), asio::use_awaitable);
   if (outcome.second) co_return http::json11_error(request, *outcome.second, request_id);
   auto r = http::make_response(request, 200, outcome.first.dump(), kLogsContentType);
   r.set("x-amzn-RequestId", request_id);

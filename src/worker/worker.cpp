@@ -29,7 +29,6 @@ namespace asio = boost::asio;
 using scheduler::Outcome;
 using Clock = std::chrono::steady_clock;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr size_t kStoreHighWater = 64u << 20;
 
 std::string make_log_stream(const std::string& version, const std::string& id) {
   std::time_t now = std::time(nullptr);
@@ -124,24 +123,30 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
     return;
   }
   auto handler = runtime_api::make_handler(weak_from_this());
-  asio::co_spawn(
-      executor_,
-      [self, handler]() -> asio::awaitable<void> {
-        co_await http::accept_loop(self->acceptor_, handler, {.read_timeout = std::nullopt});
-      },
-      asio::detached);
-  auto backlogged = [store = store_] { return store && store->backlog_bytes() > kStoreHighWater; };
+  asio::co_spawn(executor_, serve_endpoint(self, std::move(handler)), asio::detached);
+  auto backlogged = [store = store_] {
+    return store && store->backlog_bytes() > store::Store::kBacklogHighWater;
+  };
   auto sink = [this](std::string_view line) { log(line); };
   stdout_ = std::make_unique<LogPipe>(executor_, process_.stdout_fd, sink, backlogged);
   stderr_ = std::make_unique<LogPipe>(executor_, process_.stderr_fd, sink, backlogged);
   for (LogPipe* pipe : {stdout_.get(), stderr_.get()}) {
-    asio::co_spawn(
-        executor_, [self, pipe]() -> asio::awaitable<void> { co_await pipe->run(); },
-        asio::detached);
+    asio::co_spawn(executor_, read_pipe(self, pipe), asio::detached);
   }
   pidfd_ = std::make_unique<asio::posix::stream_descriptor>(executor_, process_.pidfd);
-  asio::co_spawn(
-      executor_, [self]() { return self->watch_exit(); }, asio::detached);
+  asio::co_spawn(executor_, watch_exit(self), asio::detached);
+}
+
+// Coroutine functions rather than capturing lambdas: parameters live in the coroutine frame, and
+// each one keeps the worker alive until its loop ends.
+asio::awaitable<void> Worker::serve_endpoint(std::shared_ptr<Worker> self,
+                                             std::shared_ptr<const http::Handler> handler) {
+  co_await http::accept_loop(self->acceptor_, std::move(handler), {.read_timeout = std::nullopt});
+}
+
+asio::awaitable<void> Worker::read_pipe(std::shared_ptr<Worker> self, LogPipe* pipe) {
+  co_await pipe->run();
+  (void)self;
 }
 
 void Worker::assign(std::shared_ptr<scheduler::Invocation> invocation) {
@@ -337,15 +342,16 @@ void Worker::complete(Outcome outcome, std::string response, std::string error_t
   }
 }
 
-asio::awaitable<void> Worker::watch_exit() {
-  (void)co_await pidfd_->async_wait(asio::posix::descriptor_base::wait_read, kAwait);
+asio::awaitable<void> Worker::watch_exit(std::shared_ptr<Worker> self) {
+  auto& pidfd = *self->pidfd_;
+  (void)co_await pidfd.async_wait(asio::posix::descriptor_base::wait_read, kAwait);
   siginfo_t info{};
-  if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_->native_handle()), &info,
+  if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.native_handle()), &info,
              WEXITED) != 0) {
     // Should not happen (we own the pid); still tell the owner the worker is gone.
-    spdlog::error("waitid on worker {} failed: {}", process_.pid, std::strerror(errno));
+    spdlog::error("waitid on worker {} failed: {}", self->process_.pid, std::strerror(errno));
   }
-  on_exit(info.si_code, info.si_status);
+  self->on_exit(info.si_code, info.si_status);
 }
 
 void Worker::on_exit(int code, int status) {

@@ -6,8 +6,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lambdad/common/aws_error.hpp"
 
 #include "lambdad/http/server.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
@@ -30,6 +35,9 @@ class ControlApi {
   http::asio::awaitable<http::Response> invoke(http::Request& request, std::string_view name,
                                                std::string_view query);
   http::asio::awaitable<http::Response> logs_call(http::Request& request);
+  using LogsOutcome = std::pair<nlohmann::json, std::optional<AwsError>>;
+  static http::asio::awaitable<LogsOutcome> query_logs(ControlApi* self, std::string operation,
+                                                       nlohmann::json body);
   http::Response metrics(const http::Request& request) const;
 
   scheduler::Scheduler& scheduler_;

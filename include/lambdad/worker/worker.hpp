@@ -84,7 +84,10 @@ class Worker final : public runtime_api::RuntimeTarget,
   void complete(scheduler::Outcome outcome, std::string response, std::string error_type);
   void fail_current(scheduler::Outcome outcome, const std::string& error_type,
                     const std::string& message);
-  boost::asio::awaitable<void> watch_exit();
+  static boost::asio::awaitable<void> watch_exit(std::shared_ptr<Worker> self);
+  static boost::asio::awaitable<void> serve_endpoint(std::shared_ptr<Worker> self,
+                                                     std::shared_ptr<const http::Handler> handler);
+  static boost::asio::awaitable<void> read_pipe(std::shared_ptr<Worker> self, LogPipe* pipe);
   void on_exit(int code, int status);
   void log(std::string_view line);
   void log_platform(std::string line);
