@@ -655,8 +655,27 @@ class ServerTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls) -> None:
+        cls._start_server()
+
+    @classmethod
+    def _start_server(cls) -> None:
         cls.server = Server(cls.functions(), args=cls.server_args, init_timeout=cls.init_timeout)
         cls.server.start()
+
+    def setUp(self) -> None:
+        # A server that died in an earlier test (reported there) is replaced, so that one crash
+        # does not fail every later test of the class.
+        if not self.server.running():
+            self.server.cleanup()
+            type(self)._start_server()
+        self._server_at_start = self.server
+
+    def tearDown(self) -> None:
+        server = self._server_at_start
+        if server.proc is not None and server.proc.poll() is not None and server.returncode is None:
+            raise AssertionError(f"lambdad died during this test (exit status "
+                                 f"{server.proc.returncode}); its stderr ends with:\n"
+                                 f"{server.stderr()[-3000:]}")
 
     @classmethod
     def tearDownClass(cls) -> None:
