@@ -8,6 +8,7 @@
 
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
+#include "lambdad/cli/parameter_overrides.hpp"
 #include "lambdad/cli/template_options.hpp"
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/encoding.hpp"
@@ -78,8 +79,9 @@ int invoke_remote(const Options& opts, const std::string& function, const std::s
   return print_result(response.body, response.header("X-Amz-Function-Error").value_or(""), tail);
 }
 
-int invoke_local(const Options& opts, const std::string& function, const std::string& event) {
-  Template tmpl = load_template_or_report(opts.get_or("template", "."), opts);
+int invoke_local(const Options& opts, const std::map<std::string, std::string>& overrides,
+                 const std::string& function, const std::string& event) {
+  Template tmpl = load_template_or_report(opts.get_or("template", "."), overrides);
   if (tmpl.path.empty()) return 1;
   server::ServerOptions so;
   so.listen = false;
@@ -100,9 +102,11 @@ int invoke_local(const Options& opts, const std::string& function, const std::st
 
 int invoke(Args args) {
   try {
-    Options opts(args,
+    const SplitArgs split = take_overrides(args);
+    const auto overrides = parse_overrides(split.overrides);
+    Options opts(split.rest,
                  {"event", "event-file", "qualifier", "invocation-type", "log-type", "endpoint",
-                  "template", "parameter-overrides", "state-dir", "log-level"},
+                  "template", "state-dir", "log-level"},
                  {});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
@@ -120,7 +124,7 @@ int invoke(Args args) {
     if (opts.get_or("invocation-type", "RequestResponse") != "RequestResponse") {
       throw UsageError("--invocation-type other than RequestResponse needs --endpoint");
     }
-    return invoke_local(opts, opts.positionals()[0], event);
+    return invoke_local(opts, overrides, opts.positionals()[0], event);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "lambdad invoke: %s\n\n%s", e.what(), kHelp);
     return 2;

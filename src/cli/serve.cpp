@@ -6,6 +6,7 @@
 
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
+#include "lambdad/cli/parameter_overrides.hpp"
 #include "lambdad/cli/template_options.hpp"
 #include "lambdad/server/server.hpp"
 
@@ -34,9 +35,11 @@ constexpr const char* kHelp =
 
 int serve(Args args) {
   try {
-    Options opts(args,
-                 {"host", "api-port", "lambda-port", "state-dir", "parameter-overrides",
-                  "idle-timeout", "max-concurrency", "init-timeout", "shutdown-grace", "log-level"},
+    const SplitArgs split = take_overrides(args);
+    const auto overrides = parse_overrides(split.overrides);
+    Options opts(split.rest,
+                 {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
+                  "init-timeout", "shutdown-grace", "log-level"},
                  {});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
@@ -44,8 +47,8 @@ int serve(Args args) {
     }
     if (opts.positionals().size() > 1) throw UsageError("serve takes one PATH");
     apply_log_level(opts);
-    Template tmpl =
-        load_template_or_report(opts.positionals().empty() ? "." : opts.positionals()[0], opts);
+    Template tmpl = load_template_or_report(
+        opts.positionals().empty() ? "." : opts.positionals()[0], overrides);
     if (tmpl.path.empty()) return 1;
 
     server::ServerOptions so;

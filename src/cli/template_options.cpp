@@ -1,7 +1,6 @@
 #include "lambdad/cli/template_options.hpp"
 
 #include <cstdio>
-#include <sstream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,29 +8,14 @@
 #include "lambdad/deploy/template_loader.hpp"
 
 namespace lambdad::cli {
-namespace {
+namespace {}  // namespace
 
-std::map<std::string, std::string> parse_overrides(const Options& options) {
-  std::map<std::string, std::string> overrides;
-  std::istringstream words(options.get_or("parameter-overrides", ""));
-  std::string word;
-  while (words >> word) {
-    auto eq = word.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw UsageError("--parameter-overrides takes KEY=VALUE pairs, got '" + word + "'");
-    }
-    overrides[word.substr(0, eq)] = word.substr(eq + 1);
-  }
-  return overrides;
-}
-
-}  // namespace
-
-Template load_template_or_report(const std::string& path, const Options& options) {
+Template load_template_or_report(const std::string& path,
+                                 const std::map<std::string, std::string>& overrides) {
   std::filesystem::path file;
   try {
     file = deploy::find_template(path);
-    Template tmpl = deploy::load_template(file, parse_overrides(options));
+    Template tmpl = deploy::load_template(file, overrides);
     for (const auto& warning : tmpl.warnings) {
       std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), warning.c_str());
     }
