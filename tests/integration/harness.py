@@ -37,6 +37,17 @@ SOURCE_DIR = Path(os.environ.get("LAMBDAD_SOURCE_DIR", Path(__file__).resolve().
 BUILD_DIR = Path(os.environ.get("LAMBDAD_BUILD_DIR", SOURCE_DIR / "build"))
 
 
+def _die_with_parent() -> None:
+    """preexec_fn: the server gets SIGKILL if the test process dies (e.g. killed by a ctest
+    timeout), and its workers follow through their own PDEATHSIG."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def lambdad_bin() -> str:
     """The binary under test: $LAMBDAD_BIN, else <build>/lambdad."""
     path = os.environ.get("LAMBDAD_BIN") or str(BUILD_DIR / "lambdad")
@@ -382,7 +393,8 @@ class Server:
     def start(self, timeout: float = 10) -> "Server":
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL, env=self.env, cwd=self.root)
+                                         stdin=subprocess.DEVNULL, env=self.env, cwd=self.root,
+                                         preexec_fn=_die_with_parent)
         gateway_re = re.compile(r"^gateway listening on http://([^:]+):(\d+)$", re.M)
         lambda_re = re.compile(r"^lambda api listening on http://([^:]+):(\d+)$", re.M)
 

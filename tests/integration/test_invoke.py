@@ -7,7 +7,7 @@ import re
 import time
 import unittest
 
-from harness import (REPORT_RE, UUID_RE, ServerTestCase, bash_function, cpp_function,
+from harness import (REPORT_RE, UUID_RE, Server, ServerTestCase, bash_function, cpp_function,
                      function_arn, parallel)
 
 # Saves the environment and the /next headers of every call to $OUT_DIR, logs one line, and
@@ -369,6 +369,17 @@ class InvokeTest(ServerTestCase):
         r = self.server.request("GET", "/anything", port=self.server.api_port)
         self.assertEqual(r.status, 403, r)
         self.assertEqual(r.json(), {"message": "Missing Authentication Token"})
+
+
+class GatewayFallbackTest(unittest.TestCase):
+    def test_unmatched_path_with_an_http_api_is_404(self):
+        fn = bash_function("Routed", "", Events={"Hello": {"Type": "HttpApi", "Properties": {
+            "Path": "/hello", "Method": "GET"}}})
+        with Server([fn]) as server:
+            r = server.request("GET", "/no/such/route", port=server.api_port)
+            self.assertEqual(r.status, 404, r)
+            self.assertEqual(r.json(), {"message": "Not Found"})
+            server.stop()
 
 
 if __name__ == "__main__":
