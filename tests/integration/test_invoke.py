@@ -283,12 +283,24 @@ class InvokeTest(ServerTestCase):
     # -- client errors --
 
     def test_malformed_json_is_400(self):
-        for payload in (b"{not json", b'{"a":', b"\xff\xfe", b"[1,2"):
+        for payload in (b"{not json", b'{"a":', b"[1,2", b'{"a":1}}', b"nul"):
             with self.subTest(payload=payload):
                 r = self.server.invoke("Cpp", payload)
                 body = self.assert_aws_error(r, 400, "InvalidRequestContentException", "message")
                 self.assertIn("Could not parse request body into json", body["message"])
                 self.assertNotIn("Message", body, "InvalidRequestContent uses 'message'")
+        self.server.invoke_ok(self, "Cpp", {"still": "serving"})
+
+    # BUG (lambdad): a payload that is not UTF-8 gets 500 {"message":"Internal server error"}:
+    # the parse error's text quotes the raw byte, and dumping that message into the JSON error
+    # body throws nlohmann's type_error 316 (invalid UTF-8), which the HTTP layer turns into 500.
+    @unittest.expectedFailure
+    def test_payload_that_is_not_utf8_is_400(self):
+        for payload in (b"\xff\xfe", b'{"a":"\xc3\x28"}'):
+            with self.subTest(payload=payload):
+                r = self.server.invoke("Cpp", payload)
+                body = self.assert_aws_error(r, 400, "InvalidRequestContentException", "message")
+                self.assertIn("Could not parse request body into json", body["message"])
         self.server.invoke_ok(self, "Cpp", {"still": "serving"})
 
     def test_malformed_json_event_is_400_too(self):
