@@ -1,8 +1,8 @@
 #include "function_properties.hpp"
 
 #include <algorithm>
-#include <regex>
 #include <set>
+#include "regex.hpp"
 
 #include "events.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
+#include "regex.hpp"
 
 namespace lambdad::deploy {
 

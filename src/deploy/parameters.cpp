@@ -1,7 +1,7 @@
 #include "parameters.hpp"
 
-#include <regex>
 #include <set>
+#include "regex.hpp"
 
 namespace lambdad::deploy {
 

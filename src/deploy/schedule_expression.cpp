@@ -1,9 +1,12 @@
 #include "schedule_expression.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
-#include <regex>
+#include <optional>
 #include <vector>
+#include "regex.hpp"
 
 namespace lambdad::deploy {
 
