@@ -16,8 +16,9 @@ Template load_template_or_report(const std::string& path,
   try {
     file = deploy::find_template(path);
     Template tmpl = deploy::load_template(file, overrides);
-    for (const auto& warning : tmpl.warnings) {
-      std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), warning.c_str());
+    for (const auto& warning : tmpl.warning_lines) {
+      std::fprintf(stderr, "%s:%d: warning: %s\n", file.c_str(), warning.line,
+                   warning.message.c_str());
     }
     return tmpl;
   } catch (const deploy::TemplateError& e) {

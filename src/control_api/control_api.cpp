@@ -58,7 +58,7 @@ AwsError unknown_operation() {
 
 http::Response json_response(const http::Request& request, unsigned status,
                              const nlohmann::json& body, std::string_view request_id) {
-  auto r = http::make_response(request, status, body.dump());
+  auto r = http::make_response(request, status, http::dump_lenient(body));
   r.set("x-amzn-RequestId", request_id);
   return r;
 }
@@ -264,7 +264,7 @@ asio::awaitable<http::Response> ControlApi::logs_call(http::Request& request) {
   auto outcome = co_await asio::co_spawn(
       readers_, query_logs(this, std::move(operation), std::move(body)), asio::use_awaitable);
   if (outcome.second) co_return http::json11_error(request, *outcome.second, request_id);
-  auto r = http::make_response(request, 200, outcome.first.dump(), kLogsContentType);
+  auto r = http::make_response(request, 200, http::dump_lenient(outcome.first), kLogsContentType);
   r.set("x-amzn-RequestId", request_id);
   co_return r;
 }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <set>
-#include "regex.hpp"
+#include "lambdad/common/regex.hpp"
 
 #include "events.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include "regex.hpp"
+#include "lambdad/common/regex.hpp"
 
 namespace lambdad::deploy {
 

@@ -1,7 +1,7 @@
 #include "parameters.hpp"
 
 #include <set>
-#include "regex.hpp"
+#include "lambdad/common/regex.hpp"
 
 namespace lambdad::deploy {
 

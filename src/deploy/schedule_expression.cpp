@@ -6,7 +6,7 @@
 #include <charconv>
 #include <optional>
 #include <vector>
-#include "regex.hpp"
+#include "lambdad/common/regex.hpp"
 
 namespace lambdad::deploy {
 

@@ -14,6 +14,10 @@ Response base(const RequestHeader& header, unsigned status) {
 
 }  // namespace
 
+std::string dump_lenient(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Response lambda_error(const RequestHeader& header, const AwsError& error,
                       std::string_view request_id) {
   nlohmann::json body;
@@ -25,7 +29,7 @@ Response lambda_error(const RequestHeader& header, const AwsError& error,
   response.set("x-amzn-RequestId", request_id);
   if (error.retry_after_s)
     response.set(bhttp::field::retry_after, std::to_string(*error.retry_after_s));
-  response.body() = body.dump();
+  response.body() = dump_lenient(body);
   return response;
 }
 
@@ -37,14 +41,15 @@ Response json11_error(const Request& request, const AwsError& error, std::string
   Response response = base(request.base(), error.status);
   response.set(bhttp::field::content_type, "application/x-amz-json-1.1");
   response.set("x-amzn-RequestId", request_id);
-  response.body() = nlohmann::json{{"__type", error.type}, {"message", error.message}}.dump();
+  response.body() =
+      dump_lenient(nlohmann::json{{"__type", error.type}, {"message", error.message}});
   return response;
 }
 
 Response runtime_error(const RequestHeader& header, unsigned status, std::string_view type,
                        std::string_view message) {
   Response response = base(header, status);
-  response.body() = nlohmann::json{{"errorMessage", message}, {"errorType", type}}.dump();
+  response.body() = dump_lenient(nlohmann::json{{"errorMessage", message}, {"errorType", type}});
   return response;
 }
 

@@ -59,6 +59,9 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(limits.header_limit);
+    // Beast checks Content-Length against the body limit while reading the header; the limit is
+    // only known once the handler has seen the header, so it is applied below instead.
+    parser.body_limit(boost::none);
     arm_timer(stream, limits);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
     if (ec) {
@@ -81,11 +84,19 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
       co_await send(stream, *policy.reject);
       break;
     }
-    parser.body_limit(policy.limit);
+    if (auto length = parser.content_length(); length && *length > policy.limit) {
+      Response r = handler.body_too_large ? handler.body_too_large(parser.get().base())
+                                          : Response{bhttp::status::payload_too_large, 11};
+      r.keep_alive(false);
+      co_await send(stream, r);
+      break;
+    }
+    parser.body_limit(policy.limit);  // for chunked bodies, checked as they arrive
     if (!co_await continue_if_expected(stream, parser.get().base())) break;
     std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kAwait);
-    if (ec == bhttp::error::body_limit && handler.body_too_large) {
-      Response r = handler.body_too_large(parser.get().base());
+    if (ec == bhttp::error::body_limit) {
+      Response r = handler.body_too_large ? handler.body_too_large(parser.get().base())
+                                          : Response{bhttp::status::payload_too_large, 11};
       r.keep_alive(false);
       co_await send(stream, r);
       break;

@@ -1,7 +1,7 @@
 #include "lambdad/scheduler/function_name.hpp"
 
 #include <cctype>
-#include <regex>
+#include "lambdad/common/regex.hpp"
 
 #include "lambdad/common/aws_error.hpp"
 

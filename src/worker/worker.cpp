@@ -58,7 +58,7 @@ http::Response invalid_state(const http::RequestHeader& header, std::string_view
 }
 
 std::string error_body(const std::string& type, const std::string& message) {
-  return nlohmann::json{{"errorMessage", message}, {"errorType", type}}.dump();
+  return http::dump_lenient(nlohmann::json{{"errorMessage", message}, {"errorType", type}});
 }
 
 /// The payload a function error is returned with: the runtime's JSON as posted, else one built

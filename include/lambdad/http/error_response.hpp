@@ -1,10 +1,16 @@
 #pragma once
 /// @brief The one place where lambdad's errors become HTTP responses, per protocol.
 
+#include <nlohmann/json.hpp>
+
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/http/server.hpp"
 
 namespace lambdad::http {
+
+/// JSON text of a value that may hold untrusted strings: invalid UTF-8 becomes U+FFFD instead of
+/// throwing.
+std::string dump_lenient(const nlohmann::json& value);
 
 /// Lambda REST protocol: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `{"Type", "Message"}`.
 Response lambda_error(const Request& request, const AwsError& error, std::string_view request_id);

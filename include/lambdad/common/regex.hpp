@@ -1,5 +1,5 @@
 #pragma once
-/// @brief <regex> for deploy/. GCC 12 with -fsanitize=address reports -Wmaybe-uninitialized
+/// @brief <regex> for lambdad. GCC 12 with -fsanitize=address reports -Wmaybe-uninitialized
 /// inside <regex> itself (a false positive in std::function), which -Werror would turn into a
 /// failed sanitizer build; the warning is silenced for the library's own lines only.
 
