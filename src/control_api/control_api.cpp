@@ -187,7 +187,7 @@ asio::awaitable<http::Response> ControlApi::route(http::Request& request) {
         url_decode(rest.substr(0, slash)).value_or(std::string(rest.substr(0, slash)));
     std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash);
     if (action == "/invocations" && method == verb::post) {
-      co_return co_await invoke(request, name, query);
+      co_return co_await invoke(request, name, query, request_id);
     }
     if (method == verb::get && (action.empty() || action == "/" || action == "/configuration")) {
       auto resolved = scheduler_.resolve(name, query_param(query, "Qualifier"));
@@ -203,9 +203,9 @@ asio::awaitable<http::Response> ControlApi::route(http::Request& request) {
 }
 
 asio::awaitable<http::Response> ControlApi::invoke(http::Request& request, std::string_view name,
-                                                   std::string_view query) {
+                                                   std::string_view query, std::string request_id) {
   scheduler::InvokeRequest call;
-  call.request_id = new_request_id();
+  call.request_id = std::move(request_id);
   call.function = std::string(name);
   call.qualifier = query_param(query, "Qualifier");
   std::string type(request["X-Amz-Invocation-Type"]);

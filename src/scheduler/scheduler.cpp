@@ -144,8 +144,26 @@ void Scheduler::invoke_async(InvokeRequest request) {
   asio::co_spawn(executor_, run_async(std::move(request)), asio::detached);
 }
 
+/// The function's EventInvokeConfig (MaximumRetryAttempts 0–2, MaximumEventAgeInSeconds) over
+/// the server's defaults.
+std::pair<int, std::chrono::seconds> Scheduler::async_policy(const std::string& function) {
+  int retries = settings_.async_max_retries;
+  std::chrono::seconds max_age = settings_.async_max_event_age;
+  try {
+    const nlohmann::json& config = resolve(function, {}).function->config.event_invoke_config;
+    if (config.is_object()) {
+      retries = config.value("MaximumRetryAttempts", retries);
+      max_age = std::chrono::seconds(config.value("MaximumEventAgeInSeconds", max_age.count()));
+    }
+  } catch (const AwsError&) {
+    // Resolved again (and reported) by the first attempt.
+  }
+  return {retries, max_age};
+}
+
 asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
-  const auto expires = Clock::now() + settings_.async_max_event_age;
+  const auto [max_retries, max_age] = async_policy(request.function);
+  const auto expires = Clock::now() + max_age;
   int function_errors = 0;
   auto throttle_delay = std::chrono::milliseconds(1000);
   asio::steady_timer delay(executor_);
@@ -153,8 +171,7 @@ asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
     std::chrono::milliseconds wait{0};
     try {
       InvokeResult result = co_await invoke(request);
-      if (!retryable_function_error(result.outcome) ||
-          function_errors >= settings_.async_max_retries) {
+      if (!retryable_function_error(result.outcome) || function_errors >= max_retries) {
         if (result.outcome != Outcome::kSuccess) {
           spdlog::warn("async invocation {} of {} failed after {} attempts", result.request_id,
                        request.function, function_errors + 1);

@@ -33,7 +33,7 @@ class ControlApi {
  private:
   http::asio::awaitable<http::Response> route(http::Request& request);
   http::asio::awaitable<http::Response> invoke(http::Request& request, std::string_view name,
-                                               std::string_view query);
+                                               std::string_view query, std::string request_id);
   http::asio::awaitable<http::Response> logs_call(http::Request& request);
   using LogsOutcome = std::pair<nlohmann::json, std::optional<AwsError>>;
   static http::asio::awaitable<LogsOutcome> query_logs(ControlApi* self, std::string operation,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -107,6 +108,7 @@ class Scheduler {
 
  private:
   boost::asio::awaitable<void> run_async(InvokeRequest request);
+  std::pair<int, std::chrono::seconds> async_policy(const std::string& function);
   boost::asio::awaitable<void> reap_loop();
 
   boost::asio::any_io_executor executor_;
