@@ -119,10 +119,6 @@ class Boto3Test(ServerTestCase):
         with self.assertRaises(self.lam.exceptions.InvalidRequestContentException):
             self.lam.invoke(FunctionName="HelloCpp", Payload=b"{not json")
 
-    # BUG (lambdad, src/http/server.cpp): a body with a Content-Length over 1 MiB gets 400 with an
-    # empty body at header time (Beast's default 1 MiB body_limit during async_read_header), so
-    # boto3 raises a bare ClientError (400) instead of RequestTooLargeException.
-    @unittest.expectedFailure
     def test_payload_too_large(self):
         with self.assertRaises(self.lam.exceptions.RequestTooLargeException) as cm:
             self.lam.invoke(FunctionName="HelloCpp", Payload=b'"' + b"a" * 6291456 + b'"')

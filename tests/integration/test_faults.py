@@ -252,13 +252,6 @@ class FaultTest(ServerTestCase):
         ok = self.assert_serving("BigResponse", {"mode": "small"})
         self.assertEqual(ok.json(), {"mode": "small"})
 
-    # BUG (lambdad, src/http/server.cpp): any request whose Content-Length is over 1 MiB fails
-    # at async_read_header with 400 and an empty body: Beast's request_parser keeps its default
-    # 1 MiB body_limit while the header is read and checks Content-Length against it in
-    # finish_header; the handler's body_policy is only applied after the header. Here the
-    # runtime's /response gets that 400, the invocation stays open, the runtime's next /next is
-    # refused (403) and it exits: the caller sees Runtime.ExitError.
-    @unittest.expectedFailure
     def test_response_too_large_with_content_length(self):
         self.check_response_too_large("big")
 

@@ -37,7 +37,8 @@ def env_of(server, r) -> dict:
 
 class ProvisionedConcurrencyTest(unittest.TestCase):
     def test_provisioned_worker_is_ready_before_the_first_call(self):
-        functions = [bash_function("Prov", PID_HANDLER, init='echo $$ > "$OUT_DIR/init.$$"',
+        functions = [bash_function("Prov", PID_HANDLER,
+                                   init='echo $$ > "$OUT_DIR/init.$AWS_LAMBDA_INITIALIZATION_TYPE.$$"',
                                    AutoPublishAlias="live",
                                    ProvisionedConcurrencyConfig={
                                        "ProvisionedConcurrentExecutions": 1})]
@@ -48,8 +49,14 @@ class ProvisionedConcurrencyTest(unittest.TestCase):
                        message="one idle provisioned worker")
             self.assertIn(metric(server.metrics(), "lambdad_workers", function="Prov",
                                  version="$LATEST"), (None, 0.0))
-            init_pids = [p.name.split(".")[1] for p in server.out_dir.glob("init.*")]
+
+            def provisioned_pids():
+                return {int(p.name.rsplit(".", 1)[1])
+                        for p in server.out_dir.glob("init.provisioned-concurrency.*")}
+
+            init_pids = [str(p) for p in provisioned_pids()]
             self.assertEqual(len(init_pids), 1)
+            self.assertEqual(list(server.out_dir.glob("init.on-demand.*")), [])
 
             r = server.invoke_ok(self, "Prov", {"x": 1}, qualifier="live", log_type="Tail")
             self.assertEqual(r.header("X-Amz-Executed-Version"), "1")
@@ -77,15 +84,19 @@ class ProvisionedConcurrencyTest(unittest.TestCase):
             prov_pid = int(init_pids[0])
             time.sleep(2.5)
             self.assertTrue(pid_alive(prov_pid), "the provisioned worker is kept")
-            # ...and a provisioned worker that dies is replaced.
+            # ...and a provisioned worker that dies is replaced (after a short back-off).
             os.kill(prov_pid, signal.SIGKILL)
-            wait_until(lambda: len(list(server.out_dir.glob("init.*"))) == 2, 10,
-                       message="a replacement provisioned worker")
+            wait_until(lambda: not pid_alive(prov_pid), 5, message="the killed worker to go")
+            replacement = wait_until(lambda: provisioned_pids() - {prov_pid}, 10,
+                                     message="a replacement provisioned worker")
+            self.assertEqual(len(replacement), 1)
             wait_until(lambda: metric(server.metrics(), "lambdad_workers_idle",
                                       function="Prov", version="1") == 1, 10,
                        message="the replacement to be idle")
             r4 = server.invoke_ok(self, "Prov", {}, qualifier="live", log_type="Tail")
             self.assertIsNone(report_of(self, r4)["init"])
+            self.assertEqual(int(server.out_file(f"pid.{r4.header('x-amzn-RequestId')}")),
+                             replacement.pop())
             server.stop()
 
 

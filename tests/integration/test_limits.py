@@ -114,10 +114,6 @@ class ReservedConcurrencyTest(ServerTestCase, ThrottleAssertions):
 
     # -- request payload --
 
-    # BUG (lambdad, src/http/server.cpp): bodies with a Content-Length over 1 MiB get 400 with an
-    # empty body before the handler sees them (Beast's default request body_limit of 1 MiB is in
-    # force while async_read_header runs, and finish_header checks Content-Length against it).
-    @unittest.expectedFailure
     def test_two_megabyte_payload_round_trip(self):
         payload = json_string_of(2 * 1024 * 1024)
         r = self.server.invoke("Good", payload, timeout=30)
@@ -128,20 +124,12 @@ class ReservedConcurrencyTest(ServerTestCase, ThrottleAssertions):
         self.assertIsNone(r.header("X-Amz-Function-Error"), r)
         self.assertEqual(len(r.body), 2 * 1024 * 1024)
 
-    # BUG (lambdad, src/http/server.cpp): bodies with a Content-Length over 1 MiB get 400 with an
-    # empty body before the handler sees them (Beast's default request body_limit of 1 MiB is in
-    # force while async_read_header runs, and finish_header checks Content-Length against it).
-    @unittest.expectedFailure
     def test_payload_at_the_sync_limit_is_accepted(self):
         r = self.server.invoke("Good", json_string_of(SYNC_LIMIT), timeout=30)
         self.assertEqual(r.status, 200, r)
         self.assertIsNone(r.header("X-Amz-Function-Error"), r)
         self.assertEqual(len(r.json()["input"]), SYNC_LIMIT - 2)
 
-    # BUG (lambdad, src/http/server.cpp): bodies with a Content-Length over 1 MiB get 400 with an
-    # empty body before the handler sees them (Beast's default request body_limit of 1 MiB is in
-    # force while async_read_header runs, and finish_header checks Content-Length against it).
-    @unittest.expectedFailure
     def test_payload_over_the_sync_limit_is_413(self):
         r = self.server.invoke("Good", json_string_of(SYNC_LIMIT + 1), timeout=30)
         body = self.assert_aws_error(r, 413, "RequestTooLargeException", "message")
@@ -168,10 +156,6 @@ class ReservedConcurrencyTest(ServerTestCase, ThrottleAssertions):
         self.assertEqual((status, error_type), (413, "RequestTooLargeException"))
         self.server.invoke_ok(self, "Good", {"after": "chunked 413"})
 
-    # BUG (lambdad, src/http/server.cpp): bodies with a Content-Length over 1 MiB get 400 with an
-    # empty body before the handler sees them (Beast's default request body_limit of 1 MiB is in
-    # force while async_read_header runs, and finish_header checks Content-Length against it).
-    @unittest.expectedFailure
     def test_event_payload_limit_is_1mb(self):
         r = self.server.invoke("Good", json_string_of(ASYNC_LIMIT), invocation_type="Event")
         self.assertEqual(r.status, 202, r)
@@ -183,10 +167,6 @@ class ReservedConcurrencyTest(ServerTestCase, ThrottleAssertions):
 
     # -- response payload --
 
-    # BUG (lambdad, src/http/server.cpp): bodies with a Content-Length over 1 MiB get 400 with an
-    # empty body before the handler sees them (Beast's default request body_limit of 1 MiB is in
-    # force while async_read_header runs, and finish_header checks Content-Length against it).
-    @unittest.expectedFailure
     def test_response_at_the_limit_is_returned(self):
         r = self.server.invoke("Sized", {"n": RESPONSE_LIMIT}, timeout=30)
         self.assertEqual(r.status, 200, r)
@@ -195,10 +175,6 @@ class ReservedConcurrencyTest(ServerTestCase, ThrottleAssertions):
         self.assertEqual(self.server.out_file(f"sized.{r.header('x-amzn-RequestId')}.status"),
                          "202")
 
-    # BUG (lambdad, src/http/server.cpp): bodies with a Content-Length over 1 MiB get 400 with an
-    # empty body before the handler sees them (Beast's default request body_limit of 1 MiB is in
-    # force while async_read_header runs, and finish_header checks Content-Length against it).
-    @unittest.expectedFailure
     def test_response_over_the_limit_is_a_function_error(self):
         r = self.server.invoke("Sized", {"n": RESPONSE_LIMIT + 1}, timeout=30)
         body = self.assert_function_error(r, "Function.ResponseSizeTooLarge")
