@@ -7,6 +7,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LAMBDAD_SHARED_DIR:-$root/../shared}/bench
+# nginx's worker runs as an unprivileged user when started as root, and cannot read below /root:
+# keep the peers somewhere every user can traverse.
+export LAMBDAD_PEERS_HOME=${LAMBDAD_PEERS_HOME:-/var/tmp/lambdad-peers}
 rounds=3 duration=10s
 while [[ ${1:-} == --* ]]; do
   case $1 in
@@ -16,7 +19,11 @@ while [[ ${1:-} == --* ]]; do
   esac
 done
 
-BUILD_DIR=$root/build BUILD_TYPE=Release "$root/scripts/build.sh" >/dev/null
+# LAMBDAD_BIN skips the build (e.g. to measure a binary built elsewhere).
+if [ -z "${LAMBDAD_BIN:-}" ]; then
+  BUILD_DIR=$root/build-bench BUILD_TYPE=Release "$root/scripts/build.sh" -DLAMBDAD_TESTS=OFF >/dev/null
+  LAMBDAD_BIN=$root/build-bench/lambdad
+fi
 "$shared/peers.sh" install >/dev/null
 work=$(mktemp -d)
 cleanup() {
@@ -37,7 +44,7 @@ Resources:
       Handler: bootstrap
       Runtime: provided.al2023
 YAML
-"$root/build/lambdad" serve "$work" --api-port 0 --lambda-port 0 --log-level warn >"$work/out" 2>"$work/err" &
+"$LAMBDAD_BIN" serve "$work" --api-port 0 --lambda-port 0 --log-level warn >"$work/out" 2>"$work/err" &
 server_pid=$!
 for _ in $(seq 100); do grep -q 'lambda api' "$work/out" 2>/dev/null && break; sleep 0.05; done
 lambda=$(sed -n 's/^lambda api listening on //p' "$work/out")
@@ -68,7 +75,7 @@ cold=$work/cold; mkdir -p "$cold"
       "$i" "$root/bench/trivial-cpp/dist"
   done
 } > "$cold/template.yaml"
-"$root/build/lambdad" serve "$cold" --api-port 0 --lambda-port 0 --log-level warn >"$cold/out" 2>"$cold/err" &
+"$LAMBDAD_BIN" serve "$cold" --api-port 0 --lambda-port 0 --log-level warn >"$cold/out" 2>"$cold/err" &
 server_pid=$!
 for _ in $(seq 100); do grep -q 'lambda api' "$cold/out" 2>/dev/null && break; sleep 0.05; done
 lambda=$(sed -n 's/^lambda api listening on //p' "$cold/out")

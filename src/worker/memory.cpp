@@ -4,28 +4,29 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace lambdad::worker {
 namespace {
 
-// Reads a small /proc file; procfs regenerates it on every read.
-std::string read_proc(const std::string& path) {
+std::string_view read_at_start(int fd, char* buffer, size_t size) {
+  ssize_t n = ::pread(fd, buffer, size, 0);
+  return {buffer, n > 0 ? static_cast<size_t>(n) : 0};
+}
+
+std::string read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
-  std::string text(4096, '\0');
-  ssize_t n = ::read(fd, text.data(), text.size());
+  char buffer[4096];
+  std::string text(read_at_start(fd, buffer, sizeof buffer));
   ::close(fd);
-  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
   return text;
 }
 
-uint64_t vm_hwm_bytes(pid_t pid) {
-  std::string status = read_proc("/proc/" + std::to_string(pid) + "/status");
+uint64_t parse_vm_hwm(std::string_view status) {
   auto at = status.find("VmHWM:");
-  if (at == std::string::npos) return 0;
+  if (at == std::string_view::npos) return 0;
   const char* p = status.data() + at + 6;
   const char* end = status.data() + status.size();
   while (p < end && (*p == ' ' || *p == '\t')) ++p;
@@ -34,27 +35,50 @@ uint64_t vm_hwm_bytes(pid_t pid) {
   return kb * 1024;
 }
 
-uint64_t tree_peak(pid_t pid, int depth) {
-  uint64_t total = vm_hwm_bytes(pid);
-  if (depth > 16) return total;
+std::string status_path(pid_t pid) {
+  return "/proc/" + std::to_string(pid) + "/status";
+}
+
+void collect_descendants(pid_t pid, std::vector<pid_t>& out, int depth) {
+  if (depth > 16) return;
   std::string children =
-      read_proc("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+      read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   std::string_view rest = children;
   while (!rest.empty()) {
     pid_t child = 0;
     auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), child);
     if (ec != std::errc()) break;
-    total += tree_peak(child, depth + 1);
+    out.push_back(child);
+    collect_descendants(child, out, depth + 1);
     rest.remove_prefix(static_cast<size_t>(p - rest.data()));
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   }
-  return total;
 }
 
 }  // namespace
 
-uint64_t peak_rss_bytes(pid_t root) {
-  return root > 0 ? tree_peak(root, 0) : 0;
+uint64_t vm_hwm_bytes(pid_t pid) {
+  return parse_vm_hwm(read_file(status_path(pid)));
+}
+
+PeakMemory::~PeakMemory() {
+  if (status_fd_ >= 0) ::close(status_fd_);
+}
+
+uint64_t PeakMemory::bytes() {
+  if (root_ <= 0) return 0;
+  if (status_fd_ < 0) status_fd_ = ::open(status_path(root_).c_str(), O_RDONLY | O_CLOEXEC);
+  if (status_fd_ < 0) return 0;
+  char buffer[4096];
+  uint64_t total = parse_vm_hwm(read_at_start(status_fd_, buffer, sizeof buffer));
+  const auto now = std::chrono::steady_clock::now();
+  if (now - descendants_read_ >= std::chrono::seconds(1)) {
+    descendants_.clear();
+    collect_descendants(root_, descendants_, 0);
+    descendants_read_ = now;
+  }
+  for (pid_t pid : descendants_) total += vm_hwm_bytes(pid);
+  return total;
 }
 
 }  // namespace lambdad::worker

@@ -114,6 +114,7 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
     executable_ = spec.executable;
     spawned_at_ = Clock::now();
     process_ = launcher_.spawn(spec);
+    peak_memory_ = std::make_unique<PeakMemory>(process_.pid);
   } catch (const std::exception& e) {
     spdlog::error("function {}: cannot start a worker: {}", settings_.function, e.what());
     state_ = State::kDead;
@@ -417,8 +418,8 @@ void Worker::log_platform(std::string line) {
                   .message = std::move(line)});
 }
 
-int Worker::max_memory_used_mb() const {
-  const uint64_t bytes = peak_rss_bytes(process_.pid);
+int Worker::max_memory_used_mb() {
+  const uint64_t bytes = peak_memory_ ? peak_memory_->bytes() : 0;
   last_peak_mb_ = std::max(last_peak_mb_, static_cast<int>((bytes + (1u << 20) - 1) >> 20));
   return last_peak_mb_;
 }

@@ -2,8 +2,8 @@
 /// @brief lambdad's HTTP/1.1 server loop (Beast over Asio coroutines), shared by the gateway, the
 /// Lambda API and every worker's Runtime API endpoint.
 ///
-/// Thread safety: a connection runs on its own strand; handlers run on that strand. lambdad runs
-/// its io_context on one thread, so handlers may touch scheduler state directly.
+/// Thread safety: lambdad runs its io_context on one thread, the implicit strand of every
+/// connection; handlers run there and may touch scheduler state directly.
 
 #include <chrono>
 #include <functional>
@@ -52,7 +52,7 @@ struct ConnectionLimits {
 asio::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<const Handler> handler,
                                        ConnectionLimits limits);
 
-/// Accepts connections until the acceptor is closed, one coroutine each on its own strand. Each
+/// Accepts connections until the acceptor is closed, one coroutine each. Each
 /// connection keeps the handler alive; the acceptor must outlive this coroutine.
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const Handler> handler,
                                   ConnectionLimits limits);

@@ -16,6 +16,7 @@
 #include "lambdad/runtime_api/endpoint.hpp"
 #include "lambdad/scheduler/invocation.hpp"
 #include "lambdad/worker/log_pipe.hpp"
+#include "lambdad/worker/memory.hpp"
 #include "lambdad/worker/process.hpp"
 
 namespace lambdad::store {
@@ -91,7 +92,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   void on_exit(int code, int status);
   void log(std::string_view line);
   void log_platform(std::string line);
-  int max_memory_used_mb() const;
+  int max_memory_used_mb();
 
   boost::asio::any_io_executor executor_;
   WorkerOwner& owner_;
@@ -101,7 +102,8 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::string id_;
   std::string log_stream_;
   std::string executable_;
-  mutable int last_peak_mb_ = 0;
+  int last_peak_mb_ = 0;
+  std::unique_ptr<PeakMemory> peak_memory_;
   State state_ = State::kStarting;
 
   boost::asio::ip::tcp::acceptor acceptor_;
