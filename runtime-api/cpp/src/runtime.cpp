@@ -27,7 +27,7 @@ void set_trace_env(const std::string& trace_id) {
   static bool installed = false;
   constexpr std::size_t kPrefix = sizeof("_X_AMZN_TRACE_ID=") - 1;
   if (trace_id.empty()) {
-    if (installed) ::unsetenv("_X_AMZN_TRACE_ID");
+    ::unsetenv("_X_AMZN_TRACE_ID");  // also a value inherited from the parent
     installed = false;
     return;
   }
