@@ -56,7 +56,8 @@ def lambdad_bin() -> str:
     return path
 
 
-CPP_BOOTSTRAP = SOURCE_DIR / "examples" / "hello-cpp" / "dist" / "bootstrap"
+CPP_BOOTSTRAP = Path(os.environ.get("LAMBDAD_HELLO_CPP",
+                                    SOURCE_DIR / "examples" / "hello-cpp" / "dist" / "bootstrap"))
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
