@@ -36,7 +36,7 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
   return result;
 }
 
-// Runs in the child between fork and exec: async-signal-safe calls only, never returns.
+// Runs in the vfork child before exec: system calls only (no allocation, no locks), never returns.
 [[noreturn]] void exec_child(const SpawnSpec& spec, char* const* argv, char* const* envp,
                              const Pipe& out, const Pipe& err, const Pipe& status) {
   auto fail = [&](int error) {
@@ -80,12 +80,15 @@ class PosixLauncher final : public ProcessLauncher {
     Pipe out = make_pipe(O_NONBLOCK);
     Pipe err = make_pipe(O_NONBLOCK);
     Pipe status = make_pipe(O_NONBLOCK);
-    pid_t pid = fork();
+    // vfork: the child shares lambdad's memory until exec instead of copying its page tables, which
+    // halves the spawn cost; exec_child() only makes system calls on its own stack frame, and its
+    // fd table, signal handlers, cwd and limits are its own.
+    pid_t pid = vfork();
     if (pid < 0) {
       int error = errno;
       for (int fd : {out.read, out.write, err.read, err.write, status.read, status.write})
         close(fd);
-      throw std::system_error(error, std::system_category(), "fork");
+      throw std::system_error(error, std::system_category(), "vfork");
     }
     if (pid == 0) exec_child(spec, argv.data(), envp.data(), out, err, status);
     close(out.write);
