@@ -2,6 +2,7 @@
 keeps serving other functions (and the same one) afterwards."""
 
 import threading
+import os
 import time
 import unittest
 
@@ -290,9 +291,15 @@ class FaultTest(ServerTestCase):
         self.assertEqual(distinct[0]["n"], FLOOD_LINES, "no line lost or duplicated")
         lines = self.server.wait_log(rid, "REPORT ")
         self.assertIn("flood done", lines)
-        # Memory stays bounded while the lines are buffered and written.
+        # Memory stays bounded while the lines are buffered and written. Under AddressSanitizer
+        # (scripts/test.sh sets ASAN_OPTIONS) its quarantine and redzones multiply every
+        # allocation, so the bound there is on the growth, and looser.
         peak = rss_kb(self.server.pid, "VmHWM")
-        self.assertLess(peak, 200 * 1024, f"lambdad peak RSS {peak} kB (was {before} kB before)")
+        if os.environ.get("ASAN_OPTIONS"):
+            self.assertLess(peak - before, 600 * 1024,
+                            f"lambdad peak RSS {peak} kB (was {before} kB before)")
+        else:
+            self.assertLess(peak, 200 * 1024, f"lambdad peak RSS {peak} kB (was {before} kB before)")
         self.assert_serving("Flood")
 
     def test_answering_another_request_id(self):
