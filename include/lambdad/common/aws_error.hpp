@@ -28,7 +28,7 @@ struct AwsError : std::runtime_error {
   std::string type;  ///< e.g. ResourceNotFoundException
   std::string message;
   Key key;
-  std::string fault;  ///< `Type` in Lambda bodies: User | Service
+  std::string fault;   ///< `Type` in Lambda bodies: User | Service
   std::string reason;  ///< `Reason` of TooManyRequestsException, when set
   std::optional<int> retry_after_s;
 };
