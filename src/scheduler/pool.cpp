@@ -41,7 +41,8 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<Invocation> first, b
       worker::WorkerSettings{.function = config_.name,
                              .version = version_,
                              .memory_mb = config_.memory_mb,
-                             .listen_host = scheduler_.settings().runtime_api_host});
+                             .listen_host = scheduler_.settings().runtime_api_host,
+                             .cgroups = scheduler_.settings().cgroups});
   workers_.emplace(worker.get(), worker);
   worker::SpawnSpec spec = base_spec_;
   if (spec.executable.empty()) {

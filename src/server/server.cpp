@@ -14,6 +14,7 @@
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
 #include "lambdad/store/store.hpp"
+#include "lambdad/worker/memory_cgroup.hpp"
 
 namespace lambdad::server {
 
@@ -23,6 +24,9 @@ using tcp = asio::ip::tcp;
 struct Server::Impl {
   Template tmpl;
   ServerOptions options;
+  // Before the io_context: workers (held by its coroutines) must be gone before their parent
+  // cgroup.
+  std::unique_ptr<worker::MemoryCgroups> cgroups;
   // Concurrency hint 1: the io_context runs on one thread, so Asio can skip its internal locking.
   asio::io_context ioc{1};
   std::unique_ptr<worker::ProcessLauncher> launcher = worker::make_posix_launcher();
@@ -70,6 +74,14 @@ void Server::start() {
   std::filesystem::create_directories(s.options.state_dir);
   const auto db_file = s.options.state_dir / "lambdad.db";
   s.store = store::Store::open(db_file);
+  std::string why;
+  s.cgroups = worker::MemoryCgroups::probe(why);
+  if (s.cgroups) {
+    spdlog::info("Max Memory Used from {}", s.cgroups->describe());
+  } else {
+    spdlog::info("Max Memory Used from /proc (peak RSS of each worker's processes): {}", why);
+  }
+  s.options.scheduler.cgroups = s.cgroups.get();
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
                                                        s.store.get(), s.options.scheduler);
   s.scheduler->deploy(s.tmpl.functions);

@@ -111,6 +111,8 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
     spec.env.push_back("AWS_LAMBDA_RUNTIME_API=" + settings_.listen_host + ":" +
                        std::to_string(acceptor_.local_endpoint().port()));
     spec.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
+    if (settings_.cgroups) cgroup_ = settings_.cgroups->create(id_);
+    if (cgroup_) spec.cgroup_procs_fd = cgroup_->procs_fd();
     executable_ = spec.executable;
     spawned_at_ = Clock::now();
     process_ = launcher_.spawn(spec);
@@ -419,7 +421,10 @@ void Worker::log_platform(std::string line) {
 }
 
 int Worker::max_memory_used_mb() {
-  const uint64_t bytes = peak_memory_ ? peak_memory_->bytes() : 0;
+  std::optional<uint64_t> from_cgroup = cgroup_ ? cgroup_->peak_bytes() : std::nullopt;
+  const uint64_t bytes = from_cgroup && *from_cgroup > 0 ? *from_cgroup
+                         : peak_memory_                  ? peak_memory_->bytes()
+                                                         : 0;
   last_peak_mb_ = std::max(last_peak_mb_, static_cast<int>((bytes + (1u << 20) - 1) >> 20));
   return last_peak_mb_;
 }

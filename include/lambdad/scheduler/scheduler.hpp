@@ -19,6 +19,7 @@
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/scheduler/concurrency.hpp"
 #include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/worker/memory_cgroup.hpp"
 #include "lambdad/worker/process.hpp"
 
 namespace lambdad::store {
@@ -37,6 +38,7 @@ struct SchedulerSettings {
   std::chrono::seconds async_max_event_age{21600};
   int async_max_retries = 2;
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
+  const worker::MemoryCgroups* cgroups = nullptr;     ///< per-worker memory cgroups, if any
 };
 
 struct InvokeRequest {

@@ -17,6 +17,7 @@ struct SpawnSpec {
   std::vector<std::string> env;  ///< KEY=VALUE
   std::string cwd;
   unsigned long max_open_files = 1024;
+  int cgroup_procs_fd = -1;  ///< when set, the child joins that cgroup before exec
 };
 
 /// A started process. Every fd is owned by the caller (close-on-exec, non-blocking).

@@ -1,0 +1,104 @@
+#include "lambdad/worker/memory_cgroup.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace lambdad::worker {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// lambdad's own cgroup path for a v1 controller (`N:memory:/path`) or v2 (`0::/path`).
+std::optional<std::string> own_cgroup(std::string_view controller) {
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    auto first = line.find(':');
+    auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string_view controllers = std::string_view(line).substr(first + 1, second - first - 1);
+    if (controllers == controller) return line.substr(second + 1);
+  }
+  return std::nullopt;
+}
+
+bool has_word(const fs::path& file, std::string_view word) {
+  std::ifstream in(file);
+  for (std::string w; in >> w;) {
+    if (w == word) return true;
+  }
+  return false;
+}
+
+/// Makes `dir` (writable means we may place workers there); false when the host refuses.
+bool make_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directory(dir, ec);
+  return !ec && ::access((dir / "cgroup.procs").c_str(), W_OK) == 0;
+}
+
+}  // namespace
+
+MemoryCgroup::~MemoryCgroup() {
+  ::close(procs_fd_);
+  ::close(peak_fd_);
+  ::rmdir(dir_.c_str());
+}
+
+std::optional<uint64_t> MemoryCgroup::peak_bytes() const {
+  char buffer[32];
+  ssize_t n = ::pread(peak_fd_, buffer, sizeof buffer, 0);
+  uint64_t value = 0;
+  if (n <= 0 || std::from_chars(buffer, buffer + n, value).ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+std::unique_ptr<MemoryCgroups> MemoryCgroups::probe(std::string& why) {
+  const std::string name = "lambdad-" + std::to_string(::getpid());
+  // cgroup v2 with the memory controller enabled for our children (a delegated subtree).
+  if (auto own = own_cgroup(""); own && fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
+    fs::path parent = fs::path("/sys/fs/cgroup") / own->substr(1);
+    if (has_word(parent / "cgroup.subtree_control", "memory") && make_dir(parent / name)) {
+      return std::unique_ptr<MemoryCgroups>(new MemoryCgroups(parent / name, true));
+    }
+  }
+  if (auto own = own_cgroup("memory"); own && fs::exists("/sys/fs/cgroup/memory")) {
+    fs::path parent = fs::path("/sys/fs/cgroup/memory") / own->substr(1);
+    if (make_dir(parent / name)) {
+      return std::unique_ptr<MemoryCgroups>(new MemoryCgroups(parent / name, false));
+    }
+  }
+  why =
+      "no writable memory cgroup (v2 memory controller not delegated, v1 memory controller absent "
+      "or read-only)";
+  return nullptr;
+}
+
+MemoryCgroups::~MemoryCgroups() {
+  ::rmdir(root_.c_str());
+}
+
+std::unique_ptr<MemoryCgroup> MemoryCgroups::create(const std::string& worker_id) const {
+  fs::path dir = root_ / worker_id;
+  if (::mkdir(dir.c_str(), 0755) != 0) return nullptr;
+  int procs = ::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  int peak = ::open((dir / (v2_ ? "memory.peak" : "memory.max_usage_in_bytes")).c_str(),
+                    O_RDONLY | O_CLOEXEC);
+  if (procs < 0 || peak < 0) {
+    if (procs >= 0) ::close(procs);
+    if (peak >= 0) ::close(peak);
+    ::rmdir(dir.c_str());
+    return nullptr;
+  }
+  return std::make_unique<MemoryCgroup>(std::move(dir), procs, peak);
+}
+
+std::string MemoryCgroups::describe() const {
+  return std::string(v2_ ? "cgroup v2 memory.peak" : "cgroup v1 memory.max_usage_in_bytes") +
+         " under " + root_.string();
+}
+
+}  // namespace lambdad::worker
