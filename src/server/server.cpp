@@ -74,8 +74,8 @@ void Server::start() {
   std::filesystem::create_directories(s.options.state_dir);
   const auto db_file = s.options.state_dir / "lambdad.db";
   s.store = store::Store::open(db_file);
-  std::string why;
-  s.cgroups = worker::MemoryCgroups::probe(why);
+  std::string why = "--memory-cgroups not given";
+  if (s.options.memory_cgroups) s.cgroups = worker::MemoryCgroups::probe(why);
   if (s.cgroups) {
     spdlog::info("Max Memory Used from {}", s.cgroups->describe());
   } else {

@@ -1,5 +1,6 @@
-"""Max Memory Used: from the worker's memory cgroup where the host has a writable one (it then
-covers every process the function starts, even short-lived ones), else from /proc."""
+"""Max Memory Used: with --memory-cgroups, from the worker's memory cgroup where the host has a
+writable one (it then covers every process the function starts, even short-lived ones); otherwise
+from /proc."""
 
 import re
 import unittest
@@ -20,6 +21,8 @@ def max_memory_used(report: str) -> int:
 
 
 class MemoryTest(ServerTestCase):
+    server_args = ["--memory-cgroups"]
+
     @classmethod
     def functions(cls):
         return [bash_function("Allocates", ALLOCATING_CHILD, MemorySize=256),
@@ -58,6 +61,19 @@ class MemoryTest(ServerTestCase):
         if line:
             root = Path(line.split(" under ", 1)[1].strip())
             assert not root.exists(), f"{root} is left behind after shutdown"
+
+
+class ProcMemoryTest(ServerTestCase):
+    @classmethod
+    def functions(cls):
+        return [bash_function("Small", "")]
+
+    def test_default_source_is_proc(self):
+        line = next((l for l in self.server.stderr().splitlines() if "Max Memory Used from" in l), "")
+        self.assertIn("from /proc", line)
+        r = self.server.invoke_ok(self, "Small", {})
+        report = self.server.wait_log(r.header("x-amzn-RequestId"), "REPORT ")[-1]
+        self.assertGreaterEqual(max_memory_used(report), 1)
 
 
 if __name__ == "__main__":

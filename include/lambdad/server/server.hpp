@@ -20,6 +20,9 @@ struct ServerOptions {
   uint16_t lambda_port = 3001;
   std::filesystem::path state_dir;  ///< created if missing
   bool listen = true;               ///< false: no gateway / lambda listeners (one-shot invoke)
+  /// Measure Max Memory Used with a memory cgroup per worker where the host allows it. Off by
+  /// default: on cgroup v1 each attach waits for an RCU grace period (cold start 1.2 → 12 ms).
+  bool memory_cgroups = false;
   scheduler::SchedulerSettings scheduler;
   std::chrono::milliseconds shutdown_grace{30000};
 };
