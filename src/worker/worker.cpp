@@ -3,8 +3,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cassert>
-#include <cmath>
 #include <cstring>
 #include <ctime>
 
