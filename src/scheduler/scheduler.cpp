@@ -140,7 +140,6 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
 }
 
 void Scheduler::invoke_async(InvokeRequest request) {
-  ++async_in_flight_;
   asio::co_spawn(executor_, run_async(std::move(request)), asio::detached);
 }
 
@@ -192,7 +191,6 @@ asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
     delay.expires_after(wait);
     co_await delay.async_wait(kAwait);
   }
-  --async_in_flight_;
 }
 
 asio::awaitable<void> Scheduler::reap_loop() {

@@ -85,9 +85,4 @@ void LogPipe::flush_partial() {
   }
 }
 
-void LogPipe::close() {
-  boost::system::error_code ignored;
-  pipe_.close(ignored);
-}
-
 }  // namespace lambdad::worker

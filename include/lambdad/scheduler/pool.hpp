@@ -31,7 +31,6 @@ class Pool final : public worker::WorkerOwner {
 
   size_t size() const { return workers_.size(); }
   size_t idle_count() const { return idle_.size(); }
-  int provisioned() const { return provisioned_; }
   const std::string& version() const { return version_; }
 
   void worker_idle(worker::Worker& worker) override;

@@ -122,7 +122,6 @@ class Scheduler {
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
   boost::asio::steady_timer reap_timer_;
   bool shutting_down_ = false;
-  int async_in_flight_ = 0;
 };
 
 }  // namespace lambdad::scheduler

@@ -26,7 +26,6 @@ class LogPipe {
   void drain(size_t max_bytes = 1 << 20);
   /// Emits a last partial line, if any.
   void flush_partial();
-  void close();
 
  private:
   /// Reads available bytes; false at EOF or error.

@@ -68,7 +68,6 @@ class Worker final : public runtime_api::RuntimeTarget,
   const std::string& id() const { return id_; }
   const std::string& log_stream() const { return log_stream_; }
   std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
-  pid_t pid() const { return process_.pid; }
 
   // runtime_api::RuntimeTarget
   boost::asio::awaitable<http::Response> next(const http::Request& request) override;
