@@ -1,9 +1,13 @@
 #include "lambdad/worker/memory_cgroup.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -40,12 +44,20 @@ bool make_dir(const fs::path& dir) {
   return !ec && ::access((dir / "cgroup.procs").c_str(), W_OK) == 0;
 }
 
+/// SIGKILLs every process still in the cgroup, then removes it; false while the kernel still
+/// counts exiting members (EBUSY).
+bool kill_and_remove(const fs::path& dir) {
+  std::ifstream procs(dir / "cgroup.procs");
+  for (pid_t pid; procs >> pid;) ::kill(pid, SIGKILL);
+  return ::rmdir(dir.c_str()) == 0 || errno == ENOENT;
+}
+
 }  // namespace
 
 MemoryCgroup::~MemoryCgroup() {
   ::close(procs_fd_);
   ::close(peak_fd_);
-  ::rmdir(dir_.c_str());
+  if (!kill_and_remove(dir_)) owner_.retry_later(std::move(dir_));
 }
 
 std::optional<uint64_t> MemoryCgroup::peak_bytes() const {
@@ -78,10 +90,21 @@ std::unique_ptr<MemoryCgroups> MemoryCgroups::probe(std::string& why) {
 }
 
 MemoryCgroups::~MemoryCgroups() {
+  // Shutdown: every worker is gone; give the kernel a moment to finish their exits.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (retry_pending(); !pending_.empty() && std::chrono::steady_clock::now() < deadline;
+       retry_pending()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   ::rmdir(root_.c_str());
 }
 
+void MemoryCgroups::retry_pending() const {
+  std::erase_if(pending_, [](const fs::path& dir) { return kill_and_remove(dir); });
+}
+
 std::unique_ptr<MemoryCgroup> MemoryCgroups::create(const std::string& worker_id) const {
+  retry_pending();
   fs::path dir = root_ / worker_id;
   if (::mkdir(dir.c_str(), 0755) != 0) return nullptr;
   int procs = ::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
@@ -93,7 +116,7 @@ std::unique_ptr<MemoryCgroup> MemoryCgroups::create(const std::string& worker_id
     ::rmdir(dir.c_str());
     return nullptr;
   }
-  return std::make_unique<MemoryCgroup>(std::move(dir), procs, peak);
+  return std::make_unique<MemoryCgroup>(*this, std::move(dir), procs, peak);
 }
 
 std::string MemoryCgroups::describe() const {

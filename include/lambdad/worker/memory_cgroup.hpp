@@ -10,14 +10,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lambdad::worker {
 
+class MemoryCgroups;
+
 class MemoryCgroup {
  public:
-  MemoryCgroup(std::filesystem::path dir, int procs_fd, int peak_fd)
-      : dir_(std::move(dir)), procs_fd_(procs_fd), peak_fd_(peak_fd) {}
-  ~MemoryCgroup();  ///< removes the cgroup (it is empty once the worker's processes are gone)
+  MemoryCgroup(const MemoryCgroups& owner, std::filesystem::path dir, int procs_fd, int peak_fd)
+      : owner_(owner), dir_(std::move(dir)), procs_fd_(procs_fd), peak_fd_(peak_fd) {}
+  /// Kills whatever is still in the cgroup (a process that left the worker's process group) and
+  /// removes it; if the kernel still counts exiting processes, the owner removes it later.
+  ~MemoryCgroup();
   MemoryCgroup(const MemoryCgroup&) = delete;
   MemoryCgroup& operator=(const MemoryCgroup&) = delete;
 
@@ -27,6 +32,7 @@ class MemoryCgroup {
   std::optional<uint64_t> peak_bytes() const;
 
  private:
+  const MemoryCgroups& owner_;
   std::filesystem::path dir_;
   int procs_fd_;
   int peak_fd_;
@@ -37,7 +43,7 @@ class MemoryCgroups {
   /// Finds a writable memory controller below lambdad's own cgroup and makes lambdad-<pid> there;
   /// nullptr (and `why` says why) when there is none.
   static std::unique_ptr<MemoryCgroups> probe(std::string& why);
-  ~MemoryCgroups();
+  ~MemoryCgroups();  ///< removes every worker cgroup left (waiting briefly for exiting processes)
 
   /// A cgroup for one worker; nullptr when it cannot be made (the worker then uses /proc).
   std::unique_ptr<MemoryCgroup> create(const std::string& worker_id) const;
@@ -45,9 +51,15 @@ class MemoryCgroups {
   std::string describe() const;
 
  private:
+  friend class MemoryCgroup;
   MemoryCgroups(std::filesystem::path root, bool v2) : root_(std::move(root)), v2_(v2) {}
+  /// Worker cgroups whose removal the kernel refused (EBUSY while their processes exit).
+  void retry_later(std::filesystem::path dir) const { pending_.push_back(std::move(dir)); }
+  void retry_pending() const;
+
   std::filesystem::path root_;
   bool v2_;
+  mutable std::vector<std::filesystem::path> pending_;
 };
 
 }  // namespace lambdad::worker
