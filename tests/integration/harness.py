@@ -136,6 +136,7 @@ class Function:
     executable: bool = True
     copy_from: Path | None = None  # copy this file as the bootstrap instead of `code`
     properties: dict[str, Any] = field(default_factory=dict)  # extra SAM properties
+    files: dict[str, str] = field(default_factory=dict)  # more files in the code folder (path: text)
 
     def code_dir(self, root: Path) -> Path:
         return root / "functions" / self.name
@@ -152,6 +153,15 @@ def script_function(name: str, script: str, executable: bool = True, **propertie
     """A bootstrap with exactly this text (for runtimes that misbehave before the loop)."""
     return Function(name, code=textwrap.dedent(script).lstrip(), executable=executable,
                     properties=properties)
+
+
+def handler_function(name: str, runtime: str, handler: str, files: dict[str, str],
+                     **properties: Any) -> Function:
+    """A managed-runtime function (nodejs*/python*): `files` are written into its code folder,
+    paths relative to it, texts dedented."""
+    texts = {path: textwrap.dedent(text).lstrip() for path, text in files.items()}
+    return Function(name, code=None, files=texts,
+                    properties={"Runtime": runtime, "Handler": handler, **properties})
 
 
 def cpp_function(name: str, **properties: Any) -> Function:
@@ -218,6 +228,9 @@ def write_functions(root: Path, functions: Iterable[Function]) -> None:
     for fn in functions:
         folder = fn.code_dir(root)
         folder.mkdir(parents=True, exist_ok=True)
+        for relative, text in fn.files.items():
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_text(text)
         bootstrap = folder / "bootstrap"
         if fn.copy_from is not None:
             shutil.copy2(fn.copy_from, bootstrap)
