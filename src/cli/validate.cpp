@@ -11,6 +11,7 @@
 #include "lambdad/cli/options.hpp"
 #include "lambdad/cli/parameter_overrides.hpp"
 #include "lambdad/deploy/template_loader.hpp"
+#include "lambdad/scheduler/runtimes.hpp"
 
 namespace lambdad::cli {
 namespace {
@@ -27,6 +28,9 @@ constexpr const char* kHelp =
     "options:\n"
     "  --parameter-overrides K=V ...  template parameter values: one or more K=V words, or\n"
     "                                 'ParameterKey=K,ParameterValue=V' as sam takes them\n"
+    "\n"
+    "A nodejs* or python* function needs the machine's node or python3 (another version than\n"
+    "the one named runs, with a warning).\n"
     "\n"
     "exit status: 0 valid (warnings go to stderr), 1 problems found, 2 usage error\n";
 
@@ -58,13 +62,30 @@ void print_summary(const fs::path& shown, const Template& tmpl) {
   }
 }
 
+/// Each function's interpreter must be on this machine; another version is only a warning.
+bool check_runtimes(const fs::path& shown, const Template& tmpl) {
+  scheduler::Runtimes runtimes;
+  runtimes.probe(&tmpl.functions);
+  const auto check = runtimes.check(tmpl.functions);
+  for (const auto& warning : check.warnings) {
+    std::fprintf(stderr, "%s: warning: %s\n", location(shown, warning.line).c_str(),
+                 warning.message.c_str());
+  }
+  for (const auto& error : check.errors) {
+    std::fprintf(stderr, "%s: error: %s\n", location(shown, error.line).c_str(),
+                 error.message.c_str());
+  }
+  return check.errors.empty();
+}
+
 int run(const Options& options, const std::map<std::string, std::string>& overrides) {
   const std::string path = options.positionals().empty() ? "." : options.positionals().front();
   fs::path shown = path;
   try {
     shown = deploy::find_template(path).lexically_normal();
-    print_summary(shown, deploy::load_template(shown, overrides));
-    return 0;
+    const Template tmpl = deploy::load_template(shown, overrides);
+    print_summary(shown, tmpl);
+    return check_runtimes(shown, tmpl) ? 0 : 1;
   } catch (const deploy::TemplateError& e) {
     for (const auto& problem : e.problems()) {
       std::fprintf(stderr, "%s: error: %s\n", location(shown, problem.line).c_str(),

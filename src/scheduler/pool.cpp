@@ -15,7 +15,7 @@ Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string versi
       version_(std::move(version)),
       provisioned_(provisioned) {
   try {
-    base_spec_ = build_spawn_spec(config_, version_);
+    base_spec_ = build_spawn_spec(config_, version_, scheduler_.settings().runtimes);
   } catch (const std::exception& e) {
     spdlog::warn("function {}: {}", config_.name, e.what());
   }

@@ -27,6 +27,7 @@ struct Server::Impl {
   // Before the io_context: workers (held by its coroutines) must be gone before their parent
   // cgroup.
   std::unique_ptr<worker::MemoryCgroups> cgroups;
+  scheduler::Runtimes runtimes;
   // Concurrency hint 1: the io_context runs on one thread, so Asio can skip its internal locking.
   asio::io_context ioc{1};
   std::unique_ptr<worker::ProcessLauncher> launcher = worker::make_posix_launcher();
@@ -44,6 +45,24 @@ struct Server::Impl {
     std::printf("%s listening on http://%s:%u\n", what, options.host.c_str(),
                 static_cast<unsigned>(a.local_endpoint().port()));
     std::fflush(stdout);
+  }
+
+  /// Finds node / python3 for the template's functions; a missing one stops the start.
+  void check_runtimes() {
+    runtimes.probe(&tmpl.functions);
+    for (const auto& f : tmpl.functions) {
+      if (const auto* found = runtimes.interpreter(scheduler::runtime_family(f.runtime))) {
+        spdlog::debug("function {}: {} on {} {}", f.name, f.runtime, found->path, found->version);
+      }
+    }
+    const auto check = runtimes.check(tmpl.functions);
+    for (const auto& warning : check.warnings) spdlog::warn("{}", warning.message);
+    if (check.errors.empty()) return;
+    std::string message;
+    for (const auto& error : check.errors) {
+      message += (message.empty() ? "" : "\n") + error.message;
+    }
+    throw std::runtime_error(message);
   }
 
   asio::awaitable<void> shutdown() {
@@ -82,6 +101,8 @@ void Server::start() {
     spdlog::info("Max Memory Used from /proc (peak RSS of each worker's processes): {}", why);
   }
   s.options.scheduler.cgroups = s.cgroups.get();
+  s.check_runtimes();
+  s.options.scheduler.runtimes = &s.runtimes;
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
                                                        s.store.get(), s.options.scheduler);
   s.scheduler->deploy(s.tmpl.functions);

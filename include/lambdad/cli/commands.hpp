@@ -13,5 +13,6 @@ int serve(Args args);
 int validate(Args args);
 int invoke(Args args);
 int logs(Args args);
+int doctor(Args args);
 
 }  // namespace lambdad::cli

@@ -19,6 +19,7 @@
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/scheduler/concurrency.hpp"
 #include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/scheduler/runtimes.hpp"
 #include "lambdad/worker/memory_cgroup.hpp"
 #include "lambdad/worker/process.hpp"
 
@@ -39,6 +40,7 @@ struct SchedulerSettings {
   int async_max_retries = 2;
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
   const worker::MemoryCgroups* cgroups = nullptr;     ///< per-worker memory cgroups, if any
+  const Runtimes* runtimes = nullptr;                 ///< node / python3, probed at start
 };
 
 struct InvokeRequest {

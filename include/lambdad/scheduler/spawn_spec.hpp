@@ -5,13 +5,17 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/scheduler/runtimes.hpp"
 #include "lambdad/worker/process.hpp"
 
 namespace lambdad::scheduler {
 
 /// Everything but the per-worker variables (AWS_LAMBDA_RUNTIME_API, the log stream, and
-/// AWS_LAMBDA_INITIALIZATION_TYPE). Throws std::runtime_error when the runtime is unsupported.
-worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version);
+/// AWS_LAMBDA_INITIALIZATION_TYPE). provided*: the `bootstrap`; nodejs* / python*: the machine's
+/// interpreter running lambdad's client from runtime-api/. Throws std::runtime_error when the
+/// function's interpreter is absent.
+worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version,
+                                   const Runtimes* runtimes);
 
 /// The custom-runtime entry point: `bootstrap` in the code folder, else in a layer (later wins).
 std::string find_bootstrap(const FunctionConfig& config);

@@ -1,0 +1,47 @@
+// `lambdad doctor`: what this machine offers lambdad (runtimes, memory accounting).
+#include <cstdio>
+#include <string>
+
+#include "lambdad/cli/commands.hpp"
+#include "lambdad/cli/options.hpp"
+#include "lambdad/scheduler/runtimes.hpp"
+#include "lambdad/worker/memory_cgroup.hpp"
+
+namespace lambdad::cli {
+namespace {
+
+constexpr const char* kHelp =
+    "usage: lambdad doctor\n"
+    "\n"
+    "Probes this machine the way 'lambdad serve' does and prints what it found: the node and\n"
+    "python3 that nodejs* / python* functions run on (LAMBDAD_NODE / LAMBDAD_PYTHON choose\n"
+    "others), where the bootstrap clients are, and where Max Memory Used can come from.\n";
+
+}  // namespace
+
+int doctor(Args args) {
+  try {
+    const Options options(args, {}, {});
+    if (options.has("help")) {
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+    if (!options.positionals().empty()) throw UsageError("doctor takes no arguments");
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "lambdad doctor: %s\n\n%s", e.what(), kHelp);
+    return 2;
+  }
+  std::printf("lambdad %s\n\nruntimes:\n", LAMBDAD_VERSION);
+  scheduler::Runtimes runtimes;
+  runtimes.probe();
+  for (const auto& line : runtimes.describe()) std::printf("  %s\n", line.c_str());
+
+  std::string why;
+  const auto cgroups = worker::MemoryCgroups::probe(why);
+  std::printf("\nMax Memory Used:\n  default: peak RSS of each worker's processes (/proc)\n");
+  std::printf("  --memory-cgroups: %s\n", cgroups ? ("available, " + cgroups->describe()).c_str()
+                                                  : ("unavailable: " + why).c_str());
+  return 0;
+}
+
+}  // namespace lambdad::cli
