@@ -1,0 +1,1 @@
+"""lambdad's runtime interface client for Python functions (see ../README.md)."""
