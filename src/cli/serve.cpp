@@ -8,6 +8,7 @@
 #include "lambdad/cli/options.hpp"
 #include "lambdad/cli/parameter_overrides.hpp"
 #include "lambdad/cli/template_options.hpp"
+#include "lambdad/deploy/template_loader.hpp"
 #include "lambdad/server/server.hpp"
 
 namespace lambdad::cli {
@@ -17,13 +18,19 @@ constexpr const char* kHelp =
     "usage: lambdad serve [PATH] [options]\n"
     "\n"
     "Runs the functions of a SAM template. PATH is a template file or a folder holding\n"
-    "template.yaml / template.yml (default: the current folder).\n"
+    "template.yaml / template.yml (default: the current folder); with --git, PATH is inside\n"
+    "the repository (default: its root).\n"
     "\n"
     "options:\n"
     "  --host HOST                 address to listen on (default 127.0.0.1)\n"
     "  --api-port PORT             gateway port (default 3000; 0 picks a free port)\n"
     "  --lambda-port PORT          Lambda API port (default 3001; 0 picks a free port)\n"
-    "  --state-dir DIR             database and state (default .lambdad beside the template)\n"
+    "  --state-dir DIR             database and state (default .lambdad beside the template;\n"
+    "                              with --git, .lambdad in the current folder)\n"
+    "  --git URL --ref REF         deploy from a git repository (any URL libgit2 takes: file://,\n"
+    "                              https, ssh via ssh-agent); REF is a branch, tag or commit\n"
+    "  --git-poll SECONDS          fetch REF this often and deploy new commits (default 10;\n"
+    "                              0: only on POST /_lambdad/deploy to the lambda port)\n"
     "  --parameter-overrides 'K=V K2=V2'  template parameter values\n"
     "  --idle-timeout SECONDS      reap workers idle this long (default 600)\n"
     "  --max-concurrency N         server-wide concurrent executions (default 1000)\n"
@@ -35,6 +42,32 @@ constexpr const char* kHelp =
     "                              cgroup v1 hosts); default: peak RSS from /proc\n"
     "  --log-level LEVEL           trace, debug, info, warn, error (default info)\n";
 
+/// Clones or fetches the repository and loads the ref's template; nullptr (after printing why)
+/// when that fails.
+std::shared_ptr<server::GitDeployer> start_git(const Options& opts, const std::string& path,
+                                               const std::map<std::string, std::string>& overrides,
+                                               const std::filesystem::path& state_dir) {
+  if (!opts.has("ref")) throw UsageError("--git needs --ref BRANCH (or a tag or commit)");
+  server::GitOptions git;
+  git.url = opts.get_or("git", "");
+  git.ref = opts.get_or("ref", "");
+  git.template_path = path;
+  git.parameter_overrides = overrides;
+  git.poll = std::chrono::seconds(opts.get_int("git-poll", 10, 0, 86400));
+  try {
+    return std::make_shared<server::GitDeployer>(std::move(git), state_dir);
+  } catch (const deploy::TemplateError& e) {
+    for (const auto& problem : e.problems()) {
+      std::fprintf(stderr, "%s:%d: error: %s\n", e.file().c_str(), problem.line,
+                   problem.message.c_str());
+    }
+    if (e.problems().empty()) std::fprintf(stderr, "%s: error: %s\n", e.file().c_str(), e.what());
+  } catch (const deploy::GitError& e) {
+    std::fprintf(stderr, "lambdad serve: git: %s\n", e.what());
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 int serve(Args args) {
@@ -43,7 +76,7 @@ int serve(Args args) {
     const auto overrides = parse_overrides(split.overrides);
     Options opts(split.rest,
                  {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
-                  "init-timeout", "shutdown-grace", "log-level"},
+                  "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll"},
                  {"memory-cgroups"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
@@ -51,15 +84,25 @@ int serve(Args args) {
     }
     if (opts.positionals().size() > 1) throw UsageError("serve takes one PATH");
     apply_log_level(opts);
-    Template tmpl = load_template_or_report(
-        opts.positionals().empty() ? "." : opts.positionals()[0], overrides);
-    if (tmpl.path.empty()) return 1;
-
+    const std::string path = opts.positionals().empty() ? "." : opts.positionals()[0];
     server::ServerOptions so;
+    Template tmpl;
+    if (opts.has("git")) {
+      so.state_dir = opts.get_or("state-dir", ".lambdad");
+      so.git = start_git(opts, path, overrides, so.state_dir);
+      if (!so.git) return 1;
+      tmpl = so.git->current_template();
+    } else {
+      if (opts.has("ref") || opts.has("git-poll"))
+        throw UsageError("--ref and --git-poll need --git");
+      tmpl = load_template_or_report(path, overrides);
+      if (tmpl.path.empty()) return 1;
+      so.state_dir = opts.get_or("state-dir", (tmpl.path.parent_path() / ".lambdad").string());
+    }
+
     so.host = opts.get_or("host", "127.0.0.1");
     so.api_port = static_cast<uint16_t>(opts.get_int("api-port", 3000, 0, 65535));
     so.lambda_port = static_cast<uint16_t>(opts.get_int("lambda-port", 3001, 0, 65535));
-    so.state_dir = opts.get_or("state-dir", (tmpl.path.parent_path() / ".lambdad").string());
     so.scheduler.idle_timeout =
         std::chrono::seconds(opts.get_int("idle-timeout", 600, 1, 86400 * 7));
     so.scheduler.max_concurrency =

@@ -153,6 +153,14 @@ asio::awaitable<http::Response> ControlApi::route(http::Request& request) {
       co_return http::make_response(request, 200, R"({"status":"ok"})");
     }
     if (method == verb::get && path == "/metrics") co_return metrics(request);
+    if (path == "/_lambdad/deploy") {
+      if (method != verb::post) throw unknown_operation();
+      if (!deploy_) {
+        throw errors::invalid_parameter(
+            "this server serves a folder; deploys need 'lambdad serve --git URL --ref REF'");
+      }
+      co_return json_response(request, 200, co_await deploy_(), request_id);
+    }
     if (!path.starts_with(kFunctions)) throw unknown_operation();
     std::string_view rest = path.substr(kFunctions.size());
     if (rest.empty() || rest == "/") {

@@ -60,7 +60,7 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<Invocation> first, b
 void Pool::worker_idle(worker::Worker& worker) {
   auto it = workers_.find(&worker);
   if (it == workers_.end()) return;
-  if (scheduler_.shutting_down()) {
+  if (scheduler_.shutting_down() || draining_) {
     worker.stop();
     return;
   }
@@ -70,7 +70,7 @@ void Pool::worker_idle(worker::Worker& worker) {
 void Pool::worker_exited(worker::Worker& worker) {
   std::erase_if(idle_, [&](const auto& w) { return w.get() == &worker; });
   workers_.erase(&worker);
-  if (provisioned_ > 0 && !scheduler_.shutting_down()) {
+  if (provisioned_ > 0 && !scheduler_.shutting_down() && !draining_) {
     // A provisioned worker that dies at init would otherwise be restarted in a tight loop.
     provision_backoff_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   }
@@ -93,8 +93,19 @@ void Pool::reap(std::chrono::steady_clock::time_point now, std::chrono::seconds 
   idle_.erase(idle_.begin(), idle_.begin() + static_cast<long>(count));
 }
 
+void Pool::prewarm(size_t count) {
+  for (size_t i = 0; i < count && !scheduler_.shutting_down(); ++i) spawn(nullptr, false);
+}
+
+void Pool::drain() {
+  draining_ = true;
+  for (auto& worker : idle_) worker->stop();
+  idle_.clear();
+}
+
 void Pool::ensure_provisioned() {
-  if (scheduler_.shutting_down() || std::chrono::steady_clock::now() < provision_backoff_until_) {
+  if (scheduler_.shutting_down() || draining_ ||
+      std::chrono::steady_clock::now() < provision_backoff_until_) {
     return;
   }
   while (workers_.size() < static_cast<size_t>(provisioned_)) spawn(nullptr, true);

@@ -1,5 +1,7 @@
 #include "lambdad/scheduler/scheduler.hpp"
 
+#include <set>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -53,28 +55,73 @@ Scheduler::~Scheduler() {
   shutting_down_ = true;
   reap_timer_.cancel();
   functions_.clear();
+  draining_.clear();
 }
 
 void Scheduler::deploy(const std::vector<FunctionConfig>& configs) {
-  const std::string now = iso8601_ms(epoch_ms());
-  for (const auto& config : configs) {
-    Function& fn = functions_[config.name];
-    fn.config = config;
-    // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
-    fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
-    fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0);
-    if (config.auto_publish_alias) {
-      fn.versions["1"] =
-          std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency);
-      fn.aliases[*config.auto_publish_alias] = "1";
-    }
-    limits_.set_reserved(config.name, config.reserved_concurrency);
-    logical_ids_[config.logical_id] = config.name;
-  }
+  for (const auto& config : configs) add_function(config);
   for (auto& [name, fn] : functions_) {
     for (auto& [version, pool] : fn.versions) pool->ensure_provisioned();
   }
   asio::co_spawn(executor_, reap_loop(), asio::detached);
+}
+
+void Scheduler::add_function(const FunctionConfig& config) {
+  const std::string now = iso8601_ms(epoch_ms());
+  Function& fn = functions_[config.name];
+  fn.config = config;
+  // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
+  fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
+  fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0);
+  if (config.auto_publish_alias) {
+    fn.versions["1"] =
+        std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency);
+    fn.aliases[*config.auto_publish_alias] = "1";
+  }
+  limits_.set_reserved(config.name, config.reserved_concurrency);
+  logical_ids_[config.logical_id] = config.name;
+}
+
+void Scheduler::drain(Function& fn) {
+  for (auto& [version, pool] : fn.versions) {
+    pool->drain();
+    draining_.push_back(std::move(pool));
+  }
+  fn.versions.clear();
+  fn.aliases.clear();
+}
+
+Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& configs) {
+  Redeployed result;
+  std::set<std::string> names;
+  for (const auto& config : configs) names.insert(config.name);
+  for (auto it = functions_.begin(); it != functions_.end();) {
+    if (names.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    result.removed.push_back(it->first);
+    drain(it->second);
+    limits_.set_reserved(it->first, std::nullopt);
+    it = functions_.erase(it);
+  }
+  logical_ids_.clear();
+  for (const auto& config : configs) {
+    std::map<std::string, size_t> warm;  // version → workers the old pool had
+    if (auto old = functions_.find(config.name); old != functions_.end()) {
+      result.replaced.push_back(config.name);
+      for (const auto& [version, pool] : old->second.versions) warm[version] = pool->size();
+      drain(old->second);
+    } else {
+      result.added.push_back(config.name);
+    }
+    add_function(config);
+    for (auto& [version, pool] : functions_[config.name].versions) {
+      pool->ensure_provisioned();
+      if (warm[version] > pool->size()) pool->prewarm(warm[version] - pool->size());
+    }
+  }
+  return result;
 }
 
 Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier) {
@@ -202,6 +249,7 @@ asio::awaitable<void> Scheduler::reap_loop() {
     auto [ec] = co_await reap_timer_.async_wait(kAwait);
     if (ec || shutting_down_) co_return;
     const auto now = Clock::now();
+    std::erase_if(draining_, [](const auto& pool) { return pool->size() == 0; });
     for (auto& [name, fn] : functions_) {
       for (auto& [version, pool] : fn.versions) {
         pool->reap(now, settings_.idle_timeout);
@@ -211,8 +259,14 @@ asio::awaitable<void> Scheduler::reap_loop() {
   }
 }
 
-size_t Scheduler::worker_count() const {
+size_t Scheduler::draining_workers() const {
   size_t n = 0;
+  for (const auto& pool : draining_) n += pool->size();
+  return n;
+}
+
+size_t Scheduler::worker_count() const {
+  size_t n = draining_workers();
   for (const auto& [name, fn] : functions_) {
     for (const auto& [version, pool] : fn.versions) n += pool->size();
   }
@@ -231,6 +285,7 @@ asio::awaitable<void> Scheduler::shutdown(std::chrono::milliseconds grace) {
   for (auto& [name, fn] : functions_) {
     for (auto& [version, pool] : fn.versions) pool->stop_all();
   }
+  for (auto& pool : draining_) pool->stop_all();
   // Workers get SIGTERM, then SIGKILL after 300 ms; wait until every one has been reaped.
   const auto exit_until = Clock::now() + std::chrono::seconds(5);
   while (worker_count() > 0 && Clock::now() < exit_until) {

@@ -69,6 +69,7 @@ struct Server::Impl {
     boost::system::error_code ignored;
     if (gateway) gateway->close(ignored);
     if (lambda) lambda->close(ignored);
+    if (options.git) options.git->stop();
     co_await scheduler->shutdown(options.shutdown_grace);
     ioc.stop();
   }
@@ -108,6 +109,10 @@ void Server::start() {
   s.scheduler->deploy(s.tmpl.functions);
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
+  if (auto* git = s.options.git.get()) {
+    git->start(s.ioc.get_executor(), *s.scheduler, s.runtimes);
+    s.control->set_deploy_hook([git] { return git->deploy_now(); });
+  }
   s.listen(s.gateway, s.options.api_port, gateway::make_handler(s.tmpl), "gateway");
   s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api");
 }

@@ -1,10 +1,11 @@
 #pragma once
 /// @brief The lambda port: the Lambda REST API (`2015-03-31` Invoke, ListFunctions, GetFunction…),
-/// the CloudWatch Logs JSON API subset, `/healthz` and `/metrics`.
+/// the CloudWatch Logs JSON API subset, `/healthz`, `/metrics` and `POST /_lambdad/deploy`.
 ///
 /// Thread safety: handlers run on the io thread; log queries run on the API's own reader thread.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -30,6 +31,11 @@ class ControlApi {
 
   std::shared_ptr<const http::Handler> handler();
 
+  /// `POST /_lambdad/deploy` (servers started with --git): deploys the ref's newest commit and
+  /// answers with what changed. Throws AwsError when the deploy fails; the old one keeps serving.
+  using DeployHook = std::function<http::asio::awaitable<nlohmann::json>()>;
+  void set_deploy_hook(DeployHook hook) { deploy_ = std::move(hook); }
+
  private:
   http::asio::awaitable<http::Response> route(http::Request& request);
   http::asio::awaitable<http::Response> invoke(http::Request& request, std::string_view name,
@@ -42,6 +48,7 @@ class ControlApi {
 
   scheduler::Scheduler& scheduler_;
   std::filesystem::path db_file_;
+  DeployHook deploy_;
   boost::asio::thread_pool readers_{1};       ///< SQLite reads block: never on the io thread
   std::unique_ptr<store::LogReader> reader_;  ///< used on readers_ only
 };

@@ -27,6 +27,10 @@ class Pool final : public worker::WorkerOwner {
   void reap(std::chrono::steady_clock::time_point now, std::chrono::seconds idle_timeout);
   /// Starts workers until the provisioned floor is met.
   void ensure_provisioned();
+  /// Starts `count` workers ahead of demand (a redeploy keeps warm functions warm).
+  void prewarm(size_t count);
+  /// After a redeploy: idle workers stop now, busy ones when their invocation ends.
+  void drain();
   void stop_all();
 
   size_t size() const { return workers_.size(); }
@@ -40,13 +44,14 @@ class Pool final : public worker::WorkerOwner {
   std::shared_ptr<worker::Worker> spawn(std::shared_ptr<Invocation> first, bool provisioned);
 
   Scheduler& scheduler_;
-  const FunctionConfig& config_;
+  const FunctionConfig config_;  ///< a copy: the function may be redeployed while this drains
   std::string version_;
   int provisioned_;
   worker::SpawnSpec base_spec_;  ///< built once; each worker adds its endpoint and log stream
   std::vector<std::shared_ptr<worker::Worker>> idle_;  ///< most recently used at the back
   std::unordered_map<worker::Worker*, std::shared_ptr<worker::Worker>> workers_;
   std::chrono::steady_clock::time_point provision_backoff_until_{};
+  bool draining_ = false;
 };
 
 }  // namespace lambdad::scheduler

@@ -87,6 +87,15 @@ class Scheduler {
   /// Registers the template's functions and starts provisioned workers.
   void deploy(const std::vector<FunctionConfig>& functions);
 
+  struct Redeployed {
+    std::vector<std::string> added, replaced, removed;  ///< function names
+  };
+  /// Swaps in a new set of functions without dropping an in-flight invocation. Every pool of a
+  /// function that stays is replaced by a new one that starts as many workers as the old one
+  /// had (warm stays warm); old pools drain: idle workers stop now, busy ones when their
+  /// invocation ends. Removed functions drain the same way.
+  Redeployed redeploy(const std::vector<FunctionConfig>& functions);
+
   /// Finds the function; throws AwsError (ResourceNotFound, InvalidParameterValue, Validation).
   Resolved resolve(std::string_view name, std::string_view qualifier);
 
@@ -98,6 +107,8 @@ class Scheduler {
   const std::map<std::string, Function>& functions() const { return functions_; }
   const ConcurrencyLimits& limits() const { return limits_; }
   size_t worker_count() const;
+  /// Workers of pools a redeploy replaced that have not exited yet.
+  size_t draining_workers() const;
 
   /// Stops taking invocations, lets in-flight ones finish (each within its own timeout), then stops
   /// every worker and waits for them to exit.
@@ -114,6 +125,8 @@ class Scheduler {
   boost::asio::awaitable<void> run_async(InvokeRequest request);
   std::pair<int, std::chrono::seconds> async_policy(const std::string& function);
   boost::asio::awaitable<void> reap_loop();
+  void add_function(const FunctionConfig& config);
+  void drain(Function& fn);
 
   boost::asio::any_io_executor executor_;
   worker::ProcessLauncher& launcher_;
@@ -122,6 +135,7 @@ class Scheduler {
   ConcurrencyLimits limits_;
   std::map<std::string, Function> functions_;
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
+  std::vector<std::unique_ptr<Pool>> draining_;  ///< replaced pools, kept until their workers exit
   boost::asio::steady_timer reap_timer_;
   bool shutting_down_ = false;
 };

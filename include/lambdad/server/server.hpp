@@ -11,6 +11,7 @@
 
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
+#include "lambdad/server/git_deployer.hpp"
 
 namespace lambdad::server {
 
@@ -25,6 +26,9 @@ struct ServerOptions {
   bool memory_cgroups = false;
   scheduler::SchedulerSettings scheduler;
   std::chrono::milliseconds shutdown_grace{30000};
+  /// `--git`: the deployer that loaded the template; it keeps the server on the ref's newest
+  /// commit.
+  std::shared_ptr<GitDeployer> git;
 };
 
 class Server {
