@@ -8,12 +8,12 @@ sizes, serialisation, warm state and layers."""
 
 import base64
 import json
+import os
 import re
 import shlex
 import sys
 import textwrap
 import threading
-import time
 import unittest
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from harness import (REPORT_RE, SOURCE_DIR, Server, ServerTestCase, UUID_RE, fun
 GOLDEN = Path(__file__).resolve().parent / "golden" / "python"
 RUNTIME = "python3.12"
 BOOTSTRAP = SOURCE_DIR / "runtime-api" / "python" / "bootstrap.py"
+# The interpreter of client_function: lambdad's choice when LAMBDAD_PYTHON names it.
+PYTHON = os.environ.get("LAMBDAD_PYTHON") or sys.executable
 
 
 def client_function(name: str, handler: str, files: dict[str, str], env: dict[str, str],
@@ -32,7 +34,7 @@ def client_function(name: str, handler: str, files: dict[str, str], env: dict[st
     `lambdad validate` refuses but AWS accepts and fails at init."""
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
     script = (f"#!/bin/sh\n{exports}export _HANDLER={shlex.quote(handler)}\n"
-              f"exec {shlex.quote(sys.executable)} {shlex.quote(str(BOOTSTRAP))}\n")
+              f"exec {shlex.quote(PYTHON)} {shlex.quote(str(BOOTSTRAP))}\n")
     fn = script_function(name, script, **properties)
     fn.files.update({path: textwrap.dedent(text).lstrip() for path, text in files.items()})
     return fn
@@ -241,7 +243,8 @@ def matches(expected, actual, values: dict) -> bool:
         return (len(expected) == len(actual)
                 and all(matches(e, a, values) for e, a in zip(expected, actual)))
     if isinstance(expected, str):
-        return isinstance(actual, str) and re.fullmatch(_pattern(expected, values), actual) is not None
+        return (isinstance(actual, str)
+                and re.fullmatch(_pattern(expected, values), actual) is not None)
     return expected == actual
 
 

@@ -148,7 +148,8 @@ class RuntimeApi:
         raise error or OSError(f"cannot resolve {self._host}")
 
     def _request(self, method, target, body=None, extra_headers=""):
-        head = f"{method} {target} HTTP/1.1\r\nHost: {self.address}\r\nUser-Agent: {_USER_AGENT}\r\n"
+        head = (f"{method} {target} HTTP/1.1\r\nHost: {self.address}\r\n"
+                f"User-Agent: {_USER_AGENT}\r\n")
         if body is not None:
             head += f"Content-Length: {len(body)}\r\n"
         data = (head + extra_headers + "\r\n").encode("utf-8")

@@ -49,7 +49,7 @@ def report_init_error(api, error):
     logs.log_error(error)
     logs.flush_stdio()
     try:
-        api.post_init_error(to_json(error), error["errorType"])
+        api.post_init_error(encode_error(error), error["errorType"])
     except (ApiError, OSError, ValueError) as e:
         sys.stderr.write(f"lambdad python runtime: cannot report the init error: {e}\n")
 
@@ -86,13 +86,17 @@ def decode_event(body, content_type):
 
 
 def encode_result(result):
-    """(payload, content type) of a handler's return value."""
+    """(payload bytes, content type) of a handler's return value."""
     if isinstance(result, bytes):
         return result, "application/unknown"
     try:
-        return to_json(result), "application/json"
-    except Exception as e:
+        return to_json(result).encode("utf-8"), "application/json"
+    except Exception as e:  # not serialisable, or a str holding lone surrogates
         raise Fault(MARSHAL_ERROR, f"Unable to marshal response: {e}") from None
+
+
+def encode_error(error):
+    return to_json(error).encode("utf-8", "backslashreplace")
 
 
 def _post(call, *args):
@@ -130,7 +134,7 @@ def handle(api, handler, invocation):
     else:
         logs.log_error(error)
         logs.flush_stdio()
-        _post(api.post_error, request_id, to_json(error), error["errorType"])
+        _post(api.post_error, request_id, encode_error(error), error["errorType"])
 
 
 def serve(api, handler):
