@@ -11,9 +11,14 @@ import json
 import os
 import re
 import shlex
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
+import time
 import unittest
 from pathlib import Path
 
@@ -689,6 +694,153 @@ class LayerTest(PythonTestCase):
     def test_layer_packages_are_importable(self):
         r = self.server.invoke_ok(self, "Layered", {})
         self.assertEqual(r.json(), {"a": "a", "b": "b", "which": "b", "override": "task root"})
+
+
+# ---- the wire, against a scripted Runtime API ---------------------------------------------------
+
+
+class FakeRuntimeApi:
+    """A Runtime API endpoint that answers from a script: `replies` are raw HTTP responses
+    (bytes) or None (close the connection without answering), used in order. Records every
+    request as (connection number, method, path, headers, body)."""
+
+    def __init__(self, replies: list):
+        self.replies = list(replies)
+        self.requests: list[tuple] = []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(4)
+        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        number = 0
+        while self.replies:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            number += 1
+            buffer = b""
+            with conn:
+                while self.replies:
+                    while b"\r\n\r\n" not in buffer:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        buffer += chunk
+                    if b"\r\n\r\n" not in buffer:
+                        break
+                    head, _, buffer = buffer.partition(b"\r\n\r\n")
+                    lines = head.decode().split("\r\n")
+                    method, path, _ = lines[0].split(" ", 2)
+                    headers = {k.lower(): v.strip() for k, _, v in
+                               (line.partition(":") for line in lines[1:])}
+                    length = int(headers.get("content-length", 0))
+                    while len(buffer) < length:
+                        buffer += conn.recv(65536)
+                    body, buffer = buffer[:length], buffer[length:]
+                    self.requests.append((number, method, path, headers, body))
+                    reply = self.replies.pop(0)
+                    if reply is None:
+                        break
+                    conn.sendall(reply)
+                    if b"Connection: close" in reply.split(b"\r\n\r\n")[0]:
+                        break
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def next_reply(event: bytes, rid: str = "11111111-2222-3333-4444-555555555555",
+               chunked: bool = False, close: bool = False) -> bytes:
+    head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Lambda-Runtime-Aws-Request-Id: {rid}\r\n"
+            f"Lambda-Runtime-Deadline-Ms: {int(time.time() * 1000) + 60000}\r\n"
+            "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:F\r\n"
+            "Lambda-Runtime-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1\r\n")
+    if close:
+        head += "Connection: close\r\n"
+    if chunked:
+        body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (event[:3], event[3:]))
+        return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + body + b"0\r\n\r\n"
+    return (head + f"Content-Length: {len(event)}\r\n\r\n").encode() + event
+
+
+ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"OK"}'
+GONE = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+
+
+class WireTest(unittest.TestCase):
+    """The client's HTTP against a scripted endpoint: chunked replies, closed connections,
+    the headers of its posts, and exiting when the endpoint answers 500."""
+
+    def run_client(self, replies: list, app: str, handler: str = "app.handler"):
+        api = FakeRuntimeApi(replies)
+        self.addCleanup(api.close)
+        root = Path(tempfile.mkdtemp(prefix="lambdad-wire-"))
+        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
+        (root / "app.py").write_text(textwrap.dedent(app))
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "_HANDLER": handler,
+               "LAMBDA_TASK_ROOT": str(root), "AWS_LAMBDA_RUNTIME_API": api.address,
+               "AWS_LAMBDA_FUNCTION_NAME": "F", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12"}
+        proc = subprocess.run([PYTHON, str(BOOTSTRAP)], env=env, cwd=root, capture_output=True,
+                              timeout=30)
+        # bytes decoded by hand: text mode would turn the "\r" inside log events into "\n"
+        proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
+        return proc, api.requests
+
+    ECHO = "def handler(event, context):\n    return event\n"
+
+    def test_chunked_reply_and_connection_close(self):
+        proc, requests = self.run_client(
+            [next_reply(b'{"a": [1, 2]}', chunked=True, close=True), ACCEPTED, GONE], self.ECHO)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("'500'", proc.stderr)
+        self.assertEqual([(n, m, p) for n, m, p, _, _ in requests], [
+            (1, "GET", "/2018-06-01/runtime/invocation/next"),
+            (2, "POST", "/2018-06-01/runtime/invocation/11111111-2222-3333-4444-555555555555/"
+                        "response"),
+            (2, "GET", "/2018-06-01/runtime/invocation/next"),
+        ])
+        headers, body = requests[1][3], requests[1][4]
+        self.assertEqual(body, b'{"a": [1, 2]}')
+        self.assertEqual(headers["content-type"], "application/json")
+        self.assertNotIn("expect", headers)
+
+    def test_a_dropped_keep_alive_connection_is_reopened(self):
+        proc, requests = self.run_client(
+            [next_reply(b'{"n": 1}'), None, ACCEPTED, GONE], self.ECHO)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        posts = [(n, b) for n, m, _, _, b in requests if m == "POST"]
+        self.assertEqual(posts[-1], (2, b'{"n": 1}'), "sent again on a new connection")
+
+    def test_error_post(self):
+        proc, requests = self.run_client([next_reply(b"{}"), ACCEPTED, GONE], """
+            def handler(event, context):
+                raise ValueError("wire failure")
+        """)
+        _, method, path, headers, body = requests[1]
+        self.assertTrue(path.endswith("/error"), path)
+        self.assertEqual(headers["lambda-runtime-function-error-type"], "ValueError")
+        self.assertEqual(headers["content-type"], "application/json")
+        error = json.loads(body)
+        self.assertEqual(list(error), ["errorMessage", "errorType", "requestId", "stackTrace"])
+        self.assertEqual(error["requestId"], "11111111-2222-3333-4444-555555555555")
+        self.assertIn("[ERROR] ValueError: wire failure\rTraceback", proc.stdout)
+
+    def test_init_error_post(self):
+        proc, requests = self.run_client([ACCEPTED], self.ECHO, handler="app.missing")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertEqual(len(requests), 1, requests)
+        _, method, path, headers, body = requests[0]
+        self.assertEqual((method, path), ("POST", "/2018-06-01/runtime/init/error"))
+        self.assertEqual(headers["lambda-runtime-function-error-type"], "Runtime.HandlerNotFound")
+        self.assertEqual(json.loads(body), {
+            "errorMessage": "Handler 'missing' missing on module 'app'",
+            "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []})
 
 
 if __name__ == "__main__":

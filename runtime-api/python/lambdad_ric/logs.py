@@ -94,8 +94,15 @@ _RESERVED = frozenset((
 ))
 
 
+_configured = False
+
+
 def configure_logging(logging):
     """Installs AWS's root handler on the (just imported) logging module."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
     logging.Formatter.converter = time.gmtime
 
     class LambdaFilter(logging.Filter):
@@ -206,7 +213,9 @@ class _LoggingFinder:
 
 
 def install_logging():
-    """Configures `logging` now if it is already imported, else when it first is."""
+    """Configures `logging` now if it is already imported, else when it first is. Called again
+    after the function's module is imported, for a `logging` whose loader could not be wrapped
+    (a legacy zip importer): it is then configured before the first invocation."""
     module = sys.modules.get("logging")
     if module is not None:
         configure_logging(module)

@@ -171,4 +171,5 @@ def main(argv=None):
         from .errors import from_exception
         report_init_error(api, from_exception(exc))
         sys.exit(1)
+    logs.install_logging()
     serve(api, handler)
