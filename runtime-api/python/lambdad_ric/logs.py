@@ -105,13 +105,13 @@ def configure_logging(logging):
     _configured = True
     logging.Formatter.converter = time.gmtime
 
-    class LambdaFilter(logging.Filter):
+    class LambdaLoggerFilter(logging.Filter):
         def filter(self, record):
             record.aws_request_id = request_id or ""
             record.tenant_id = tenant_id
             return True
 
-    class LambdaHandler(logging.Handler):
+    class LambdaLoggerHandler(logging.Handler):
         def emit(self, record):
             try:
                 write_event(self.format(record))
@@ -154,12 +154,12 @@ def configure_logging(logging):
             from .jsoncodec import to_json_log
             return to_json_log({k: v for k, v in fields.items() if v is not None}) + "\n"
 
-    handler = LambdaHandler()
+    handler = LambdaLoggerHandler()  # AWS's class names: some libraries look for them
     if JSON_FORMAT:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT, DATE_FORMAT))
-    handler.addFilter(LambdaFilter())
+    handler.addFilter(LambdaLoggerFilter())
     root = logging.getLogger()
     level = _level_from_env()
     if level in getattr(logging, "_nameToLevel", {}):
