@@ -44,6 +44,7 @@ def client_function(name: str, handler: str, files: dict[str, str], env: dict[st
     fn.files.update({path: textwrap.dedent(text).lstrip() for path, text in files.items()})
     return fn
 
+
 TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
 CONTEXT_APP = """
@@ -434,6 +435,14 @@ class LogTest(PythonTestCase):
         return [
             handler_function("Logs", RUNTIME, "app.handler", {"app.py": LOGS_APP}),
             handler_function("Raises", RUNTIME, "app.handler", {"app.py": RAISES_APP}),
+            handler_function("DefaultLevel", RUNTIME, "app.handler", {"app.py": """
+                import logging
+
+                def handler(event, context):
+                    logging.getLogger().info("below the default level")
+                    logging.getLogger("x").warning("at WARNING")
+                    return "ok"
+            """}),
             client_function("JsonLogs", "app.handler", {"app.py": JSON_LOGS_APP},
                             {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "DEBUG"}),
         ]
@@ -466,6 +475,12 @@ class LogTest(PythonTestCase):
         out = [l for l in lines if l != "to stderr"]
         for pattern, line in zip([p for p in expected if p != r"^to stderr$"], out):
             self.assertRegex(line, pattern)
+
+    def test_root_logger_is_at_warning_by_default(self):
+        rid = self.server.invoke_ok(self, "DefaultLevel", {}).header("x-amzn-RequestId")
+        lines = self.server.wait_log(rid, "REPORT ")[1:-2]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertRegex(lines[0], rf"^\[WARNING\]\t{TIMESTAMP}\t{rid}\tat WARNING$")
 
     def test_module_level_logging_has_no_request_id(self):
         self.server.invoke_ok(self, "Logs", {})
@@ -510,13 +525,13 @@ class LogTest(PythonTestCase):
         self.check_error("keyerror", "error_keyerror.json", "KeyError")
 
     def test_worker_survives_errors(self):
-        pids = set()
+        streams = set()
         for kind in ("builtin", "custom", "none"):
             r = self.server.invoke("Raises", {"kind": kind})
             self.assertEqual(r.status, 200)
             rid = r.header("x-amzn-RequestId")
-            pids.add(self.server.invocation(rid)["log_stream"])
-        self.assertEqual(len(pids), 1, "errors do not cost a cold start")
+            streams.add(self.server.invocation(rid)["log_stream"])
+        self.assertEqual(len(streams), 1, "errors do not cost a cold start (one worker)")
 
     def test_json_log_format(self):
         r = self.server.invoke_ok(self, "JsonLogs", {})
