@@ -114,6 +114,7 @@ def handler(event, context):
 
 LOGS_APP = """
 import logging
+import os
 import sys
 import time
 
@@ -137,9 +138,13 @@ def handler(event, context):
     except KeyError:
         logger.exception("caught")
     context.log("via context.log")
-    if event.get("then_sleep"):
+    if event.get("wait_for"):
         sys.stdout.write("early line\\n")
-        time.sleep(event["then_sleep"])
+        go = os.path.join(os.environ["OUT_DIR"], event["wait_for"])
+        for _ in range(1000):  # until the test has seen the line (10 s at most)
+            if os.path.exists(go):
+                break
+            time.sleep(0.01)
     return context.aws_request_id
 """
 
@@ -433,7 +438,7 @@ class LogTest(PythonTestCase):
     @classmethod
     def functions(cls):
         return [
-            handler_function("Logs", RUNTIME, "app.handler", {"app.py": LOGS_APP}),
+            handler_function("Logs", RUNTIME, "app.handler", {"app.py": LOGS_APP}, Timeout=20),
             handler_function("Raises", RUNTIME, "app.handler", {"app.py": RAISES_APP}),
             handler_function("DefaultLevel", RUNTIME, "app.handler", {"app.py": """
                 import logging
@@ -495,15 +500,17 @@ class LogTest(PythonTestCase):
         result = {}
 
         def call():
-            result["r"] = self.server.invoke("Logs", {"then_sleep": 1.5})
+            result["r"] = self.server.invoke("Logs", {"wait_for": "go-early-line"})
             done.set()
 
         threading.Thread(target=call, daemon=True).start()
+        # The handler waits for a file that is written only once its line is in the store.
         rows = self.server.wait_sql(
             "SELECT request_id FROM log_events WHERE function = 'Logs' AND message = 'early line'",
-            timeout=1.4)
-        self.assertFalse(done.is_set(), "the line was stored before the handler returned")
-        done.wait(10)
+            timeout=8)
+        self.assertFalse(done.is_set())
+        (self.server.out_dir / "go-early-line").write_text("go")
+        self.assertTrue(done.wait(10))
         self.assertEqual(rows[0]["request_id"], result["r"].header("x-amzn-RequestId"))
 
     def check_error(self, kind: str, golden_name: str, error_type: str) -> None:
