@@ -9,6 +9,9 @@ packages=(
   libgit2-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libssl-dev libzip-dev libseccomp-dev
   libgtest-dev libgmock-dev
   curl zip unzip awscli procps
+  # The e2e conformance test installs AWS's Node.js runtime interface client (npm aws-lambda-ric),
+  # whose install builds a static libcurl (./buildconf) and aws-lambda-cpp for its native addon.
+  autoconf automake libtool
 )
 # Node.js and Python may come from elsewhere (NodeSource, pyenv): only ask Debian when absent.
 command -v node >/dev/null || packages+=(nodejs)
