@@ -66,7 +66,9 @@ function forwardTraceId(headers) {
 
 const isPromise = (value) => Boolean(value && typeof value.then === 'function');
 
-class InvokeLoop {
+// Named Runtime and calling `this.handler(...)` as AWS's runtime does: a handler declared with
+// `function` sees the same `this`, and its stack frames read `Runtime.exports.handler`.
+class Runtime {
   #client;
   #fn = null; // {handler, isAsync, streaming} from loadHandler
   #requestId = null; // the invocation being (or last) handled
@@ -80,11 +82,13 @@ class InvokeLoop {
   /** Starts asking for events; `fn` is what loadHandler returned. */
   start(fn) {
     this.#fn = fn;
+    this.handler = fn.handler;
     this.#scheduleNext();
   }
 
   /** process 'beforeExit': nothing is left to run. */
   eventLoopEmpty() {
+    if (this.#exiting) return;
     const listener = this.#whenEventLoopEmpty;
     this.#whenEventLoopEmpty = noop;
     listener();
@@ -100,7 +104,9 @@ class InvokeLoop {
     const body = toRapidResponse(error);
     const posted = this.#requestId === null ? this.#client.postInitError(body)
       : this.#client.postError(this.#requestId, body);
-    posted.then(() => process.exit(exitCode), () => process.exit(exitCode));
+    const exit = () => process.exit(exitCode);
+    posted.then(exit, exit);
+    setTimeout(exit, 2000).unref(); // an endpoint that never answers does not keep us alive
   }
 
   #scheduleNext() {
@@ -108,9 +114,10 @@ class InvokeLoop {
     setImmediate(() => {
       const once = this.#fn.streaming === STREAM_RESPONSE ? this.#handleOneStreaming()
         : this.#handleOne();
+      // /next failed (the Runtime API answered 500, or is gone): the environment is over.
       once.catch((err) => {
         console.log(`Unexpected Top Level Error: ${err.toString()}`);
-        this.crash(err, 129);
+        process.exit(129);
       });
     });
   }
@@ -130,9 +137,9 @@ class InvokeLoop {
     if (this.#exiting) return;
     this.#client.postResponse(id, body, contentType).then((status) => {
       if (status >= 200 && status < 300) this.#scheduleNext();
-      else this.#postFailure(id, new Error(
+      else this.#failInvocation(id, new Error(
         `Failed to post handler success response. Http response code: ${status}.`));
-    }, (err) => this.#postFailure(id, new Error(
+    }, (err) => this.#failInvocation(id, new Error(
       `Failed to post handler success response. ${err.message}`)));
   }
 
@@ -153,7 +160,7 @@ class InvokeLoop {
 
   async #handleOne() {
     const { id, body, headers } = await this.#next();
-    const { handler, isAsync } = this.#fn;
+    const { isAsync } = this.#fn;
 
     let waitsForEmptyEventLoop = true;
     let answered = false; // a result was sent (or the event loop ran dry)
@@ -209,7 +216,7 @@ class InvokeLoop {
       const event = JSON.parse(body);
       forwardTraceId(headers);
       Object.assign(context, invocationFields(headers));
-      const result = handler(event, context, userCallback);
+      const result = this.handler(event, context, userCallback);
       if (isPromise(result)) result.then(context.succeed, context.fail).catch(context.fail);
     } catch (err) {
       userCallback(err);
@@ -220,7 +227,7 @@ class InvokeLoop {
 
   async #handleOneStreaming() {
     const { id, body, headers } = await this.#next();
-    const { handler, highWaterMark } = this.#fn;
+    const { highWaterMark } = this.#fn;
     let over = false;
     const fail = (err) => {
       if (over) return;
@@ -234,7 +241,7 @@ class InvokeLoop {
       const event = JSON.parse(body);
       forwardTraceId(headers);
       const context = invocationFields(headers);
-      const pending = handler(event, stream, context);
+      const pending = this.handler(event, stream, context);
       if (!isPromise(pending)) return fail('Streaming does not support non-async handlers.');
       const result = await pending;
       if (result !== undefined) console.warn('Streaming handlers ignore return values.');
@@ -250,4 +257,4 @@ class InvokeLoop {
   }
 }
 
-module.exports = { InvokeLoop };
+module.exports = { Runtime };

@@ -5,7 +5,7 @@
 'use strict';
 
 const { UnhandledPromiseRejection } = require('./errors.cjs');
-const { InvokeLoop } = require('./invoke-loop.cjs');
+const { Runtime } = require('./invoke-loop.cjs');
 const { logError, patchConsole } = require('./logging.cjs');
 const { RuntimeApiClient } = require('./rapid-client.cjs');
 const { loadHandler } = require('./user-function.cjs');
@@ -21,7 +21,7 @@ async function initialise(env = process.env) {
     process.stderr.write('lambdad nodejs runtime: AWS_LAMBDA_RUNTIME_API is not set\n');
     process.exit(1);
   }
-  const loop = new InvokeLoop(new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API));
+  const loop = new Runtime(new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API));
 
   process.on('uncaughtException', (error) => {
     logError('Uncaught Exception', error);
