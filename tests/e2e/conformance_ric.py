@@ -1,4 +1,4 @@
-"""AWS's official Node.js runtime interface client (npm `aws-lambda-ric`), installed once per machine.
+"""AWS's Node.js runtime interface client (npm `aws-lambda-ric`), installed once per machine.
 
 The package builds a native addon on install: its preinstall script builds a static libcurl
 (`./buildconf` needs autoconf, automake and libtool) and aws-lambda-cpp (cmake, make, g++), and its
@@ -6,11 +6,12 @@ postinstall runs node-gyp (python3, the Node headers). scripts/install-deps.sh i
 packages. The install takes about a minute on 2 cores, so it is kept in a cache folder outside the
 source tree, shared by every test run on the machine:
 
-    ${LAMBDAD_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lambdad}/aws-lambda-ric-<version>-node<abi>/
+    ${LAMBDAD_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lambdad}
+        /aws-lambda-ric-<version>-node<abi>/
 
-which holds only what the client needs at run time (`bin/`, `dist/` with the addon, package.json);
-the build tree is thrown away. A `.installed` file marks a finished install; an flock on a file
-beside it keeps two concurrent runs from installing twice. `ensure_ric()` returns the folder, or
+which holds only what the client needs at run time (`bin/`, `dist/` with the addon,
+package.json); the build tree is thrown away. A `.installed` file marks a finished install; an
+flock on a file beside it keeps two concurrent runs from installing twice. `ensure_ric()` returns the folder, or
 raises unittest.SkipTest saying exactly why it cannot be installed here.
 """
 
