@@ -48,11 +48,8 @@ function errorLike(value) {
 function toRapidResponse(error) {
   try {
     if (types.isNativeError(error) || errorLike(error)) {
-      return {
-        errorType: error.name,
-        errorMessage: error.message,
-        trace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
-      };
+      // (an error whose stack was deleted lands in the catch below, as on AWS)
+      return { errorType: error.name, errorMessage: error.message, trace: error.stack.split('\n') };
     }
     // A thrown string, number or plain object: its type and its string form.
     return { errorType: typeof error, errorMessage: error.toString(), trace: [] };

@@ -34,7 +34,9 @@ function serialise(result) {
   } catch {
     throw new Error('Unable to stringify response body');
   }
-  return text ?? 'null'; // a function or a symbol stringifies to nothing
+  // A function or a symbol stringifies to nothing, which AWS's runtime refuses this way.
+  if (text === undefined) throw new TypeError('Wrong arguments');
+  return text;
 }
 
 /** The context fields that come from the environment and the /next headers. */

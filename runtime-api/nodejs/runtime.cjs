@@ -10,6 +10,18 @@ const { logError, patchConsole } = require('./logging.cjs');
 const { RuntimeApiClient } = require('./rapid-client.cjs');
 const { loadHandler } = require('./user-function.cjs');
 
+/** AWS's runtimes for Node.js 18-22 warn at init about (event, context, callback) handlers. */
+function warnOnCallbackHandler(fn, env) {
+  if (env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING !== undefined) return;
+  if (fn.handler.length !== 3 || fn.isAsync || fn.streaming) return;
+  console.warn('AWS Lambda plans to remove support for callback-based function handlers ' +
+    'starting with Node.js 24. You will need to update this function to use an async handler ' +
+    'to use Node.js 24 or later. For more information and to provide feedback on this change, ' +
+    'see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To ' +
+    'disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment ' +
+    'variable.');
+}
+
 /**
  * Init: console patched, process hooks installed, the handler loaded. A load failure is logged
  * ("Uncaught Exception"), posted to /runtime/init/error, and the process exits with 129.
@@ -36,6 +48,7 @@ async function initialise(env = process.env) {
 
   try {
     const fn = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), env._HANDLER ?? '');
+    warnOnCallbackHandler(fn, env);
     return { loop, fn };
   } catch (error) {
     logError('Uncaught Exception', error);

@@ -12,6 +12,7 @@
 'use strict';
 
 const { existsSync, readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const {
@@ -21,8 +22,12 @@ const {
   installAwsLambdaGlobal, streamingHighWaterMark, streamingMode,
 } = require('./streaming.cjs');
 
+// The user's code is required from the entry point, so that a module that cannot be found
+// reports "Require stack:\n- <runtime dir>/index.mjs" (AWS's: "- /var/runtime/index.mjs").
+const requireUser = createRequire(path.join(__dirname, 'index.mjs'));
+
 function requireIfExists(file) {
-  return existsSync(file) ? require(file) : undefined;
+  return existsSync(file) ? requireUser(file) : undefined;
 }
 
 async function importIfExists(file) {
@@ -63,7 +68,7 @@ async function loadModule(appRoot, moduleRoot, moduleName) {
     requireIfExists(base + '.cjs');
   if (loaded) return loaded;
   // A package (node_modules) or a folder: Node's own resolution from the task root.
-  return require(require.resolve(moduleName, { paths: [appRoot, moduleRoot] }));
+  return requireUser(requireUser.resolve(moduleName, { paths: [appRoot, moduleRoot] }));
 }
 
 /**

@@ -505,7 +505,24 @@ class LogTest(NodeTestCase):
             node_function("Logs", "app.handler", {"app.js": LOGS_APP}),
             client_function("JsonLogs", "app.handler", {"app.js": JSON_LOGS_APP},
                             {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN"}),
+            node_function("CallbackStyle", "models.callback", {"models.js": MODELS_APP}),
+            node_function("CallbackQuiet", "models.callback", {"models.js": MODELS_APP},
+                          Environment={"Variables": {
+                              "AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING": "1"}}),
         ]
+
+    def test_callback_handlers_get_aws_deprecation_warning_at_init(self):
+        for name in ("CallbackStyle", "CallbackQuiet", "Logs"):
+            r = self.server.invoke_ok(self, name, {})
+        self.server.wait_log(r.header("x-amzn-RequestId"))  # everything before it is stored too
+        rows = self.server.wait_sql(
+            "SELECT function, message FROM log_events WHERE message LIKE ? ORDER BY id",
+            ["%\tWARN\tAWS Lambda plans to remove support for callback-based function handlers%"])
+        self.assertEqual([r["function"] for r in rows], ["CallbackStyle"])
+        self.assertRegex(rows[0]["message"], rf"^{TIMESTAMP}\tundefined\tWARN\tAWS Lambda plans to "
+                         r"remove support for callback-based function handlers starting with "
+                         r"Node\.js 24\. .* set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING "
+                         r"environment variable\.$")
 
     def test_console_lines(self):
         r = self.server.invoke_ok(self, "Logs", {})
@@ -585,6 +602,8 @@ exports.handler = async (event) => {
     case 'circular': { const a = { name: 'loop' }; a.self = a; return a; }
     case 'bigint': return { n: 10n };
     case 'pending': return new Promise(() => {});
+    case 'function': return () => 'not JSON';
+    case 'no-stack': { const e = new Error('stack deleted'); delete e.stack; throw e; }
     default: return 'fine';
   }
 };
@@ -622,6 +641,18 @@ class ErrorTest(NodeTestCase):
     def test_unserialisable_results(self):
         for kind in ("circular", "bigint"):
             self.check_error("Throws", {"kind": kind}, "error_stringify.json", "Error")
+
+    def test_result_that_stringifies_to_nothing(self):
+        body = self.assert_function_error(self.server.invoke("Throws", {"kind": "function"}),
+                                          "TypeError")
+        self.assertEqual(body["errorMessage"], "Wrong arguments")  # AWS's runtime's words
+
+    def test_error_without_a_stack(self):
+        body = self.assert_function_error(self.server.invoke("Throws", {"kind": "no-stack"}),
+                                          "handled")
+        self.assertEqual(body, {"errorType": "handled", "errorMessage":
+                                "callback called with Error argument, but there was a problem "
+                                "while retrieving one or more of its message, name, and stack"})
 
     def test_promise_that_never_settles(self):
         self.check_error("Throws", {"kind": "pending"}, "error_nodejs_exit.json",
