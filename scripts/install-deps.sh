@@ -14,7 +14,9 @@ packages=(
   autoconf automake libtool
 )
 # Node.js and Python may come from elsewhere (NodeSource, pyenv): only ask Debian when absent.
-command -v node >/dev/null || packages+=(nodejs)
+# Debian's nodejs keeps the headers node-gyp needs (aws-lambda-ric's addon) in libnode-dev;
+# NodeSource's package ships them itself.
+command -v node >/dev/null || packages+=(nodejs libnode-dev)
 command -v npm >/dev/null || packages+=(npm)
 command -v python3 >/dev/null || packages+=(python3)
 # The e2e tests use boto3 with the python3 on PATH; Debian packages it for its own python3.
