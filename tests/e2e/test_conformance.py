@@ -4,7 +4,7 @@ One test class per client, all sharing the test methods of `Conformance`:
 - Node.js CommonJS (`nodejs20.x`, app.js) and ES module (app.mjs) through runtime-api/nodejs;
 - Python (`python3.12`) through runtime-api/python;
 - bash (`provided.al2023`, a curl-based bootstrap in the harness's style);
-- C++ (`provided.al2023`, runtime-api/cpp: tests/e2e/conformance/cpp_function.cpp, compiled here);
+- C++ (`provided.al2023`, runtime-api/cpp: tests/e2e/conformance/cpp_function.cpp, the CMake target conformance_cpp, else compiled here);
 - AWS's own Node.js runtime interface client, npm `aws-lambda-ric`, as the `bootstrap` of a
   `provided.al2023` function running the same app.js (installed once per machine, see
   conformance_ric.py).
@@ -751,6 +751,10 @@ class CppConformanceTest(Conformance, ServerTestCase):
 
     @classmethod
     def _compile(cls) -> None:
+        built = os.environ.get("LAMBDAD_CONFORMANCE_CPP")  # the CMake target, under ctest
+        if built and Path(built).exists():
+            shutil.copy2(built, cls.bootstrap_dir / "bootstrap")
+            return
         compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
         if not compiler:
             raise unittest.SkipTest("no C++ compiler (c++, g++ or $CXX) to build the C++ "
