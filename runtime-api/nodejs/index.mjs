@@ -11,4 +11,4 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { initialise, serve } = require('./runtime.cjs');
 
-initialise().then((worker) => worker && serve(worker));
+initialise().then((worker) => worker && serve(worker.runtime, worker.fn));

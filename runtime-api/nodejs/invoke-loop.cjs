@@ -71,14 +71,20 @@ const isPromise = (value) => Boolean(value && typeof value.then === 'function');
 // Named Runtime and calling `this.handler(...)` as AWS's runtime does: a handler declared with
 // `function` sees the same `this`, and its stack frames read `Runtime.exports.handler`.
 class Runtime {
-  #client;
+  #client = null;
+  #makeClient;
   #fn = null; // {handler, isAsync, streaming} from loadHandler
   #requestId = null; // the invocation being (or last) handled
   #whenEventLoopEmpty = noop;
   #exiting = false;
 
-  constructor(client) {
-    this.#client = client;
+  /** @param {() => RuntimeApiClient} makeClient called when the Runtime API is first needed */
+  constructor(makeClient) {
+    this.#makeClient = makeClient;
+  }
+
+  get #api() {
+    return (this.#client ??= this.#makeClient());
   }
 
   /** Starts asking for events; `fn` is what loadHandler returned. */
@@ -104,8 +110,8 @@ class Runtime {
     if (this.#exiting) return;
     this.#exiting = true;
     const body = toRapidResponse(error);
-    const posted = this.#requestId === null ? this.#client.postInitError(body)
-      : this.#client.postError(this.#requestId, body);
+    const posted = this.#requestId === null ? this.#api.postInitError(body)
+      : this.#api.postError(this.#requestId, body);
     const exit = () => process.exit(exitCode);
     posted.then(exit, exit);
     setTimeout(exit, 2000).unref(); // an endpoint that never answers does not keep us alive
@@ -125,7 +131,7 @@ class Runtime {
   }
 
   async #next() {
-    const { body, headers } = await this.#client.next();
+    const { body, headers } = await this.#api.next();
     const id = headers['lambda-runtime-aws-request-id'];
     if (!id) throw new Error('invocation id is missing or invalid');
     this.#requestId = id;
@@ -137,7 +143,7 @@ class Runtime {
 
   #postResult(id, body, contentType) {
     if (this.#exiting) return;
-    this.#client.postResponse(id, body, contentType).then((status) => {
+    this.#api.postResponse(id, body, contentType).then((status) => {
       if (status >= 200 && status < 300) this.#scheduleNext();
       else this.#failInvocation(id, new Error(
         `Failed to post handler success response. Http response code: ${status}.`));
@@ -147,7 +153,7 @@ class Runtime {
 
   #postFailure(id, error) {
     if (this.#exiting) return;
-    this.#client.postError(id, toRapidResponse(error)).then(() => this.#scheduleNext(), (err) => {
+    this.#api.postError(id, toRapidResponse(error)).then(() => this.#scheduleNext(), (err) => {
       process.stderr.write(`lambdad runtime: cannot reach the Runtime API: ${err.message}\n`);
       process.exit(1);
     });

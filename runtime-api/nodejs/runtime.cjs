@@ -1,6 +1,9 @@
-// The two phases of a Node.js worker: initialise() (console, process hooks, the user's module)
-// and serve() (the invoke loop). index.mjs runs one after the other; keeping them apart lets a
-// process be initialised ahead of the events it will serve.
+// The phases of a Node.js worker, kept apart so that a process can be prepared and its function
+// loaded ahead of the events it will serve:
+//   prepare()       console patched, process hooks installed (no user code, no Runtime API yet)
+//   loadFunction()  the user's module loaded: init; a failure is reported and ends the process
+//   serve()         the invoke loop (the first /next ends init)
+// initialise() is prepare + loadFunction, what index.mjs runs before serve().
 
 'use strict';
 
@@ -9,6 +12,33 @@ const { Runtime } = require('./invoke-loop.cjs');
 const { logError, patchConsole } = require('./logging.cjs');
 const { RuntimeApiClient } = require('./rapid-client.cjs');
 const { loadHandler } = require('./user-function.cjs');
+
+function runtimeApiAddress(env) {
+  const address = env.AWS_LAMBDA_RUNTIME_API;
+  if (!address) {
+    process.stderr.write('lambdad nodejs runtime: AWS_LAMBDA_RUNTIME_API is not set\n');
+    process.exit(1);
+  }
+  return address;
+}
+
+/** Patches console and installs the process hooks; returns the Runtime to load and serve. */
+function prepare(env = process.env) {
+  patchConsole(env);
+  // The Runtime API is looked up when first used (serving, or reporting an init failure).
+  const runtime = new Runtime(() => new RuntimeApiClient(runtimeApiAddress(env)));
+  process.on('uncaughtException', (error) => {
+    logError('Uncaught Exception', error);
+    runtime.crash(error, 129);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logError('Unhandled Promise Rejection', error);
+    runtime.crash(error, 128);
+  });
+  process.on('beforeExit', () => runtime.eventLoopEmpty());
+  return runtime;
+}
 
 /** AWS's runtimes for Node.js 18-22 warn at init about (event, context, callback) handlers. */
 function warnOnCallbackHandler(fn, env) {
@@ -23,43 +53,33 @@ function warnOnCallbackHandler(fn, env) {
 }
 
 /**
- * Init: console patched, process hooks installed, the handler loaded. A load failure is logged
- * ("Uncaught Exception"), posted to /runtime/init/error, and the process exits with 129.
- * Resolves to {loop, fn} for serve(), or to null after such a failure.
+ * Init: loads the handler named by _HANDLER from LAMBDA_TASK_ROOT. A failure is logged
+ * ("Uncaught Exception"), posted to /runtime/init/error, and the process exits with 129; the
+ * promise then resolves to null.
  */
-async function initialise(env = process.env) {
-  patchConsole(env);
-  if (!env.AWS_LAMBDA_RUNTIME_API) {
-    process.stderr.write('lambdad nodejs runtime: AWS_LAMBDA_RUNTIME_API is not set\n');
-    process.exit(1);
-  }
-  const loop = new Runtime(new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API));
-
-  process.on('uncaughtException', (error) => {
-    logError('Uncaught Exception', error);
-    loop.crash(error, 129);
-  });
-  process.on('unhandledRejection', (reason, promise) => {
-    const error = new UnhandledPromiseRejection(reason, promise);
-    logError('Unhandled Promise Rejection', error);
-    loop.crash(error, 128);
-  });
-  process.on('beforeExit', () => loop.eventLoopEmpty());
-
+async function loadFunction(runtime, env = process.env) {
   try {
     const fn = await loadHandler(env.LAMBDA_TASK_ROOT || process.cwd(), env._HANDLER ?? '');
     warnOnCallbackHandler(fn, env);
-    return { loop, fn };
+    return fn;
   } catch (error) {
     logError('Uncaught Exception', error);
-    loop.crash(error, 129);
+    runtime.crash(error, 129);
     return null;
   }
 }
 
 /** The invoke loop: serves events until the process ends. */
-function serve({ loop, fn }) {
-  loop.start(fn);
+function serve(runtime, fn) {
+  runtime.start(fn);
 }
 
-module.exports = { initialise, serve };
+/** prepare() and loadFunction(): resolves to {runtime, fn}, or null after an init failure. */
+async function initialise(env = process.env) {
+  runtimeApiAddress(env);
+  const runtime = prepare(env);
+  const fn = await loadFunction(runtime, env);
+  return fn && { runtime, fn };
+}
+
+module.exports = { prepare, loadFunction, serve, initialise };
