@@ -123,8 +123,7 @@ class FunctionReader {
         {"SnapStart", {nullptr, "SnapStart is not provided"}},
         {"DeploymentPreference",
          {nullptr, "gradual (CodeDeploy) deployments are not performed; the alias moves at once"}},
-        {"LoggingConfig",
-         {nullptr, "LoggingConfig is not applied; logs go to /aws/lambda/<function> as text"}},
+        {"LoggingConfig", {&FunctionReader::logging_config}},
         {"Role", {}},
         {"Policies", {}},
         {"Tags", {}},
@@ -420,6 +419,41 @@ class FunctionReader {
   }
 
   void event_invoke_config(const Node& value) { config_.event_invoke_config = to_json(value); }
+
+  /// LogFormat and ApplicationLogLevel reach the runtime clients as AWS_LAMBDA_LOG_FORMAT and
+  /// AWS_LAMBDA_LOG_LEVEL; the platform lines stay text and the log group stays
+  /// /aws/lambda/<function>.
+  void logging_config(const Node& value) {
+    if (!map_with(value, "LoggingConfig",
+                  {"LogFormat", "ApplicationLogLevel", "SystemLogLevel", "LogGroup"})) {
+      return;
+    }
+    static const std::set<std::string, std::less<>> kLevels = {"TRACE", "DEBUG", "INFO",
+                                                               "WARN",  "ERROR", "FATAL"};
+    if (const Node* format = value.find("LogFormat")) {
+      auto text_value = text(*format, "LoggingConfig.LogFormat");
+      if (text_value && *text_value != "Text" && *text_value != "JSON") {
+        return error(format->line, "LoggingConfig.LogFormat must be Text or JSON");
+      }
+      if (text_value) config_.log_format = *text_value;
+    }
+    if (const Node* level = value.find("ApplicationLogLevel")) {
+      auto text_value = text(*level, "LoggingConfig.ApplicationLogLevel");
+      if (text_value && !kLevels.contains(*text_value)) {
+        return error(level->line,
+                     "LoggingConfig.ApplicationLogLevel must be one of TRACE, DEBUG, INFO, WARN, "
+                     "ERROR, FATAL");
+      }
+      if (text_value && config_.log_format != "JSON") {
+        return error(level->line, "LoggingConfig.ApplicationLogLevel needs LogFormat: JSON");
+      }
+      if (text_value) config_.application_log_level = *text_value;
+    }
+    if (const Node* group = value.find("LogGroup")) {
+      ctx_.warning(group->line, who_,
+                   "LoggingConfig.LogGroup is not applied; logs go to /aws/lambda/<function>");
+    }
+  }
 
   void check_code() {
     const int line = config_.line;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <initializer_list>
 #include <stdexcept>
@@ -48,7 +49,15 @@ void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config,
   add(spec.env, "AWS_EXECUTION_ENV", "AWS_Lambda_" + config.runtime);
   if (family == RuntimeFamily::kNode) {
     runtime_dir = (runtimes.clients_dir() / "nodejs").string();
-    spec.argv = {spec.executable, runtime_dir + "/index.mjs"};
+    // The heap limits AWS's own Node.js bootstrap sets from MemorySize.
+    const int memory = config.memory_mb;
+    spec.argv = {spec.executable,
+                 "--expose-gc",
+                 "--max-http-header-size",
+                 "81920",
+                 "--max-semi-space-size=" + std::to_string(std::max(1, memory / 10 / 2)),
+                 "--max-old-space-size=" + std::to_string(memory - memory / 10),
+                 runtime_dir + "/index.mjs"};
     const std::string modules = "nodejs/node" + version + "/node_modules";
     auto paths = in_layers(config, {modules, "nodejs/node_modules"});
     paths.insert(paths.end(),
@@ -117,7 +126,21 @@ worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::stri
   for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
     if (const char* value = std::getenv(name)) add(env, name, value);
   }
+  if (!config.log_format.empty()) add(env, "AWS_LAMBDA_LOG_FORMAT", config.log_format);
+  if (!config.application_log_level.empty()) {
+    add(env, "AWS_LAMBDA_LOG_LEVEL", config.application_log_level);
+  }
   for (const auto& [key, value] : config.environment) add(env, key, value);
+  // AWS_LAMBDA_EXEC_WRAPPER (managed runtimes): a script the runtime is started through, given
+  // the runtime's own command line, as AWS's bootstraps do.
+  if (auto wrapper = config.environment.find("AWS_LAMBDA_EXEC_WRAPPER");
+      wrapper != config.environment.end() &&
+      runtime_family(config.runtime) != RuntimeFamily::kProvided) {
+    std::filesystem::path script = wrapper->second;
+    if (script.is_relative()) script = config.code_dir / script;
+    spec.executable = script.string();
+    spec.argv.insert(spec.argv.begin(), spec.executable);
+  }
   return spec;
 }
 

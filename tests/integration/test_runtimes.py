@@ -22,9 +22,14 @@ NODE_ECHO = r"""
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
 const next = await fetch(`http://${api}/2018-06-01/runtime/invocation/next`);
 const id = next.headers.get('lambda-runtime-aws-request-id');
-const body = {argv: process.argv, execPath: process.execPath, env: process.env, cwd: process.cwd()};
+const body = {argv: process.argv, execArgv: process.execArgv, execPath: process.execPath, env: process.env, cwd: process.cwd()};
 await fetch(`http://${api}/2018-06-01/runtime/invocation/${id}/response`,
             {method: 'POST', body: JSON.stringify(body)});
+"""
+
+WRAPPER = """#!/bin/sh
+export WRAPPED_BY=wrapper.sh
+exec "$@"
 """
 
 PYTHON_ECHO = r"""
@@ -163,14 +168,19 @@ class WorkerEnvironmentTest(unittest.TestCase):
         layer_files = {"opt.txt": ""}
         cls.server = Server([
             handler_function("Node", f"nodejs{node_major()}.x", "app.handler", {"app.js": ""},
-                             Layers=["layers/a/", "layers/b/"]),
+                             Layers=["layers/a/", "layers/b/"], MemorySize=256),
             handler_function("Py", f"python{python_minor()}", "app.handler", {"app.py": ""},
-                             Layers=["layers/a/", "layers/b/"]),
+                             Layers=["layers/a/", "layers/b/"],
+                             LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG"}),
+            handler_function("Wrapped", f"python{python_minor()}", "app.handler",
+                             {"app.py": "", "wrapper.sh": WRAPPER},
+                             Environment={"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "wrapper.sh"}}),
         ], env={"LAMBDAD_RUNTIME_API_DIR": str(cls.clients)})
         for layer in ("a", "b"):
             (cls.server.root / "layers" / layer).mkdir(parents=True)
             for name, text in layer_files.items():
                 (cls.server.root / "layers" / layer / name).write_text(text)
+        (cls.server.root / "functions" / "Wrapped" / "wrapper.sh").chmod(0o755)
         cls.server.start()
 
     @classmethod
@@ -189,7 +199,11 @@ class WorkerEnvironmentTest(unittest.TestCase):
         env = seen["env"]
         real_node = os.path.realpath(shutil.which("node"))
         self.assertEqual(seen["execPath"], real_node)
+        # The heap limits AWS's Node.js bootstrap derives from MemorySize (256 MB here).
         self.assertEqual(seen["argv"][1:], [str(self.clients / "nodejs" / "index.mjs")])
+        self.assertEqual(seen["execArgv"], ["--expose-gc", "--max-http-header-size", "81920",
+                                            "--max-semi-space-size=12",
+                                            "--max-old-space-size=231"])
         code = str(self.server.root / "functions" / "Node")
         self.assertEqual(seen["cwd"], code)
         self.assertEqual(env["LAMBDA_TASK_ROOT"], code)
@@ -218,6 +232,13 @@ class WorkerEnvironmentTest(unittest.TestCase):
             f"{layers}/a/python/lib/python{minor}/site-packages", f"{layers}/a/python",
             str(self.clients / "python")])
         self.assertIn(str(self.clients / "python"), env["LD_LIBRARY_PATH"].split(":"))
+        self.assertEqual((env["AWS_LAMBDA_LOG_FORMAT"], env["AWS_LAMBDA_LOG_LEVEL"]),
+                         ("JSON", "DEBUG"))
+
+    def test_exec_wrapper_starts_the_runtime(self):
+        seen = self.started_with("Wrapped")
+        self.assertEqual(seen["env"]["WRAPPED_BY"], "wrapper.sh")
+        self.assertEqual(seen["argv"], [str(self.clients / "python" / "bootstrap.py")])
 
 
 if __name__ == "__main__":

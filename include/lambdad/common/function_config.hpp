@@ -36,6 +36,8 @@ struct FunctionConfig {
   std::optional<std::string> auto_publish_alias;
   std::vector<std::filesystem::path> layers;  ///< absolute folders, in template order
   std::vector<std::string> architectures;     ///< accepted as written (x86_64, arm64)
+  std::string log_format;                     ///< LoggingConfig.LogFormat: "", Text or JSON
+  std::string application_log_level;          ///< LoggingConfig.ApplicationLogLevel (JSON only)
   std::string description;
   std::vector<EventSource> events;
   int line = 0;  ///< line of the resource in the template

@@ -101,6 +101,33 @@ Resources:
                   Problem(13, "function 'Hello': Description must be a string, got a list")));
 }
 
+TEST_F(TemplateErrorsTest, LoggingConfigValues) {
+  EXPECT_THAT(errors(R"(
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      LoggingConfig: {LogFormat: Yaml}
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      LoggingConfig:
+        ApplicationLogLevel: INFO
+)"),
+              ElementsAre(Problem(8,
+                                  "function 'Hello': LoggingConfig.LogFormat must be Text or "
+                                  "JSON"),
+                          Problem(16,
+                                  "function 'Other': LoggingConfig.ApplicationLogLevel needs "
+                                  "LogFormat: JSON")));
+}
+
 TEST_F(TemplateErrorsTest, NonNumbersAreRejected) {
   EXPECT_THAT(
       errors(R"(

@@ -353,5 +353,23 @@ Resources:
   }
 }
 
+TEST_F(TemplateLoaderTest, LoggingConfigReachesTheFunction) {
+  const Template t = load(R"(
+Resources:
+  Custom:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: custom
+      Runtime: provided.al2023
+      LoggingConfig:
+        LogFormat: JSON
+        ApplicationLogLevel: DEBUG
+        LogGroup: /custom/group
+)");
+  EXPECT_EQ(function(t, "Custom").log_format, "JSON");
+  EXPECT_EQ(function(t, "Custom").application_log_level, "DEBUG");
+  EXPECT_THAT(t.warning_lines, ::testing::Contains(WarningLike(10, "LogGroup is not applied")));
+}
+
 }  // namespace
 }  // namespace lambdad::deploy::testing
