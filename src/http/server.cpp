@@ -21,20 +21,28 @@ namespace {
 namespace beast = boost::beast;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-void arm_timer(beast::tcp_stream& stream, const ConnectionLimits& limits) {
-  if (limits.read_timeout) {
-    stream.expires_after(*limits.read_timeout);
+void arm_timer(beast::tcp_stream& stream, const std::optional<std::chrono::seconds>& timeout) {
+  if (timeout) {
+    stream.expires_after(*timeout);
   } else {
     stream.expires_never();
   }
 }
 
-asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response) {
+/// `head`: the answer to a HEAD request keeps its Content-Length but sends no body.
+asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response, bool head = false) {
   response.set(bhttp::field::date, http_date());
   response.prepare_payload();
+  if (head) response.body().clear();
   stream.expires_after(std::chrono::seconds(60));
   auto [ec, n] = co_await bhttp::async_write(stream, response, kAwait);
   co_return !ec;
+}
+
+Response protocol_error(const Handler& handler, bhttp::status status) {
+  Response r = handler.protocol_error ? handler.protocol_error(status) : Response{status, 11};
+  r.keep_alive(false);
+  return r;
 }
 
 // `Expect: 100-continue` clients (some SDKs for large bodies) wait for this before sending.
@@ -53,25 +61,37 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
                                        ConnectionLimits limits) {
   const Handler& handler = *handler_ptr;
   socket.set_option(tcp::no_delay(true));
+  Peer peer;
+  if (handler.handle_from) {
+    boost::system::error_code ignored;
+    peer.remote = socket.remote_endpoint(ignored);
+    peer.local = socket.local_endpoint(ignored);
+  }
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  const auto idle_timeout = limits.idle_timeout ? limits.idle_timeout : limits.read_timeout;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(limits.header_limit);
     // Beast checks Content-Length against the body limit while reading the header; the limit is
     // only known once the handler has seen the header, so it is applied below instead.
     parser.body_limit(boost::none);
-    arm_timer(stream, limits);
+    if (buffer.size() == 0 && idle_timeout != limits.read_timeout) {
+      // Idle between requests: wait for the next one's first bytes under the idle timeout.
+      arm_timer(stream, idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), kAwait);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    arm_timer(stream, limits.read_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        Response r{bhttp::status::request_header_fields_too_large, 11};
-        r.keep_alive(false);
+        Response r = protocol_error(handler, bhttp::status::request_header_fields_too_large);
         co_await send(stream, r);
       } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
                  ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
-        Response r{bhttp::status::bad_request, 11};
-        r.keep_alive(false);
+        Response r = protocol_error(handler, bhttp::status::bad_request);
         co_await send(stream, r);
       }
       break;
@@ -100,18 +120,32 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
       co_await send(stream, r);
       break;
     }
-    if (ec) break;
+    if (ec) {
+      // A malformed body (a bad chunk) is answered; a peer that went away or timed out is not.
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+          ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream) {
+        Response r = protocol_error(handler, bhttp::status::bad_request);
+        co_await send(stream, r);
+      }
+      break;
+    }
     Request request = parser.release();
+    const bool head = request.method() == bhttp::verb::head;
     Response response;
     try {
-      response = co_await handler.handle(request);
+      // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
+      if (handler.handle_from) {
+        response = co_await handler.handle_from(request, peer);
+      } else {
+        response = co_await handler.handle(request);
+      }
     } catch (const std::exception& e) {
       spdlog::error("http handler failed on {} {}: {}", std::string(request.method_string()),
                     std::string(request.target()), e.what());
       response = make_response(request, 500, R"({"message":"Internal server error"})");
     }
     const bool keep_alive = response.keep_alive();
-    if (!co_await send(stream, response) || !keep_alive) break;
+    if (!co_await send(stream, response, head) || !keep_alive) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

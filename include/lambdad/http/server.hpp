@@ -34,18 +34,32 @@ struct BodyPolicy {
   std::optional<Response> reject;
 };
 
+/// The two ends of a connection, for handlers that report them (the gateway's `sourceIp`).
+struct Peer {
+  tcp::endpoint remote;
+  tcp::endpoint local;
+};
+
 struct Handler {
   std::function<BodyPolicy(const RequestHeader&)> body_policy;
   std::function<asio::awaitable<Response>(Request&)> handle;
+  /// Used instead of `handle` when set: the same, with the connection's two ends.
+  std::function<asio::awaitable<Response>(Request&, const Peer&)> handle_from;
   /// When a body exceeds the limit while being read (chunked): the response to send.
   std::function<Response(const RequestHeader&)> body_too_large;
+  /// The response to a request that cannot be parsed (400) or whose header is over the limit
+  /// (431); an empty body when unset.
+  std::function<Response(bhttp::status)> protocol_error;
 };
 
 struct ConnectionLimits {
   uint32_t header_limit = 8 * 1024;
-  /// Idle time allowed between requests and for reading one; nullopt = wait forever
+  /// Time allowed for reading one request (header and body) once its first bytes have arrived,
+  /// and, unless idle_timeout says otherwise, between requests; nullopt = wait forever
   /// (Runtime API connections: a worker may take as long as its timeout between calls).
   std::optional<std::chrono::seconds> read_timeout = std::chrono::seconds(60);
+  /// Time a kept-alive connection may stay idle between requests; nullopt = read_timeout.
+  std::optional<std::chrono::seconds> idle_timeout;
 };
 
 /// Serves one connection until the peer closes it, a timeout, or a non-keep-alive exchange.

@@ -1,0 +1,181 @@
+// lambdad's HTTP server loop through a real socket: read and idle timeouts, HEAD, Date, the
+// handler's answer to malformed requests, and the peer's addresses.
+
+#include "lambdad/http/server.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+namespace lambdad::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class ServerLoop {
+ public:
+  explicit ServerLoop(ConnectionLimits limits)
+      : acceptor_(listen(io_.get_executor(), "127.0.0.1", 0)) {
+    auto handler = std::make_shared<Handler>();
+    handler->handle_from = [](Request& request, const Peer& peer) -> asio::awaitable<Response> {
+      co_return make_response(request, 200,
+                              std::string(request.target()) + " from " +
+                                  peer.remote.address().to_string() + " to " +
+                                  std::to_string(peer.local.port()),
+                              "text/plain");
+    };
+    handler->protocol_error = [](bhttp::status status) {
+      Response r{status, 11};
+      r.body() = "custom " + std::to_string(static_cast<unsigned>(status));
+      return r;
+    };
+    asio::co_spawn(io_, accept_loop(acceptor_, handler, limits), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~ServerLoop() {
+    io_.stop();
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+struct Client {
+  asio::io_context io;
+  tcp::socket socket{io};
+
+  explicit Client(uint16_t port) {
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+    timeval tv{.tv_sec = 10, .tv_usec = 0};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  void send(std::string_view data) { asio::write(socket, asio::buffer(data)); }
+  /// Everything until the peer closes (or 10 s pass).
+  std::string read_all() {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      boost::system::error_code ec;
+      size_t n = socket.read_some(asio::buffer(buf), ec);
+      if (ec || n == 0) break;
+      out.append(buf, n);
+    }
+    return out;
+  }
+  /// One response with a Content-Length (`head`: no body follows).
+  std::string read_response(bool head = false) {
+    std::string out;
+    char c;
+    while (out.find("\r\n\r\n") == std::string::npos) {
+      if (asio::read(socket, asio::buffer(&c, 1)) != 1) return out;
+      out.push_back(c);
+    }
+    std::smatch m;
+    if (!head && std::regex_search(out, m, std::regex("Content-Length: (\\d+)"))) {
+      std::string body(std::stoul(m[1]), '\0');
+      asio::read(socket, asio::buffer(body));
+      out += body;
+    }
+    return out;
+  }
+};
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+TEST(HttpServer, SlowRequestIsCutAtTheReadTimeout) {
+  ServerLoop server(ConnectionLimits{.read_timeout = std::chrono::seconds(1),
+                                     .idle_timeout = std::chrono::seconds(5)});
+  Client client(server.port());
+  const auto start = Clock::now();
+  client.send("GET /slow HTTP/1.1\r\nHost: x\r\n");  // the header never ends
+  EXPECT_EQ(client.read_all(), "");
+  const double elapsed = seconds_since(start);
+  EXPECT_GE(elapsed, 0.9);
+  EXPECT_LT(elapsed, 4.0);  // the read timeout, not the idle one
+}
+
+TEST(HttpServer, IdleConnectionGetsTheIdleTimeout) {
+  ServerLoop server(ConnectionLimits{.read_timeout = std::chrono::seconds(1),
+                                     .idle_timeout = std::chrono::seconds(3)});
+  Client client(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // past the read timeout
+  client.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(client.read_response().find("/a from 127.0.0.1"), std::string::npos);
+  const auto start = Clock::now();
+  EXPECT_EQ(client.read_all(), "");  // idle again until the idle timeout closes it
+  EXPECT_GE(seconds_since(start), 2.5);
+}
+
+TEST(HttpServer, HeadKeepsContentLengthWithoutBody) {
+  ServerLoop server(ConnectionLimits{});
+  Client client(server.port());
+  client.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string head = client.read_response(true);
+  EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length: 0"), std::string::npos) << head;
+  const std::string get = client.read_response();
+  EXPECT_TRUE(get.starts_with("HTTP/1.1 200")) << get;  // no stray body between the two
+  EXPECT_NE(get.find("/g from"), std::string::npos) << get;
+}
+
+TEST(HttpServer, DateHeaderIsAnHttpDate) {
+  ServerLoop server(ConnectionLimits{});
+  Client client(server.port());
+  client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string response = client.read_response();
+  EXPECT_TRUE(std::regex_search(
+      response, std::regex("\r\nDate: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d "
+                           "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} "
+                           "\\d\\d:\\d\\d:\\d\\d GMT\r\n")))
+      << response;
+}
+
+TEST(HttpServer, MalformedRequestsGetTheHandlersAnswer) {
+  ServerLoop server(ConnectionLimits{.header_limit = 1024});
+  {
+    Client client(server.port());
+    client.send("NONSENSE\r\n\r\n");
+    const std::string out = client.read_all();
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+    EXPECT_TRUE(out.ends_with("custom 400")) << out;
+  }
+  {
+    Client client(server.port());
+    client.send("GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n");
+    const std::string out = client.read_all();
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 431")) << out;
+    EXPECT_TRUE(out.ends_with("custom 431")) << out;
+  }
+  {
+    Client client(server.port());
+    client.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+    const std::string out = client.read_all();
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+  }
+}
+
+TEST(HttpServer, HandlerSeesThePeer) {
+  ServerLoop server(ConnectionLimits{});
+  Client client(server.port());
+  client.send("GET /who HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(client.read_response().find("/who from 127.0.0.1 to " + std::to_string(server.port())),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace lambdad::http
