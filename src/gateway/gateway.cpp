@@ -1,6 +1,234 @@
 #include "lambdad/gateway/gateway.hpp"
 
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "lambdad/common/aws_error.hpp"
+#include "lambdad/common/ids.hpp"
+#include "lambdad/gateway/errors.hpp"
+#include "lambdad/gateway/http_api_event.hpp"
+#include "lambdad/gateway/response_mapping.hpp"
+#include "lambdad/gateway/rest_event.hpp"
+#include "lambdad/gateway/routes.hpp"
+#include "lambdad/http/error_response.hpp"
+#include "lambdad/scheduler/scheduler.hpp"
+
 namespace lambdad::gateway {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = http::bhttp;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+/// Lambda's synchronous payload limit: a bigger event is refused by Lambda, not by the gateway.
+constexpr size_t kEventLimit = 6 * 1024 * 1024;
+
+/// The ids API Gateway gives a request, and the headers that carry them back.
+struct RequestIds {
+  ApiKind kind;
+  std::string request_id;           ///< REST: UUID; HTTP API: short id
+  std::string extended_request_id;  ///< REST `x-amz-apigw-id`
+  std::string trace_id;
+
+  explicit RequestIds(ApiKind k) : kind(k) {
+    if (kind == ApiKind::kRest) {
+      request_id = new_request_id();
+      extended_request_id = new_apigw_id();
+    } else {
+      request_id = new_apigw_id();
+      extended_request_id = request_id;
+    }
+  }
+
+  void stamp(http::Response& response) const {
+    if (kind == ApiKind::kRest) {
+      response.set("x-amzn-RequestId", request_id);
+      response.set("x-amz-apigw-id", extended_request_id);
+      if (!trace_id.empty()) response.set("X-Amzn-Trace-Id", trace_id);
+    } else {
+      response.set("apigw-requestid", request_id);
+    }
+  }
+};
+
+/// An invocation raced against the integration timeout. The invocation keeps running after the
+/// gateway gave up on it (as on AWS: the function is not stopped by API Gateway's timeout).
+struct Race {
+  explicit Race(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  asio::steady_timer timer;
+  std::optional<scheduler::InvokeResult> result;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+asio::awaitable<void> run_invocation(std::shared_ptr<Race> race, scheduler::Scheduler& scheduler,
+                                     scheduler::InvokeRequest call) {
+  try {
+    race->result = co_await scheduler.invoke(std::move(call));
+  } catch (...) {
+    race->error = std::current_exception();
+  }
+  race->done = true;
+  race->timer.cancel();
+}
+
+const char* outcome_name(scheduler::Outcome outcome) {
+  switch (outcome) {
+    case scheduler::Outcome::kFunctionError:
+      return "a function error";
+    case scheduler::Outcome::kTimeout:
+      return "a timeout";
+    case scheduler::Outcome::kCrash:
+      return "a crash";
+    case scheduler::Outcome::kInitError:
+      return "an init error";
+    case scheduler::Outcome::kInvalidEntrypoint:
+      return "an invalid entrypoint";
+    case scheduler::Outcome::kResponseTooLarge:
+      return "a response over 6 MB";
+    default:
+      return "an error";
+  }
+}
+
+class Gateway {
+ public:
+  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler)
+      : routes_(build_routes(tmpl)), scheduler_(scheduler) {
+    for (const auto& warning : routes_->warnings) spdlog::warn("gateway: {}", warning);
+    spdlog::debug("gateway: {} routes on {} APIs ({} trie nodes)", routes_->routes.size(),
+                  routes_->apis.size(), routes_->table.node_count());
+  }
+
+  /// The API kind that answers requests no route takes.
+  ApiKind fallback_kind() const { return routes_->has_http_api ? ApiKind::kHttp : ApiKind::kRest; }
+
+  /// The API kind that answers a request known only by its header (e.g. a body over the limit).
+  ApiKind kind_for(const http::RequestHeader& header) const {
+    http::Request probe{header.method(), header.target(), header.version()};
+    if (auto parsed = parse_request(probe, http::Peer{})) {
+      const Match match = routes_->table.match(parsed->method, parsed->segments);
+      if (match.kind == MatchKind::kRoute) return match.route->api->kind;
+      if (match.kind == MatchKind::kNoMethod) return ApiKind::kRest;
+    }
+    return fallback_kind();
+  }
+
+  http::Response error(ApiKind kind, GatewayError error, const http::RequestHeader& header,
+                       const RequestIds& ids) const {
+    http::Response response = error_response(kind, error, header);
+    ids.stamp(response);
+    return response;
+  }
+
+  asio::awaitable<http::Response> handle(http::Request& request, const http::Peer& peer) {
+    auto parsed = parse_request(request, peer);
+    if (!parsed) {
+      RequestIds ids(fallback_kind());
+      co_return error(ids.kind, GatewayError::kBadRequest, request.base(), ids);
+    }
+    const Match match = routes_->table.match(parsed->method, parsed->segments);
+    if (match.kind != MatchKind::kRoute) {
+      // A REST resource without the method answers as REST does, whatever else the template has.
+      RequestIds ids(match.kind == MatchKind::kNoMethod ? ApiKind::kRest : fallback_kind());
+      ids.trace_id = parsed->trace_id;
+      co_return error(ids.kind, GatewayError::kNotFound, request.base(), ids);
+    }
+    const Route& route = *match.route;
+    RequestIds ids(route.api->kind);
+    ids.trace_id = parsed->trace_id;
+    const EventInput input{*parsed, route, match.values, ids.request_id, ids.extended_request_id};
+    std::string event = http::dump_lenient(
+        route.payload == PayloadVersion::k1 ? build_v1_event(input) : build_v2_event(input));
+    if (event.size() > kEventLimit) {
+      spdlog::warn("gateway: {} {} -> {}: the event is {} bytes, over Lambda's {} byte limit",
+                   parsed->method, parsed->raw_path, route.function, event.size(), kEventLimit);
+      co_return error(ids.kind, GatewayError::kIntegrationFailure, request.base(), ids);
+    }
+
+    std::optional<scheduler::InvokeResult> result;
+    try {
+      result = co_await invoke(route, std::move(event));
+    } catch (const AwsError& e) {
+      spdlog::warn("gateway: {} {} -> {}: Lambda refused the invocation: {} {}{}", parsed->method,
+                   parsed->raw_path, route.function, e.status, e.type,
+                   e.reason.empty() ? "" : " (" + e.reason + ")");
+      co_return error(ids.kind, GatewayError::kIntegrationFailure, request.base(), ids);
+    }
+    if (!result) {
+      spdlog::warn(
+          "gateway: {} {} -> {}: no reply within the integration timeout ({} ms); the "
+          "invocation goes on",
+          parsed->method, parsed->raw_path, route.function, route.timeout.count());
+      co_return error(ids.kind, GatewayError::kIntegrationTimeout, request.base(), ids);
+    }
+    if (result->outcome != scheduler::Outcome::kSuccess) {
+      spdlog::warn("gateway: {} {} -> {}: invocation {} ended with {}", parsed->method,
+                   parsed->raw_path, route.function, result->request_id,
+                   outcome_name(result->outcome));
+      co_return error(ids.kind, GatewayError::kFunctionError, request.base(), ids);
+    }
+    std::string why;
+    const std::string* accept = parsed->header("accept");
+    auto mapped = route.payload == PayloadVersion::k1
+                      ? map_v1_response(result->payload, *route.api, accept ? *accept : "", why)
+                      : map_v2_response(result->payload, why);
+    if (!mapped) {
+      spdlog::warn("gateway: {} {} -> {}: malformed Lambda proxy response ({}): {:.200}",
+                   parsed->method, parsed->raw_path, route.function, why, result->payload);
+      co_return error(ids.kind, GatewayError::kMalformedResponse, request.base(), ids);
+    }
+    http::Response response{static_cast<bhttp::status>(mapped->status), request.version()};
+    response.keep_alive(request.keep_alive());
+    for (auto& [name, value] : mapped->headers) response.insert(name, value);
+    // No body on these statuses (Beast refuses to frame one).
+    if (mapped->status != 204 && mapped->status != 304) response.body() = std::move(mapped->body);
+    ids.stamp(response);
+    co_return response;
+  }
+
+ private:
+  /// Runs the invocation; nullopt when the integration timeout passes first. Throws AwsError
+  /// when Lambda refuses it (throttled, …).
+  asio::awaitable<std::optional<scheduler::InvokeResult>> invoke(const Route& route,
+                                                                 std::string event) {
+    scheduler::InvokeRequest call{.function = route.function, .payload = std::move(event)};
+    // When the function's own deadline (its timeout, plus init on a cold start) comes first,
+    // no race is needed: the scheduler ends the invocation in time.
+    const auto& functions = scheduler_.functions();
+    if (auto it = functions.find(route.function); it != functions.end()) {
+      const auto bound = scheduler_.settings().init_timeout +
+                         std::chrono::seconds(it->second.config.timeout_s) +
+                         std::chrono::milliseconds(500);
+      if (bound < route.timeout) co_return co_await scheduler_.invoke(std::move(call));
+    }
+    auto race = std::make_shared<Race>(scheduler_.executor());
+    race->timer.expires_after(route.timeout);
+    asio::co_spawn(scheduler_.executor(), run_invocation(race, scheduler_, std::move(call)),
+                   asio::detached);
+    if (!race->done) co_await race->timer.async_wait(kAwait);
+    if (!race->done) co_return std::nullopt;
+    if (race->error) std::rethrow_exception(race->error);
+    co_return std::move(race->result);
+  }
+
+  std::unique_ptr<Routes> routes_;
+  scheduler::Scheduler& scheduler_;
+};
+
+http::RequestHeader closing_header() {
+  http::RequestHeader header;
+  header.version(11);
+  header.set(bhttp::field::connection, "close");
+  return header;
+}
+
+}  // namespace
 
 bool has_http_api(const Template& tmpl) {
   for (const auto& api : tmpl.apis) {
@@ -14,17 +242,32 @@ bool has_http_api(const Template& tmpl) {
   return false;
 }
 
-std::shared_ptr<const http::Handler> make_handler(const Template& tmpl) {
-  const bool http_api = has_http_api(tmpl);
+http::ConnectionLimits connection_limits() {
+  return http::ConnectionLimits{.header_limit = 10 * 1024,
+                                .read_timeout = std::chrono::seconds(30),
+                                .idle_timeout = std::chrono::seconds(60)};
+}
+
+std::shared_ptr<const http::Handler> make_handler(const Template& tmpl,
+                                                  scheduler::Scheduler& scheduler) {
+  auto gateway = std::make_shared<Gateway>(tmpl, scheduler);
   auto handler = std::make_shared<http::Handler>();
   handler->body_policy = [](const http::RequestHeader&) {
-    return http::BodyPolicy{.limit = 10u << 20};
+    return http::BodyPolicy{.limit = kBodyLimit};
   };
-  handler->handle = [http_api](http::Request& request) -> http::asio::awaitable<http::Response> {
-    if (http_api) co_return http::make_response(request, 404, R"({"message":"Not Found"})");
-    auto r = http::make_response(request, 403, R"({"message":"Missing Authentication Token"})");
-    r.set("x-amzn-ErrorType", "MissingAuthenticationTokenException");
-    co_return r;
+  handler->handle_from = [gateway](http::Request& request, const http::Peer& peer) {
+    return gateway->handle(request, peer);
+  };
+  handler->body_too_large = [gateway](const http::RequestHeader& header) {
+    RequestIds ids(gateway->kind_for(header));
+    return gateway->error(ids.kind, GatewayError::kRequestTooLarge, header, ids);
+  };
+  handler->protocol_error = [gateway](bhttp::status status) {
+    RequestIds ids(gateway->fallback_kind());
+    const auto error = status == bhttp::status::request_header_fields_too_large
+                           ? GatewayError::kHeadersTooLarge
+                           : GatewayError::kBadRequest;
+    return gateway->error(ids.kind, error, closing_header(), ids);
   };
   return handler;
 }

@@ -38,10 +38,11 @@ struct Server::Impl {
   std::optional<tcp::acceptor> lambda;
 
   void listen(std::optional<tcp::acceptor>& acceptor, uint16_t port,
-              std::shared_ptr<const http::Handler> handler, const char* what) {
+              std::shared_ptr<const http::Handler> handler, const char* what,
+              http::ConnectionLimits limits = {}) {
     acceptor.emplace(http::listen(ioc.get_executor(), options.host, port));
     auto& a = *acceptor;
-    asio::co_spawn(ioc, http::accept_loop(a, std::move(handler), {}), asio::detached);
+    asio::co_spawn(ioc, http::accept_loop(a, std::move(handler), limits), asio::detached);
     std::printf("%s listening on http://%s:%u\n", what, options.host.c_str(),
                 static_cast<unsigned>(a.local_endpoint().port()));
     std::fflush(stdout);
@@ -113,7 +114,8 @@ void Server::start() {
     git->start(s.ioc.get_executor(), *s.scheduler, s.runtimes);
     s.control->set_deploy_hook([git] { return git->deploy_now(); });
   }
-  s.listen(s.gateway, s.options.api_port, gateway::make_handler(s.tmpl), "gateway");
+  s.listen(s.gateway, s.options.api_port, gateway::make_handler(s.tmpl, *s.scheduler), "gateway",
+           gateway::connection_limits());
   s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api");
 }
 

@@ -1,18 +1,36 @@
 #pragma once
-/// @brief The API Gateway front door on the gateway port. Routes from the template's Api/HttpApi
-/// events are not served yet: every path is unmatched and answered as API Gateway answers an
-/// unmatched path (404 Not Found for HTTP APIs, 403 Missing Authentication Token for REST).
+/// @brief The API Gateway front door on the gateway port: the template's `Api` (REST, payload
+/// 1.0) and `HttpApi` (payload 2.0, or 1.0 when asked) routes, on every API of the template,
+/// without stage prefixes. A request finds its route (route_table.hpp), becomes an event
+/// (rest_event.hpp / http_api_event.hpp), runs through the scheduler, and the reply is mapped
+/// back (response_mapping.hpp); every failure is answered as API Gateway answers it (errors.hpp).
+///
+/// Thread safety: runs on the io thread, like the scheduler.
 
 #include <memory>
 
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/http/server.hpp"
 
+namespace lambdad::scheduler {
+class Scheduler;
+}
+
 namespace lambdad::gateway {
+
+/// API Gateway's payload limit: bodies over 10 MB get 413.
+inline constexpr uint64_t kBodyLimit = 10u << 20;
 
 /// True when the template declares an HTTP API (an HttpApi event or resource).
 bool has_http_api(const Template& tmpl);
 
-std::shared_ptr<const http::Handler> make_handler(const Template& tmpl);
+/// Connections on the gateway port: headers up to 10 KB (else 431), 30 s to read a request once
+/// it has begun, 60 s idle between kept-alive requests.
+http::ConnectionLimits connection_limits();
+
+/// The gateway's handler. Logs (warns) routes that another API's route shadows. The scheduler
+/// must outlive the handler.
+std::shared_ptr<const http::Handler> make_handler(const Template& tmpl,
+                                                  scheduler::Scheduler& scheduler);
 
 }  // namespace lambdad::gateway

@@ -1,0 +1,50 @@
+#pragma once
+/// @brief The one place where the gateway's own answers are made: every failure gets the status,
+/// body and headers API Gateway gives it, by API kind.
+///
+/// | error               | REST (payload 1.0 API)                                   | HTTP API |
+/// |---------------------|----------------------------------------------------------|----------|
+/// | kNotFound           | 403 `{"message":"Missing Authentication Token"}`         | 404
+/// `{"message":"Not Found"}` | | kBadRequest         | 400 `{"message":"Bad Request"}` | same | |
+/// kRequestTooLarge    | 413 `{"message":"Request Too Long"}`                     | 413
+/// `{"message":"Request Entity Too Large"}` | | kHeadersTooLarge    | 431 `{"message":"Request
+/// Header Fields Too Large"}`      | same | | kFunctionError      | 502 `{"message": "Internal
+/// server error"}`               | 500 `{"message":"Internal Server Error"}` | | kMalformedResponse
+/// | 502 `{"message": "Internal server error"}`               | 500 `{"message":"Internal Server
+/// Error"}` | | kIntegrationFailure | 500 `{"message": "Internal server error"}`               |
+/// 500 `{"message":"Internal Server Error"}` | | kIntegrationTimeout | 504 `{"message": "Endpoint
+/// request timed out"}`          | 503 `{"message":"Service Unavailable"}` |
+///
+/// REST bodies keep AWS's spacing (`{"message": "Internal server error"}` has a space, the 403
+/// has none).
+
+#include <string_view>
+
+#include "lambdad/gateway/routes.hpp"
+#include "lambdad/http/server.hpp"
+
+namespace lambdad::gateway {
+
+enum class GatewayError {
+  kNotFound,            ///< no route (REST: also a resource without the method)
+  kBadRequest,          ///< an unparsable request, a malformed percent escape
+  kRequestTooLarge,     ///< a body over 10 MB
+  kHeadersTooLarge,     ///< a header section over the limit
+  kFunctionError,       ///< the function failed (error, timeout, crash)
+  kMalformedResponse,   ///< the function's reply is not a valid proxy response
+  kIntegrationFailure,  ///< Lambda refused the invoke (throttled, event over 6 MB, shutting down)
+  kIntegrationTimeout,  ///< no reply within the integration timeout
+};
+
+struct ErrorShape {
+  unsigned status;
+  std::string_view body;
+  std::string_view error_type;  ///< REST `x-amzn-ErrorType`, empty when AWS sends none
+};
+
+ErrorShape error_shape(ApiKind kind, GatewayError error);
+
+/// The response (JSON body, keep-alive as the request asked), without request-id headers.
+http::Response error_response(ApiKind kind, GatewayError error, const http::RequestHeader& header);
+
+}  // namespace lambdad::gateway

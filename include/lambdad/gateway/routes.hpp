@@ -1,0 +1,73 @@
+#pragma once
+/// @brief The gateway's view of a template: its APIs (REST or HTTP, stage, binary media types,
+/// stage variables) and one Route per `Api` / `HttpApi` event, each carrying every setting a
+/// request on it needs. Authorizers, CORS and usage plans will hang on Route / ApiInfo.
+///
+/// Thread safety: built once, then read-only (shared by every connection).
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lambdad/common/function_config.hpp"
+#include "lambdad/gateway/route_table.hpp"
+
+namespace lambdad::gateway {
+
+enum class ApiKind { kRest, kHttp };
+enum class PayloadVersion { k1, k2 };
+
+/// REST 29 s; HTTP API 30 s (both the most AWS allows).
+inline constexpr std::chrono::milliseconds kRestIntegrationTimeout{29000};
+inline constexpr std::chrono::milliseconds kHttpIntegrationTimeout{30000};
+
+/// One `AWS::Serverless::Api` / `AWS::Serverless::HttpApi`, explicit or implicit.
+struct ApiInfo {
+  std::string logical_id;  ///< e.g. ServerlessRestApi, MyApi
+  ApiKind kind = ApiKind::kRest;
+  std::string id;                  ///< `apiId`: 10 lower-case alphanumerics, stable per logical id
+  std::string stage;               ///< `StageName` (Prod / $default by default)
+  nlohmann::json stage_variables;  ///< an object, or null when the stage has none
+  std::vector<std::string> binary_media_types;  ///< REST `BinaryMediaTypes` (`~1` read as `/`)
+  nlohmann::json properties;                    ///< every resolved property (Cors, Auth, …)
+};
+
+/// One route: an `Api` or `HttpApi` event of a function.
+struct Route {
+  const ApiInfo* api = nullptr;
+  std::string function;  ///< the function's name, as the scheduler knows it
+  std::string method;    ///< GET, POST, … or ANY (upper case)
+  std::string path;      ///< as written (`/pets/{id}`, `/{proxy+}`), or `$default`
+  bool is_default = false;
+  PayloadVersion payload = PayloadVersion::k1;
+  std::chrono::milliseconds timeout{kRestIntegrationTimeout};  ///< integration timeout
+  std::string resource_id;  ///< REST `resourceId`: 6 lower-case alphanumerics
+  std::string event;        ///< "Function.Event", for logs
+  int line = 0;             ///< the event's line in the template
+  /// Filled by RouteTable::add: the names of the `{name}` / `{name+}` segments in order.
+  std::vector<std::string> params;
+
+  /// `GET /pets/{id}`, `ANY /{proxy+}` or `$default`.
+  std::string route_key() const { return is_default ? "$default" : method + " " + path; }
+};
+
+/// Every API and route of a template, and the trie that finds a request's route.
+struct Routes {
+  std::deque<ApiInfo> apis;  ///< deque: routes point into it
+  std::deque<Route> routes;
+  RouteTable table;
+  bool has_http_api = false;          ///< unmatched requests answer 404 (else REST's 403)
+  std::vector<std::string> warnings;  ///< e.g. a route shadowed by another API's
+};
+
+/// Builds the routes of every Api/HttpApi event of the template's functions.
+std::unique_ptr<Routes> build_routes(const Template& tmpl);
+
+/// A stable identifier of `length` lower-case alphanumerics derived from `seed` (FNV-1a).
+std::string stable_id(std::string_view seed, size_t length);
+
+}  // namespace lambdad::gateway

@@ -1,0 +1,138 @@
+#include "lambdad/gateway/routes.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace lambdad::gateway {
+
+namespace {
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+/// A scalar property as text (the loader keeps YAML scalars typed: `1.0` is a number).
+std::string scalar_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    if (d == static_cast<double>(static_cast<long long>(d))) {
+      return std::to_string(static_cast<long long>(d)) + ".0";
+    }
+  }
+  if (value.is_null()) return "";
+  return value.dump();
+}
+
+/// `Variables` (REST) / `StageVariables` (HTTP API): an object of strings, or null when empty.
+nlohmann::json stage_variables(const nlohmann::json& properties, const char* key) {
+  auto it = properties.find(key);
+  if (it == properties.end() || !it->is_object() || it->empty()) return nullptr;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : it->items()) out[name] = scalar_text(value);
+  return out;
+}
+
+std::vector<std::string> binary_media_types(const nlohmann::json& properties) {
+  std::vector<std::string> out;
+  auto it = properties.find("BinaryMediaTypes");
+  if (it == properties.end() || !it->is_array()) return out;
+  for (const auto& item : *it) {
+    std::string type = scalar_text(item);
+    // SAM writes `/` as `~1` (a JSON-pointer escape), e.g. image~1png.
+    for (size_t at; (at = type.find("~1")) != std::string::npos;) type.replace(at, 2, "/");
+    out.push_back(std::move(type));
+  }
+  return out;
+}
+
+std::chrono::milliseconds integration_timeout(const nlohmann::json& properties, ApiKind kind) {
+  const auto fallback = kind == ApiKind::kRest ? kRestIntegrationTimeout : kHttpIntegrationTimeout;
+  auto it = properties.find("TimeoutInMillis");
+  if (it == properties.end()) return fallback;
+  long long millis = 0;
+  if (it->is_number_integer()) {
+    millis = it->get<long long>();
+  } else {
+    try {
+      millis = std::stoll(scalar_text(*it));
+    } catch (const std::exception&) {
+      return fallback;
+    }
+  }
+  if (millis < 50) return fallback;
+  return std::min(std::chrono::milliseconds(millis), fallback);
+}
+
+}  // namespace
+
+std::string stable_id(std::string_view seed, size_t length) {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out;
+  out.reserve(length);
+  for (char c : seed) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  for (size_t i = 0; i < length; ++i) {
+    hash = (hash ^ i) * 1099511628211ULL;
+    out.push_back(kAlphabet[(hash >> 29) % 36]);
+  }
+  return out;
+}
+
+std::unique_ptr<Routes> build_routes(const Template& tmpl) {
+  auto routes = std::make_unique<Routes>();
+  std::map<std::string, const ApiInfo*> by_id;
+  for (const ApiConfig& config : tmpl.apis) {
+    ApiInfo& api = routes->apis.emplace_back();
+    api.logical_id = config.logical_id;
+    api.kind = config.type == "AWS::Serverless::HttpApi" ? ApiKind::kHttp : ApiKind::kRest;
+    api.id = stable_id(config.logical_id, 10);
+    api.stage = config.stage_name;
+    const nlohmann::json& properties =
+        config.properties.is_object() ? config.properties : nlohmann::json::object();
+    api.stage_variables =
+        stage_variables(properties, api.kind == ApiKind::kRest ? "Variables" : "StageVariables");
+    if (api.kind == ApiKind::kRest) api.binary_media_types = binary_media_types(properties);
+    api.properties = properties;
+    by_id[api.logical_id] = &api;
+    if (api.kind == ApiKind::kHttp) routes->has_http_api = true;
+  }
+  for (const FunctionConfig& function : tmpl.functions) {
+    for (const EventSource& event : function.events) {
+      if (event.type != "Api" && event.type != "HttpApi") continue;
+      const bool rest = event.type == "Api";
+      const nlohmann::json& p = event.properties;
+      auto api = by_id.find(p.value(rest ? "RestApiId" : "ApiId", ""));
+      if (api == by_id.end()) continue;  // the loader links every event to an API
+      Route& route = routes->routes.emplace_back();
+      route.api = api->second;
+      route.function = function.name;
+      route.method = upper(scalar_text(p.value("Method", nlohmann::json("ANY"))));
+      route.path = scalar_text(p.value("Path", nlohmann::json("$default")));
+      route.is_default = !rest && route.path == "$default";
+      route.payload =
+          rest || scalar_text(p.value("PayloadFormatVersion", nlohmann::json(""))) == "1.0"
+              ? PayloadVersion::k1
+              : PayloadVersion::k2;
+      route.timeout = integration_timeout(p, rest ? ApiKind::kRest : ApiKind::kHttp);
+      route.resource_id = stable_id(route.api->logical_id + " " + route.path, 6);
+      route.event = function.logical_id + "." + event.name;
+      route.line = event.line;
+      if (!rest) routes->has_http_api = true;
+      if (const Route* replaced = routes->table.add(route)) {
+        routes->warnings.push_back(
+            "route " + route.route_key() + " of " + route.event + " (line " +
+            std::to_string(route.line) + ", api " + route.api->logical_id + ") replaces " +
+            replaced->event + " (line " + std::to_string(replaced->line) + ", api " +
+            replaced->api->logical_id +
+            "): the gateway serves every API on one port without stage prefixes, and the later "
+            "route wins, as in sam local start-api");
+      }
+    }
+  }
+  return routes;
+}
+
+}  // namespace lambdad::gateway
