@@ -230,18 +230,6 @@ http::RequestHeader closing_header() {
 
 }  // namespace
 
-bool has_http_api(const Template& tmpl) {
-  for (const auto& api : tmpl.apis) {
-    if (api.type == "AWS::Serverless::HttpApi") return true;
-  }
-  for (const auto& fn : tmpl.functions) {
-    for (const auto& event : fn.events) {
-      if (event.type == "HttpApi") return true;
-    }
-  }
-  return false;
-}
-
 http::ConnectionLimits connection_limits() {
   return http::ConnectionLimits{.header_limit = 10 * 1024,
                                 .read_timeout = std::chrono::seconds(30),

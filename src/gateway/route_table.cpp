@@ -94,20 +94,15 @@ const Route* RouteTable::add(Route& route) {
   return std::exchange(node->methods[static_cast<size_t>(method)], &route);
 }
 
-namespace {
-
-struct Greedy {
-  const void* node;
-  size_t depth;  ///< index of the first segment the greedy variable takes
-  std::vector<std::string_view> captured;
-};
-
-}  // namespace
-
 Match RouteTable::match(std::string_view method_name,
                         const std::vector<std::string>& segments) const {
   const int method = method_index(method_name);
   Match result;
+  struct Greedy {
+    const Node* node;
+    size_t depth;  ///< index of the first segment the greedy variable takes
+    std::vector<std::string_view> captured;
+  };
   std::vector<std::string_view> captured;
   std::vector<Greedy> greedy;
 
@@ -148,7 +143,7 @@ Match RouteTable::match(std::string_view method_name,
   if (visit(visit, *root_, 0)) return result;
 
   for (const Greedy& candidate : greedy) {
-    const Node& node = *static_cast<const Node*>(candidate.node);
+    const Node& node = *candidate.node;
     if (const Route* route = node.find(method)) {
       std::string rest;
       for (size_t i = candidate.depth; i < segments.size(); ++i) {

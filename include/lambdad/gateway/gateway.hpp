@@ -21,9 +21,6 @@ namespace lambdad::gateway {
 /// API Gateway's payload limit: bodies over 10 MB get 413.
 inline constexpr uint64_t kBodyLimit = 10u << 20;
 
-/// True when the template declares an HTTP API (an HttpApi event or resource).
-bool has_http_api(const Template& tmpl);
-
 /// Connections on the gateway port: headers up to 10 KB (else 431), 30 s to read a request once
 /// it has begun, 60 s idle between kept-alive requests.
 http::ConnectionLimits connection_limits();
