@@ -4,6 +4,7 @@
 
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
 #include "lambdad/worker/memory_cgroup.hpp"
 
@@ -15,7 +16,8 @@ constexpr const char* kHelp =
     "\n"
     "Probes this machine the way 'lambdad serve' does and prints what it found: the node and\n"
     "python3 that nodejs* / python* functions run on (LAMBDAD_NODE / LAMBDAD_PYTHON choose\n"
-    "others), where the bootstrap clients are, and where Max Memory Used can come from.\n";
+    "others), where the bootstrap clients are, where Max Memory Used can come from, and the\n"
+    "sandbox tiers this host allows (a trial worker is contained to find out).\n";
 
 }  // namespace
 
@@ -41,6 +43,9 @@ int doctor(Args args) {
   std::printf("\nMax Memory Used:\n  default: peak RSS of each worker's processes (/proc)\n");
   std::printf("  --memory-cgroups: %s\n", cgroups ? ("available, " + cgroups->describe()).c_str()
                                                   : ("unavailable: " + why).c_str());
+
+  std::printf("\nsandbox:\n");
+  for (const auto& line : sandbox::Sandbox::probe().describe()) std::printf("  %s\n", line.c_str());
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "lambdad/cli/parameter_overrides.hpp"
 #include "lambdad/cli/template_options.hpp"
 #include "lambdad/deploy/template_loader.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/server/server.hpp"
 
 namespace lambdad::cli {
@@ -40,6 +41,9 @@ constexpr const char* kHelp =
     "(counts\n"
     "                              short-lived child processes; costs ~10 ms per cold start on\n"
     "                              cgroup v1 hosts); default: peak RSS from /proc\n"
+    "  --sandbox TIER              namespaces, process or none (default: the strongest this\n"
+    "                              host allows; 'lambdad doctor' shows which)\n"
+    "  --sandbox-writable DIR[:DIR]  folders sandboxed workers may write, at the same path\n"
     "  --log-level LEVEL           trace, debug, info, warn, error (default info)\n";
 
 /// Clones or fetches the repository and loads the ref's template; nullptr (after printing why)
@@ -68,6 +72,30 @@ std::shared_ptr<server::GitDeployer> start_git(const Options& opts, const std::s
   return nullptr;
 }
 
+/// --sandbox and --sandbox-writable.
+sandbox::SandboxOptions sandbox_options(const Options& opts) {
+  sandbox::SandboxOptions options;
+  if (auto tier = opts.get("sandbox")) {
+    options.tier = sandbox::parse_tier(*tier);
+    if (!options.tier) throw UsageError("--sandbox takes namespaces, process or none");
+  }
+  if (auto dirs = opts.get("sandbox-writable")) {
+    std::string_view rest = *dirs;
+    while (!rest.empty()) {
+      const size_t colon = rest.find(':');
+      std::filesystem::path dir(rest.substr(0, colon));
+      if (!dir.empty()) {
+        if (!std::filesystem::is_directory(dir) || dir.is_relative()) {
+          throw UsageError("--sandbox-writable: " + dir.string() + " is not an absolute folder");
+        }
+        options.writable.push_back(dir);
+      }
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+  }
+  return options;
+}
+
 }  // namespace
 
 int serve(Args args) {
@@ -76,7 +104,8 @@ int serve(Args args) {
     const auto overrides = parse_overrides(split.overrides);
     Options opts(split.rest,
                  {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
-                  "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll"},
+                  "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll",
+                  "sandbox", "sandbox-writable"},
                  {"memory-cgroups"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
@@ -110,6 +139,7 @@ int serve(Args args) {
     so.scheduler.init_timeout = std::chrono::seconds(opts.get_int("init-timeout", 10, 1, 900));
     so.memory_cgroups = opts.has("memory-cgroups");
     so.shutdown_grace = std::chrono::seconds(opts.get_int("shutdown-grace", 30, 0, 3600));
+    so.sandbox = sandbox_options(opts);
     server::Server server(std::move(tmpl), std::move(so));
     server.start();
     return server.run_until_signal();

@@ -12,6 +12,7 @@
 #include "lambdad/control_api/function_json.hpp"
 #include "lambdad/control_api/logs_api.hpp"
 #include "lambdad/http/error_response.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/pool.hpp"
 #include "lambdad/store/store.hpp"
 
@@ -285,6 +286,15 @@ http::Response ControlApi::metrics(const http::Request& request) const {
   text += "# TYPE lambdad_workers_idle gauge\n";
   text += "# HELP lambdad_concurrent_executions Invocations in flight per function.\n";
   text += "# TYPE lambdad_concurrent_executions gauge\n";
+  // 1 for the tier workers run at (namespaces, process or none), 0 for the others.
+  text += "# HELP lambdad_sandbox_tier The sandbox tier workers run at.\n";
+  text += "# TYPE lambdad_sandbox_tier gauge\n";
+  const auto* sandbox = scheduler_.settings().sandbox;
+  const auto tier = sandbox ? sandbox->tier() : sandbox::Tier::kNone;
+  for (auto t : {sandbox::Tier::kNamespaces, sandbox::Tier::kProcess, sandbox::Tier::kNone}) {
+    text += "lambdad_sandbox_tier{tier=\"" + std::string(sandbox::tier_name(t)) + "\"} " +
+            (t == tier ? "1\n" : "0\n");
+  }
   for (const auto& [name, fn] : scheduler_.functions()) {
     for (const auto& [version, pool] : fn.versions) {
       std::string labels = "{function=\"" + name + "\",version=\"" + version + "\"}";

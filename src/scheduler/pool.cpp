@@ -15,7 +15,8 @@ Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string versi
       version_(std::move(version)),
       provisioned_(provisioned) {
   try {
-    base_spec_ = build_spawn_spec(config_, version_, scheduler_.settings().runtimes);
+    base_spec_ = build_spawn_spec(config_, version_, scheduler_.settings().runtimes,
+                                  scheduler_.settings().sandbox);
   } catch (const std::exception& e) {
     spdlog::warn("function {}: {}", config_.name, e.what());
   }

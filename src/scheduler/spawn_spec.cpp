@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "lambdad/common/ids.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 
 namespace lambdad::scheduler {
 namespace {
@@ -25,20 +26,35 @@ std::string join_paths(const std::vector<std::string>& parts) {
   return out;
 }
 
-/// Layers are merged into /opt in list order on AWS, a later one winning: here each stays in its
-/// own folder, so search paths list them last first.
-std::vector<std::string> in_layers(const FunctionConfig& config,
+/// Where the worker sees its files: the host's folders, or the sandbox's fixed ones.
+struct View {
+  std::string task_root;
+  std::vector<std::filesystem::path> layers;  ///< sandboxed: just /opt (merged)
+  bool sandboxed = false;
+};
+
+View view_of(const FunctionConfig& config, bool sandboxed) {
+  if (!sandboxed) return {config.code_dir.string(), config.layers, false};
+  View v{"/var/task", {}, true};
+  if (!config.layers.empty()) v.layers.push_back("/opt");
+  return v;
+}
+
+/// Layers are merged into /opt in list order on AWS, a later one winning: unsandboxed, each stays
+/// in its own folder, so search paths list them last first.
+std::vector<std::string> in_layers(const View& view,
                                    std::initializer_list<std::string_view> subfolders) {
   std::vector<std::string> out;
-  for (auto it = config.layers.rbegin(); it != config.layers.rend(); ++it) {
+  for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) {
     for (std::string_view sub : subfolders) out.push_back((*it / sub).string());
   }
   return out;
 }
 
 /// The interpreter, the client that speaks the Runtime API for it, and its search paths.
-void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config,
-                         const Runtimes& runtimes, std::string& runtime_dir) {
+void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config, const View& view,
+                         const Runtimes& runtimes, std::string& runtime_dir,
+                         std::filesystem::path& host_runtime_dir) {
   const RuntimeFamily family = runtime_family(config.runtime);
   const Interpreter* interpreter = runtimes.interpreter(family);
   if (!interpreter) {
@@ -48,7 +64,8 @@ void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config,
   spec.executable = interpreter->path;
   add(spec.env, "AWS_EXECUTION_ENV", "AWS_Lambda_" + config.runtime);
   if (family == RuntimeFamily::kNode) {
-    runtime_dir = (runtimes.clients_dir() / "nodejs").string();
+    host_runtime_dir = runtimes.clients_dir() / "nodejs";
+    runtime_dir = view.sandboxed ? "/var/runtime" : host_runtime_dir.string();
     // The heap limits AWS's own Node.js bootstrap sets from MemorySize.
     const int memory = config.memory_mb;
     spec.argv = {spec.executable,
@@ -59,15 +76,15 @@ void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config,
                  "--max-old-space-size=" + std::to_string(memory - memory / 10),
                  runtime_dir + "/index.mjs"};
     const std::string modules = "nodejs/node" + version + "/node_modules";
-    auto paths = in_layers(config, {modules, "nodejs/node_modules"});
-    paths.insert(paths.end(),
-                 {runtime_dir + "/node_modules", runtime_dir, config.code_dir.string()});
+    auto paths = in_layers(view, {modules, "nodejs/node_modules"});
+    paths.insert(paths.end(), {runtime_dir + "/node_modules", runtime_dir, view.task_root});
     add(spec.env, "NODE_PATH", join_paths(paths));
   } else {
-    runtime_dir = (runtimes.clients_dir() / "python").string();
+    host_runtime_dir = runtimes.clients_dir() / "python";
+    runtime_dir = view.sandboxed ? "/var/runtime" : host_runtime_dir.string();
     spec.argv = {spec.executable, runtime_dir + "/bootstrap.py"};
     const std::string site = "python/lib/python" + version + "/site-packages";
-    auto paths = in_layers(config, {site, "python"});
+    auto paths = in_layers(view, {site, "python"});
     paths.push_back(runtime_dir);
     add(spec.env, "PYTHONPATH", join_paths(paths));
   }
@@ -85,27 +102,40 @@ std::string find_bootstrap(const FunctionConfig& config) {
 }
 
 worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version,
-                                   const Runtimes* runtimes) {
+                                   const Runtimes* runtimes, const sandbox::Sandbox* sandbox) {
+  const bool sandboxed = sandbox && sandbox->in_sandbox();
+  const View view = view_of(config, sandboxed);
   worker::SpawnSpec spec;
-  spec.cwd = config.code_dir.string();
+  spec.cwd = view.task_root;
   std::string runtime_dir = "/var/runtime";
+  std::filesystem::path host_runtime_dir;
+  std::string interpreter;  // its install prefix must be visible inside the sandbox
   std::vector<std::string> path = {"/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"};
   if (runtime_family(config.runtime) == RuntimeFamily::kProvided) {
     spec.executable = find_bootstrap(config);
+    if (sandboxed) {
+      // The same file, as the worker sees it: /var/task/bootstrap or /opt/bootstrap.
+      const std::filesystem::path host(spec.executable);
+      spec.executable = host.parent_path() == config.code_dir ? "/var/task/bootstrap"
+                                                              : "/opt/bootstrap";
+    }
     spec.argv = {spec.executable};
   } else {
     if (!runtimes) throw std::runtime_error("runtime " + config.runtime + " is not available");
-    add_managed_runtime(spec, config, *runtimes, runtime_dir);
+    add_managed_runtime(spec, config, view, *runtimes, runtime_dir, host_runtime_dir);
+    interpreter = spec.executable;
     // Child processes the function starts (`node`, `python3`) get the same interpreter.
     path.insert(path.begin(), std::filesystem::path(spec.executable).parent_path().string());
   }
 
-  const std::string task_root = config.code_dir.string();
+  const std::string& task_root = view.task_root;
   std::vector<std::string> libs = {"/lib64",  "/usr/lib64",       runtime_dir, runtime_dir + "/lib",
                                    task_root, task_root + "/lib", "/opt/lib"};
-  for (const auto& layer : config.layers) {
-    path.push_back((layer / "bin").string());
-    libs.push_back((layer / "lib").string());
+  if (!sandboxed) {
+    for (const auto& layer : config.layers) {
+      path.push_back((layer / "bin").string());
+      libs.push_back((layer / "lib").string());
+    }
   }
 
   auto& env = spec.env;
@@ -137,9 +167,23 @@ worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::stri
       wrapper != config.environment.end() &&
       runtime_family(config.runtime) != RuntimeFamily::kProvided) {
     std::filesystem::path script = wrapper->second;
-    if (script.is_relative()) script = config.code_dir / script;
+    if (script.is_relative()) script = std::filesystem::path(task_root) / script;
     spec.executable = script.string();
     spec.argv.insert(spec.argv.begin(), spec.executable);
+  }
+  if (sandbox) {
+    std::vector<std::filesystem::path> interpreters;
+    if (!interpreter.empty()) interpreters.push_back(interpreter);
+    for (auto family : {RuntimeFamily::kNode, RuntimeFamily::kPython}) {
+      if (const Interpreter* found = runtimes ? runtimes->interpreter(family) : nullptr) {
+        interpreters.push_back(found->path);
+      }
+    }
+    sandbox->apply(spec, {.code_dir = config.code_dir,
+                          .layers = config.layers,
+                          .runtime_dir = host_runtime_dir,
+                          .interpreters = interpreters,
+                          .ephemeral_storage_mb = config.ephemeral_storage_mb});
   }
   return spec;
 }

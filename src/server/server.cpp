@@ -28,6 +28,7 @@ struct Server::Impl {
   // cgroup.
   std::unique_ptr<worker::MemoryCgroups> cgroups;
   scheduler::Runtimes runtimes;
+  std::unique_ptr<sandbox::Sandbox> sandbox;  // outlives the launcher and every worker's spec
   // Concurrency hint 1: the io_context runs on one thread, so Asio can skip its internal locking.
   asio::io_context ioc{1};
   std::unique_ptr<worker::ProcessLauncher> launcher = worker::make_posix_launcher();
@@ -103,6 +104,10 @@ void Server::start() {
     spdlog::info("Max Memory Used from /proc (peak RSS of each worker's processes): {}", why);
   }
   s.options.scheduler.cgroups = s.cgroups.get();
+  s.sandbox = sandbox::Sandbox::create(s.options.sandbox);
+  spdlog::info("{}", s.sandbox->describe());
+  s.launcher = s.sandbox->make_launcher();
+  s.options.scheduler.sandbox = s.sandbox.get();
   s.check_runtimes();
   s.options.scheduler.runtimes = &s.runtimes;
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,

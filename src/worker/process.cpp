@@ -13,6 +13,9 @@
 #include <cstring>
 #include <system_error>
 
+#include "lambdad/sandbox/exec_report.hpp"
+#include "lambdad/sandbox/seccomp.hpp"
+
 namespace lambdad::worker {
 namespace {
 
@@ -51,8 +54,9 @@ void join_cgroup(int procs_fd) {
 // Runs in the vfork child before exec: system calls only (no allocation, no locks), never returns.
 [[noreturn]] void exec_child(const SpawnSpec& spec, char* const* argv, char* const* envp,
                              const Pipe& out, const Pipe& err, const Pipe& status) {
-  auto fail = [&](int error) {
-    (void)!write(status.write, &error, sizeof error);
+  auto fail = [&](int error, int kind = sandbox::kExecFailed) {
+    sandbox::ExecReport report{error, kind, 0};
+    (void)!write(status.write, &report, sizeof report);
     _exit(127);
   };
   setpgid(0, 0);
@@ -80,6 +84,11 @@ void join_cgroup(int procs_fd) {
   if (chdir(spec.cwd.c_str()) != 0) fail(errno);
   // Nothing lambdad holds open may leak into the function (sockets, the database, other pipes).
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  // Sandbox tier `process`: the seccomp filter, last.
+  if (spec.seccomp) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(errno, sandbox::kSetupFailed);
+    if (int rc = sandbox::install_seccomp(spec.seccomp)) fail(rc, sandbox::kSetupFailed);
+  }
   execve(spec.executable.c_str(), argv, envp);
   fail(errno);
   _exit(127);

@@ -17,6 +17,8 @@
 #include "lambdad/common/ids.hpp"
 #include "lambdad/common/platform_log.hpp"
 #include "lambdad/http/error_response.hpp"
+#include "lambdad/sandbox/exec_report.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/store/store.hpp"
 #include "lambdad/worker/memory.hpp"
 
@@ -361,22 +363,40 @@ void Worker::on_exit(int code, int status) {
   if (kill_timer_) kill_timer_->cancel();
   stdout_->drain();
   stderr_->drain();
+  // The exec-status pipe: an exec or sandbox-setup failure, or (sandboxed workers, whose direct
+  // child is lambdad-init) the runtime's own wait status.
   int exec_errno = 0;
-  if (process_.exec_status_fd >= 0 &&
-      ::read(process_.exec_status_fd, &exec_errno, sizeof exec_errno) != sizeof exec_errno) {
-    exec_errno = 0;
+  std::string entrypoint_message;
+  sandbox::ExecReport report;
+  while (process_.exec_status_fd >= 0 &&
+         ::read(process_.exec_status_fd, &report, sizeof report) == sizeof report) {
+    if (report.kind == sandbox::kRuntimeExited) {
+      if (WIFEXITED(report.detail)) {
+        code = CLD_EXITED;
+        status = WEXITSTATUS(report.detail);
+      } else if (WIFSIGNALED(report.detail)) {
+        code = WCOREDUMP(report.detail) ? CLD_DUMPED : CLD_KILLED;
+        status = WTERMSIG(report.detail);
+      }
+    } else if (!exec_errno && report.error) {
+      exec_errno = report.error;
+      entrypoint_message =
+          report.kind == sandbox::kSetupFailed
+              ? "sandbox setup failed (" + std::string(sandbox::setup_step_name(report.detail)) +
+                    "): " + std::strerror(report.error)
+              : invalid_entrypoint_message(exec_errno, executable_);
+    }
   }
   if (current_ && !current_->done) {
     if (exec_errno) {
-      fail_current(Outcome::kInvalidEntrypoint, "Runtime.InvalidEntrypoint",
-                   invalid_entrypoint_message(exec_errno, executable_));
+      fail_current(Outcome::kInvalidEntrypoint, "Runtime.InvalidEntrypoint", entrypoint_message);
     } else {
       fail_current(Outcome::kCrash, "Runtime.ExitError",
                    "Runtime exited with error: " + describe_wait_status(code, status));
     }
   } else if (exec_errno) {
     spdlog::warn("function {}: worker could not start: {}", settings_.function,
-                 invalid_entrypoint_message(exec_errno, executable_));
+                 entrypoint_message);
   }
   boost::system::error_code ignored;
   acceptor_.close(ignored);

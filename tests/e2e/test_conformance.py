@@ -422,6 +422,9 @@ class Conformance:
     # -- helpers --
 
     def task_root(self, name: str) -> str:
+        """The function's code as its worker sees it: /var/task in a sandbox (as on AWS)."""
+        if self.server.sandbox_tier() == "namespaces":
+            return "/var/task"
         return str(Function(name).code_dir(self.server.root))
 
     def values(self, name: str, request_id: str) -> dict[str, str]:

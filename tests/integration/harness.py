@@ -5,8 +5,16 @@ state dir. It starts `lambdad serve` there, reads the two listening lines, and o
 for the Lambda API, a read-only SQLite helper that polls (the server batches its writes) and a
 `stop()` that sends SIGTERM, checks the exit status and checks that no worker process is left.
 
-Workers are found by their working directory or command line: every function's code lives under
-the server's temp folder, so any process whose cwd or argv points there belongs to this server.
+Workers are found as the server's descendants (/proc/*/stat ppid) while it runs, and by their
+working directory, command line or environment pointing into the server's temp folder (every
+function gets OUT_DIR there): sandboxed workers see their code at /var/task, so cwd and argv alone
+no longer name the folder, and processes that outlive the server are no longer its descendants.
+
+Sandboxed workers (the default tier where the host allows it) have their own PID namespace: `$$`
+inside is not a host pid. A function names a process with `pid_ref` (bash runtime helper:
+"<worker id>-<pid inside>"), and `Server.pid_of(ref)` finds its host pid. The server is started
+with `--sandbox-writable OUT_DIR` so functions can drop files there; $LAMBDAD_TEST_SANDBOX forces
+a tier for a whole run (e.g. `process`).
 
 Functions are bash `bootstrap` scripts written per test (see `bash_function`) or a copy of the
 C++ example (`cpp_function`), so that they also live under the temp folder.
@@ -94,6 +102,9 @@ api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
 hdrs="$(mktemp)"
 trap 'rm -f "$hdrs"' EXIT
 
+pid_ref() { # [PID]: this worker's process (default: the runtime), for Server.pid_of
+  echo "${AWS_LAMBDA_LOG_STREAM_NAME##*]}-${1:-$$}"
+}
 header() { # NAME: value of a /next header, "" when absent
   grep -i "^$1:" "$hdrs" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'
 }
@@ -162,6 +173,17 @@ def handler_function(name: str, runtime: str, handler: str, files: dict[str, str
     texts = {path: textwrap.dedent(text).lstrip() for path, text in files.items()}
     return Function(name, code=None, files=texts,
                     properties={"Runtime": runtime, "Handler": handler, **properties})
+
+
+def client_files(folder: Path, into: str) -> dict[str, str]:
+    """A runtime client's files (runtime-api/nodejs or python) to ship in a function's code folder
+    under `into`, as AWS's own runtime interface clients are shipped: a sandboxed worker sees its
+    code at /var/task and nothing of lambdad's source tree."""
+    files: dict[str, str] = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in (".mjs", ".cjs", ".js", ".py", ".json"):
+            files[f"{into}/{path.relative_to(folder)}"] = path.read_text()
+    return files
 
 
 def cpp_function(name: str, **properties: Any) -> Function:
@@ -318,21 +340,86 @@ def _proc_info(pid: int) -> tuple[str, str, str] | None:
         return None
 
 
-def processes_under(root: Path, exclude: Iterable[int] = ()) -> dict[int, str]:
-    """Live processes whose cwd or command line points into `root`: pid -> description."""
+def _parents() -> dict[int, int]:
+    """pid -> ppid of every process."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            parents[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return parents
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live descendant of `pid` (children, grandchildren, ...)."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    found: set[int] = set()
+    todo = list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        if p not in found:
+            found.add(p)
+            todo.extend(children.get(p, []))
+    return found
+
+
+def _environ(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def processes_under(root: Path, exclude: Iterable[int] = (),
+                    ancestor: int | None = None) -> dict[int, str]:
+    """Live processes that belong to `root`'s server: descendants of `ancestor` (the server), or
+    whose cwd, command line or environment points into `root`: pid -> description."""
     root_s = str(root)
     skip = {os.getpid(), *exclude}
+    below = descendants(ancestor) if ancestor else set()
     found: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) in skip:
             continue
-        info = _proc_info(int(entry))
+        pid = int(entry)
+        info = _proc_info(pid)
         if info is None:
             continue
         state, cwd, cmdline = info
-        if cwd.startswith(root_s) or root_s in cmdline:
-            found[int(entry)] = f"[{state}] cwd={cwd} cmd={cmdline.strip()}"
+        if (pid in below or cwd.startswith(root_s) or root_s in cmdline or
+                root_s.encode() in _environ(pid)):
+            found[pid] = f"[{state}] cwd={cwd} cmd={cmdline.strip()}"
     return found
+
+
+def pid_of_ref(ref: str) -> int | None:
+    """The host pid of a live process named by the bash runtime's `pid_ref` ("<worker id>-<pid
+    as the worker sees it>"), None when it is gone."""
+    worker, _, inner = ref.strip().rpartition("-")
+    stream = f"]{worker}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        pid = int(entry)
+        env = _environ(pid)
+        if stream + b"\0" not in env and not env.endswith(stream):
+            continue
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                nspid = next(l for l in f if l.startswith("NSpid:")).split()[-1]
+        except (OSError, StopIteration):
+            continue
+        if nspid == inner and _proc_info(pid) is not None:
+            return pid
+    return None
 
 
 def pid_alive(pid: int) -> bool:
@@ -384,6 +471,8 @@ class Server:
         self.template_path.write_text(
             template if template is not None else template_text(self.functions, globals_))
         self.args = list(args)
+        if os.environ.get("LAMBDAD_TEST_SANDBOX") and "--sandbox" not in self.args:
+            self.args += ["--sandbox", os.environ["LAMBDAD_TEST_SANDBOX"]]
         if init_timeout is not None:
             self.args += ["--init-timeout", str(init_timeout)]
         if shutdown_grace is not None:
@@ -401,8 +490,12 @@ class Server:
     # -- lifecycle --
 
     def command(self) -> list[str]:
+        # Sandboxed workers may write only /tmp and what the server binds for them, and run as an
+        # unprivileged user.
+        self.out_dir.chmod(0o777)
         return [lambdad_bin(), "serve", str(self.root), "--api-port", "0", "--lambda-port", "0",
-                "--state-dir", str(self.state_dir), *self.args]
+                "--state-dir", str(self.state_dir), "--sandbox-writable", str(self.out_dir),
+                *self.args]
 
     def start(self, timeout: float = 10) -> "Server":
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
@@ -453,7 +546,27 @@ class Server:
     def workers(self) -> dict[int, str]:
         """Live processes that belong to this server's functions (not the server itself)."""
         exclude = [self.proc.pid] if self.proc else []
-        return processes_under(self.root, exclude)
+        alive = self.proc is not None and self.proc.poll() is None
+        return processes_under(self.root, exclude, self.proc.pid if alive else None)
+
+    def pid_of(self, ref: str) -> int | None:
+        """Host pid of a process a function named with `pid_ref` (None once it is gone)."""
+        return pid_of_ref(ref)
+
+    def ref_alive(self, ref: str) -> bool:
+        return self.pid_of(ref) is not None
+
+    def sandbox_tier(self) -> str:
+        """The tier the server's workers run at (namespaces, process or none)."""
+        if getattr(self, "_tier", None) is None:
+            text = self.metrics()
+            self._tier = next((t for t in ("namespaces", "process", "none")
+                               if metric(text, "lambdad_sandbox_tier", tier=t) == 1), "none")
+        return self._tier
+
+    def task_root(self, fn: "Function") -> str:
+        """Where a function's worker sees its code: /var/task in a sandbox, else the folder."""
+        return "/var/task" if self.sandbox_tier() == "namespaces" else str(fn.code_dir(self.root))
 
     def send_signal(self, sig: int) -> None:
         assert self.proc is not None

@@ -36,15 +36,15 @@ class FaultTest(ServerTestCase):
                 '''),
             # Sleeps past its 1 s timeout, with a child process in its group.
             bash_function("Hangs", r'''
-                echo $$ > "$OUT_DIR/pid.$rid"
+                pid_ref > "$OUT_DIR/pid.$rid"
                 sleep 60 &
-                echo $! > "$OUT_DIR/child.$rid"
+                pid_ref $! > "$OUT_DIR/child.$rid"
                 echo "hanging"
                 wait
                 ''', Timeout=1),
             # Crashes mid-invocation when asked to, else answers.
             bash_function("Crashes", r'''
-                echo $$ > "$OUT_DIR/pid.$rid"
+                pid_ref > "$OUT_DIR/pid.$rid"
                 case "$event" in
                   *segv*) echo "about to segfault"; ulimit -c 0; kill -SEGV $$ ;;
                   *exit*) echo "about to exit"; exit 3 ;;
@@ -54,7 +54,7 @@ class FaultTest(ServerTestCase):
             # Never calls /next.
             script_function("NeverNext", """\
                 #!/bin/bash
-                echo $$ > "$OUT_DIR/nevernext.pid"
+                echo "${AWS_LAMBDA_LOG_STREAM_NAME##*]}-$$" > "$OUT_DIR/nevernext.pid"
                 echo "initialising forever"
                 sleep 60
                 """, Timeout=1),
@@ -171,8 +171,8 @@ class FaultTest(ServerTestCase):
         # Bounded by --init-timeout 2 plus Timeout 1 (and some slack), not by the sleep 60.
         self.assertLess(elapsed, 8, "the wait for init is bounded")
         self.assertGreaterEqual(elapsed, 0.9)
-        pid = int(self.server.out_file("nevernext.pid"))
-        wait_until(lambda: not pid_alive(pid), 3, message=f"worker {pid} to be killed")
+        pid = self.server.out_file("nevernext.pid")
+        wait_until(lambda: not self.server.ref_alive(pid), 3, message=f"worker {pid} to be killed")
         self.assert_error_record(r, "timeout", "Sandbox.Timedout")
         self.assert_serving()
 
@@ -206,9 +206,9 @@ class FaultTest(ServerTestCase):
                                r"Task timed out after 1\.00 seconds")
         self.assertIn(f"END RequestId: {rid}", tail)
         self.report(r)
-        pid = int(self.server.out_file(f"pid.{rid}"))
-        child = int(self.server.out_file(f"child.{rid}"))
-        wait_until(lambda: not pid_alive(pid) and not pid_alive(child), 3,
+        pid = self.server.out_file(f"pid.{rid}")
+        child = self.server.out_file(f"child.{rid}")
+        wait_until(lambda: not self.server.ref_alive(pid) and not self.server.ref_alive(child), 3,
                    message="the timed-out worker and its child to be killed")
         self.assert_error_record(r, "timeout", "Sandbox.Timedout")
         # The next call needs a fresh worker: it is cold again, and times out the same way.
@@ -230,8 +230,8 @@ class FaultTest(ServerTestCase):
                 self.assertIn(f"END RequestId: {rid}", r.log_tail())
                 self.report(r)
                 self.assert_error_record(r, "crash", "Runtime.ExitError")
-                pid = int(self.server.out_file(f"pid.{rid}"))
-                self.assertFalse(pid_alive(pid))
+                pid = self.server.out_file(f"pid.{rid}")
+                self.assertFalse(self.server.ref_alive(pid))
                 # The same function answers again, from a fresh (cold) worker.
                 ok = self.assert_serving("Crashes", {"do": "nothing"})
                 self.assertEqual(ok.json(), {"do": "nothing"})

@@ -16,7 +16,7 @@ from harness import (REPORT_RE, Server, bash_function, cpp_function, function_ar
                      write_functions)
 
 PID_HANDLER = r'''
-echo $$ > "$OUT_DIR/pid.$rid"
+pid_ref > "$OUT_DIR/pid.$rid"
 env > "$OUT_DIR/env.$rid"
 echo "handled by $$"
 '''
@@ -38,7 +38,7 @@ def env_of(server, r) -> dict:
 class ProvisionedConcurrencyTest(unittest.TestCase):
     def test_provisioned_worker_is_ready_before_the_first_call(self):
         functions = [bash_function("Prov", PID_HANDLER,
-                                   init='echo $$ > "$OUT_DIR/init.$AWS_LAMBDA_INITIALIZATION_TYPE.$$"',
+                                   init='touch "$OUT_DIR/init.$AWS_LAMBDA_INITIALIZATION_TYPE.$(pid_ref)"',
                                    AutoPublishAlias="live",
                                    ProvisionedConcurrencyConfig={
                                        "ProvisionedConcurrentExecutions": 1})]
@@ -51,7 +51,7 @@ class ProvisionedConcurrencyTest(unittest.TestCase):
                                  version="$LATEST"), (None, 0.0))
 
             def provisioned_pids():
-                return {int(p.name.rsplit(".", 1)[1])
+                return {p.name.rsplit(".", 1)[1]
                         for p in server.out_dir.glob("init.provisioned-concurrency.*")}
 
             init_pids = [str(p) for p in provisioned_pids()]
@@ -81,12 +81,12 @@ class ProvisionedConcurrencyTest(unittest.TestCase):
             self.assertIsNone(report_of(self, r3)["init"])
 
             # Idle reaping (1 s) leaves the provisioned worker alone...
-            prov_pid = int(init_pids[0])
+            prov_pid = init_pids[0]
             time.sleep(2.5)
-            self.assertTrue(pid_alive(prov_pid), "the provisioned worker is kept")
+            self.assertTrue(server.ref_alive(prov_pid), "the provisioned worker is kept")
             # ...and a provisioned worker that dies is replaced (after a short back-off).
-            os.kill(prov_pid, signal.SIGKILL)
-            wait_until(lambda: not pid_alive(prov_pid), 5, message="the killed worker to go")
+            os.kill(server.pid_of(prov_pid), signal.SIGKILL)
+            wait_until(lambda: not server.ref_alive(prov_pid), 5, message="the killed worker to go")
             replacement = wait_until(lambda: provisioned_pids() - {prov_pid}, 10,
                                      message="a replacement provisioned worker")
             self.assertEqual(len(replacement), 1)
@@ -95,7 +95,7 @@ class ProvisionedConcurrencyTest(unittest.TestCase):
                        message="the replacement to be idle")
             r4 = server.invoke_ok(self, "Prov", {}, qualifier="live", log_type="Tail")
             self.assertIsNone(report_of(self, r4)["init"])
-            self.assertEqual(int(server.out_file(f"pid.{r4.header('x-amzn-RequestId')}")),
+            self.assertEqual(server.out_file(f"pid.{r4.header('x-amzn-RequestId')}").strip(),
                              replacement.pop())
             server.stop()
 
@@ -105,17 +105,17 @@ class IdleReapingTest(unittest.TestCase):
         with Server([bash_function("F", PID_HANDLER)], args=["--idle-timeout", "1"]) as server:
             r1 = server.invoke_ok(self, "F", {}, log_type="Tail")
             self.assertIsNotNone(report_of(self, r1)["init"])
-            pid1 = int(server.out_file(f"pid.{r1.header('x-amzn-RequestId')}"))
+            pid1 = server.out_file(f"pid.{r1.header('x-amzn-RequestId')}").strip()
             # Still warm right away.
             r2 = server.invoke_ok(self, "F", {}, log_type="Tail")
             self.assertIsNone(report_of(self, r2)["init"])
-            self.assertEqual(int(server.out_file(f"pid.{r2.header('x-amzn-RequestId')}")), pid1)
+            self.assertEqual(server.out_file(f"pid.{r2.header('x-amzn-RequestId')}").strip(), pid1)
             # Reaped after about a second of idleness.
-            wait_until(lambda: not pid_alive(pid1), 5, message=f"idle worker {pid1} reaped")
+            wait_until(lambda: not server.ref_alive(pid1), 5, message=f"idle worker {pid1} reaped")
             self.assertEqual(server.workers(), {})
             r3 = server.invoke_ok(self, "F", {}, log_type="Tail")
             self.assertIsNotNone(report_of(self, r3)["init"], "cold again after reaping")
-            self.assertNotEqual(int(server.out_file(f"pid.{r3.header('x-amzn-RequestId')}")),
+            self.assertNotEqual(server.out_file(f"pid.{r3.header('x-amzn-RequestId')}").strip(),
                                 pid1)
             recs = [server.invocation(r.header("x-amzn-RequestId")) for r in (r1, r2, r3)]
             self.assertEqual([x["cold"] for x in recs], [1, 0, 1])
@@ -175,18 +175,18 @@ class ShutdownTest(unittest.TestCase):
         functions = [bash_function("Stubborn", 'echo "stubborn"', init=r'''
             trap '' TERM
             sleep 300 &
-            echo $! > "$OUT_DIR/child"
+            pid_ref $! > "$OUT_DIR/child"
             ''')]
         server = Server(functions)
         try:
             server.start()
             server.invoke_ok(self, "Stubborn", {})
-            child = int(server.out_file("child"))
-            self.assertTrue(pid_alive(child))
+            child = server.out_file("child")
+            self.assertTrue(server.ref_alive(child))
             t0 = time.monotonic()
             server.stop()
             self.assertLess(time.monotonic() - t0, 5)
-            self.assertFalse(pid_alive(child), "the worker's whole process group is gone")
+            self.assertFalse(server.ref_alive(child), "the worker's whole process group is gone")
         finally:
             server.cleanup()
 

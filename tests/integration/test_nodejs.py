@@ -24,7 +24,7 @@ import unittest
 from pathlib import Path
 
 from harness import (SOURCE_DIR, UUID_RE, Server, ServerTestCase, function_arn, handler_function,
-                     run_cli, script_function)
+                     client_files, run_cli, script_function)
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "nodejs"
 CLIENT_DIR = SOURCE_DIR / "runtime-api" / "nodejs"
@@ -56,7 +56,11 @@ def _managed_runtimes() -> bool:
 
 
 MANAGED = _managed_runtimes()
-BOOTSTRAP = f"#!/bin/sh\nexec {shlex.quote(NODE)} {shlex.quote(str(CLIENT))}\n"
+# provided.al2023 functions ship the client in their code folder (a sandboxed worker sees nothing
+# else of this machine's files but the system folders and the interpreters).
+CLIENT_IN_CODE = ".lambdad-client"
+BOOTSTRAP = (f"#!/bin/sh\nexec {shlex.quote(NODE)} "
+             f"\"$LAMBDA_TASK_ROOT/{CLIENT_IN_CODE}/{CLIENT.name}\"\n")
 
 
 def node_function(name: str, handler: str, files: dict[str, str], **properties):
@@ -65,6 +69,7 @@ def node_function(name: str, handler: str, files: dict[str, str], **properties):
         return handler_function(name, RUNTIME, handler, files, **properties)
     fn = handler_function(name, "provided.al2023", handler, files, **properties)
     fn.code = BOOTSTRAP
+    fn.files.update(client_files(CLIENT_DIR, CLIENT_IN_CODE))
     return fn
 
 
@@ -75,9 +80,10 @@ def client_function(name: str, handler: str, files: dict[str, str], env: dict[st
     `lambdad validate` refuses but AWS accepts and fails at init."""
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
     script = (f"#!/bin/sh\n{exports}export _HANDLER={shlex.quote(handler)}\n"
-              f"exec {shlex.quote(NODE)} {shlex.quote(str(CLIENT))}\n")
+              f"exec {shlex.quote(NODE)} \"$LAMBDA_TASK_ROOT/{CLIENT_IN_CODE}/{CLIENT.name}\"\n")
     fn = script_function(name, script, **properties)
     fn.files.update({path: textwrap.dedent(text).lstrip() for path, text in files.items()})
+    fn.files.update(client_files(CLIENT_DIR, CLIENT_IN_CODE))
     return fn
 
 
@@ -139,7 +145,14 @@ class NodeTestCase(ServerTestCase):
     init_timeout = 10  # AWS's on-demand init limit (the harness's 2 s is short for node on CI)
 
     def code_dir(self, name: str) -> str:
+        """The function's code as its worker sees it (/var/task in a sandbox)."""
+        if self.server.sandbox_tier() == "namespaces":
+            return "/var/task"
         return str(self.server.root / "functions" / name)
+
+    def client_dir(self) -> str:
+        """lambdad's Node.js client as a managed worker sees it."""
+        return "/var/runtime" if self.server.sandbox_tier() == "namespaces" else str(CLIENT_DIR)
 
     def assert_golden(self, name: str, actual, **values) -> None:
         expected = golden(name)
@@ -201,7 +214,7 @@ exports.handler = async (event, context) => {
     env,
     cwd: process.cwd(),
     started,
-    pid: process.pid,
+    pid: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME}/${process.pid}`,  // the worker (pids repeat across PID namespaces)
     utcOffset: new Date(2024, 0, 1).getTimezoneOffset(),
     global: typeof awslambda === 'object' && typeof awslambda.streamifyResponse,
   };
@@ -251,7 +264,7 @@ exports.undefinedResult = async () => undefined;
 STATE_APP = """
 let count = 0;
 const loadedAt = Date.now();
-exports.handler = async () => ({ count: ++count, pid: process.pid, loadedAt });
+exports.handler = async () => ({ count: ++count, pid: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME}/${process.pid}`, loadedAt });
 """
 
 
@@ -444,9 +457,9 @@ class HandlerTest(NodeTestCase):
         self.assertEqual(body["utcOffset"], 0)
         if MANAGED:
             self.assertEqual(env["AWS_EXECUTION_ENV"], f"AWS_Lambda_{RUNTIME}")
-            self.assertEqual(env["LAMBDA_RUNTIME_DIR"], str(CLIENT_DIR))
+            self.assertEqual(env["LAMBDA_RUNTIME_DIR"], self.client_dir())
             self.assertEqual(env["TZ"], ":UTC")
-            self.assertEqual(env["NODE_PATH"].split(":")[-2:], [str(CLIENT_DIR), code])
+            self.assertEqual(env["NODE_PATH"].split(":")[-2:], [self.client_dir(), code])
 
     def test_trace_id_changes_per_invocation(self):
         first = self.server.invoke_ok(self, "Context", {}).json()
@@ -693,7 +706,7 @@ class InitErrorTest(NodeTestCase):
         body = self.assert_function_error(r, error_type)
         event = self.init_error_event(function)
         self.assert_golden(golden_name, {"response": body, "log": split_log_line(event)},
-                           TASK_ROOT=self.code_dir(function), CLIENT_DIR=str(CLIENT_DIR))
+                           TASK_ROOT=self.code_dir(function), CLIENT_DIR=self.client_dir())
         # The environment is reset: the next call starts (and fails) again, never hangs.
         self.assert_function_error(self.server.invoke(function, {}), error_type)
         return body
@@ -755,7 +768,7 @@ exports.handler = async (event) => {
     case 'size':
       return 'x'.repeat(event.n);
     default:
-      return { pid: process.pid };
+      return { pid: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME}/${process.pid}` };
   }
 };
 """

@@ -23,7 +23,7 @@ import unittest
 from pathlib import Path
 
 from harness import (REPORT_RE, SOURCE_DIR, Server, ServerTestCase, UUID_RE, function_arn,
-                     handler_function, script_function)
+                     client_files, handler_function, script_function)
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "python"
 RUNTIME = "python3.12"
@@ -39,9 +39,11 @@ def client_function(name: str, handler: str, files: dict[str, str], env: dict[st
     `lambdad validate` refuses but AWS accepts and fails at init."""
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
     script = (f"#!/bin/sh\n{exports}export _HANDLER={shlex.quote(handler)}\n"
-              f"exec {shlex.quote(PYTHON)} {shlex.quote(str(BOOTSTRAP))}\n")
+              f"exec {shlex.quote(PYTHON)} \"$LAMBDA_TASK_ROOT/.lambdad-client/bootstrap.py\"\n")
     fn = script_function(name, script, **properties)
     fn.files.update({path: textwrap.dedent(text).lstrip() for path, text in files.items()})
+    # The client ships in the code folder: a sandboxed worker sees nothing of the source tree.
+    fn.files.update(client_files(BOOTSTRAP.parent, ".lambdad-client"))
     return fn
 
 
@@ -87,7 +89,7 @@ def handler(event, context):
         "cwd": os.getcwd(),
         "started_in": STARTED_IN,
         "sys_path": sys.path[:2],
-        "pid": os.getpid(),
+        "pid": f"{os.environ['AWS_LAMBDA_LOG_STREAM_NAME']}/{os.getpid()}",  # the worker (pids repeat across PID namespaces)
     }
 """
 
@@ -193,7 +195,7 @@ calls = 0
 def handler(event, context):
     global calls
     calls += 1
-    return {"calls": calls, "pid": os.getpid()}
+    return {"calls": calls, "pid": f"{os.environ['AWS_LAMBDA_LOG_STREAM_NAME']}/{os.getpid()}"}
 """
 
 EXIT_APP = """
@@ -205,7 +207,7 @@ def handler(event, context):
     if event.get("exit") is not None:
         print("exiting with", event["exit"])
         sys.exit(event["exit"])
-    return os.getpid()
+    return f"{os.environ['AWS_LAMBDA_LOG_STREAM_NAME']}/{os.getpid()}"  # the worker
 """
 
 SLEEP_APP = """
@@ -215,7 +217,7 @@ import time
 
 def handler(event, context):
     time.sleep(event.get("sleep", 0))
-    return os.getpid()
+    return f"{os.environ['AWS_LAMBDA_LOG_STREAM_NAME']}/{os.getpid()}"  # the worker
 """
 
 
@@ -261,6 +263,9 @@ def matches(expected, actual, values: dict) -> bool:
 
 class PythonTestCase(ServerTestCase):
     def code_dir(self, name: str) -> str:
+        """The function's code as its worker sees it (/var/task in a sandbox)."""
+        if self.server.sandbox_tier() == "namespaces":
+            return "/var/task"
         return str(self.server.root / "functions" / name)
 
     def assert_golden(self, name: str, actual, **values) -> None:

@@ -194,51 +194,63 @@ class WorkerEnvironmentTest(unittest.TestCase):
     def started_with(self, name: str) -> dict:
         return json.loads(self.server.invoke_ok(self, name, {}).body)
 
+    def paths(self, name: str, family: str) -> tuple[str, Path, Path]:
+        """(code, runtime client folder, layers root) as the worker sees them: /var/task,
+        /var/runtime and /opt (the layers merged) in a sandbox, else the host's folders."""
+        if self.server.sandbox_tier() == "namespaces":
+            return "/var/task", Path("/var/runtime"), Path("/opt")
+        return (str(self.server.root / "functions" / name), self.clients / family,
+                self.server.root / "layers")
+
+    def layer_paths(self, layers: Path, *subfolders: str) -> list[str]:
+        """Search-path entries for the layers: the later layer first (one /opt in a sandbox)."""
+        roots = [layers] if layers == Path("/opt") else [layers / "b", layers / "a"]
+        return [f"{root}/{sub}" for root in roots for sub in subfolders]
+
     def test_node_runs_the_client_on_the_real_node(self):
         seen = self.started_with("Node")
         env = seen["env"]
         real_node = os.path.realpath(shutil.which("node"))
         self.assertEqual(seen["execPath"], real_node)
+        code, client, layers = self.paths("Node", "nodejs")
         # The heap limits AWS's Node.js bootstrap derives from MemorySize (256 MB here).
-        self.assertEqual(seen["argv"][1:], [str(self.clients / "nodejs" / "index.mjs")])
+        self.assertEqual(seen["argv"][1:], [str(client / "index.mjs")])
         self.assertEqual(seen["execArgv"], ["--expose-gc", "--max-http-header-size", "81920",
                                             "--max-semi-space-size=12",
                                             "--max-old-space-size=231"])
-        code = str(self.server.root / "functions" / "Node")
         self.assertEqual(seen["cwd"], code)
         self.assertEqual(env["LAMBDA_TASK_ROOT"], code)
-        self.assertEqual(env["LAMBDA_RUNTIME_DIR"], str(self.clients / "nodejs"))
+        self.assertEqual(env["LAMBDA_RUNTIME_DIR"], str(client))
         self.assertEqual(env["AWS_EXECUTION_ENV"], f"AWS_Lambda_nodejs{node_major()}.x")
         self.assertEqual(env["_HANDLER"], "app.handler")
-        layers = self.server.root / "layers"
         major = node_major()
         self.assertEqual(env["NODE_PATH"].split(":"), [
-            f"{layers}/b/nodejs/node{major}/node_modules", f"{layers}/b/nodejs/node_modules",
-            f"{layers}/a/nodejs/node{major}/node_modules", f"{layers}/a/nodejs/node_modules",
-            str(self.clients / "nodejs" / "node_modules"), str(self.clients / "nodejs"), code])
+            *self.layer_paths(layers, f"nodejs/node{major}/node_modules", "nodejs/node_modules"),
+            str(client / "node_modules"), str(client), code])
         self.assertEqual(env["PATH"].split(":")[0], os.path.dirname(real_node))
 
     def test_python_runs_the_client_on_the_real_python(self):
         seen = self.started_with("Py")
         env = seen["env"]
         self.assertNotIn("/shims/", seen["executable"])
-        self.assertEqual(seen["argv"], [str(self.clients / "python" / "bootstrap.py")])
+        code, client, layers = self.paths("Py", "python")
+        self.assertEqual(seen["argv"], [str(client / "bootstrap.py")])
+        self.assertEqual(seen["cwd"], code)
         self.assertEqual(env["AWS_EXECUTION_ENV"], f"AWS_Lambda_python{python_minor()}")
-        self.assertEqual(env["LAMBDA_RUNTIME_DIR"], str(self.clients / "python"))
-        layers = self.server.root / "layers"
+        self.assertEqual(env["LAMBDA_RUNTIME_DIR"], str(client))
         minor = python_minor()
         self.assertEqual(env["PYTHONPATH"].split(":"), [
-            f"{layers}/b/python/lib/python{minor}/site-packages", f"{layers}/b/python",
-            f"{layers}/a/python/lib/python{minor}/site-packages", f"{layers}/a/python",
-            str(self.clients / "python")])
-        self.assertIn(str(self.clients / "python"), env["LD_LIBRARY_PATH"].split(":"))
+            *self.layer_paths(layers, f"python/lib/python{minor}/site-packages", "python"),
+            str(client)])
+        self.assertIn(str(client), env["LD_LIBRARY_PATH"].split(":"))
         self.assertEqual((env["AWS_LAMBDA_LOG_FORMAT"], env["AWS_LAMBDA_LOG_LEVEL"]),
                          ("JSON", "DEBUG"))
 
     def test_exec_wrapper_starts_the_runtime(self):
         seen = self.started_with("Wrapped")
         self.assertEqual(seen["env"]["WRAPPED_BY"], "wrapper.sh")
-        self.assertEqual(seen["argv"], [str(self.clients / "python" / "bootstrap.py")])
+        _, client, _ = self.paths("Wrapped", "python")
+        self.assertEqual(seen["argv"], [str(client / "bootstrap.py")])
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@
 #include "lambdad/worker/memory_cgroup.hpp"
 #include "lambdad/worker/process.hpp"
 
+namespace lambdad::sandbox {
+class Sandbox;
+}
+
 namespace lambdad::store {
 class Store;
 }
@@ -41,6 +45,7 @@ struct SchedulerSettings {
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
   const worker::MemoryCgroups* cgroups = nullptr;     ///< per-worker memory cgroups, if any
   const Runtimes* runtimes = nullptr;                 ///< node / python3, probed at start
+  const sandbox::Sandbox* sandbox = nullptr;          ///< the tier workers run at (null: none)
 };
 
 struct InvokeRequest {

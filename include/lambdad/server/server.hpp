@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 #include "lambdad/server/git_deployer.hpp"
 
@@ -24,6 +25,8 @@ struct ServerOptions {
   /// Measure Max Memory Used with a memory cgroup per worker where the host allows it. Off by
   /// default: on cgroup v1 each attach waits for an RCU grace period (cold start 1.2 → 12 ms).
   bool memory_cgroups = false;
+  /// The workers' sandbox: tier (default: the strongest the host allows) and extra binds.
+  sandbox::SandboxOptions sandbox;
   scheduler::SchedulerSettings scheduler;
   std::chrono::milliseconds shutdown_grace{30000};
   /// `--git`: the deployer that loaded the template; it keeps the server on the ref's newest

@@ -9,6 +9,12 @@
 #include <string>
 #include <vector>
 
+struct sock_fprog;
+
+namespace lambdad::sandbox {
+class Jail;
+}
+
 namespace lambdad::worker {
 
 struct SpawnSpec {
@@ -17,7 +23,13 @@ struct SpawnSpec {
   std::vector<std::string> env;  ///< KEY=VALUE
   std::string cwd;
   unsigned long max_open_files = 1024;
+  unsigned long max_processes = 1024;  ///< RLIMIT_NPROC (sandboxed workers; root ignores it)
   int cgroup_procs_fd = -1;  ///< when set, the child joins that cgroup before exec
+  /// Sandbox tier `namespaces`: the worker's prepared root and namespaces (see sandbox.hpp);
+  /// paths above are then the worker's view (/var/task, …). Null: a plain child process.
+  std::shared_ptr<const sandbox::Jail> jail;
+  /// Installed with no_new_privs right before exec when set (tier `process`).
+  const sock_fprog* seccomp = nullptr;
 };
 
 /// A started process. Every fd is owned by the caller (close-on-exec, non-blocking).
@@ -26,7 +38,9 @@ struct SpawnedProcess {
   int pidfd = -1;           ///< readable when the process exits
   int stdout_fd = -1;       ///< read end of the child's stdout
   int stderr_fd = -1;       ///< read end of the child's stderr
-  int exec_status_fd = -1;  ///< EOF once exec succeeded; an int errno if it failed
+  /// EOF once exec succeeded and the runtime ran; else sandbox::ExecReport records (its first
+  /// int is the errno of a failed exec).
+  int exec_status_fd = -1;
 };
 
 class ProcessLauncher {

@@ -1,0 +1,116 @@
+#pragma once
+/// @brief The worker sandbox, after nsjail: what the host allows (probe), the tier lambdad runs at,
+/// what is prepared once (the seccomp program, the system folders of the minimal root, each
+/// function's jail) and the launcher that contains every worker.
+///
+/// Tiers, strongest first:
+///  - `namespaces`: new user, PID, mount, IPC and UTS namespaces (network: only when asked), uid and
+///    gid mapped to one unprivileged id, a minimal read-only root built with pivot_root (system
+///    folders, /var/task, /opt, /var/runtime, private /tmp, own /proc, minimal /dev), every
+///    capability dropped, no_new_privs, rlimits, parent-death signal, fds closed, seccomp last.
+///    The runtime runs under lambdad-init (PID 1 of the worker's namespace).
+///  - `process`: the worker's own process group, rlimits, parent-death signal, no inherited fds,
+///    no_new_privs and the same seccomp filter; it sees the host's files as the server's user.
+///  - `none`: as `process` without seccomp and no_new_privs (the pre-sandbox behaviour).
+///
+/// Thread safety: create() once at start; afterwards every member is read-only.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lambdad/sandbox/seccomp.hpp"
+#include "lambdad/worker/process.hpp"
+
+namespace lambdad::sandbox {
+
+enum class Tier { kNone, kProcess, kNamespaces };
+
+std::string_view tier_name(Tier tier);
+/// "none", "process", "namespaces"; nullopt for anything else.
+std::optional<Tier> parse_tier(std::string_view name);
+
+/// What the host allows, found by trying (not by reading sysctls).
+struct HostProbe {
+  bool root = false;
+  uid_t uid = 0;
+  bool seccomp = false;
+  std::string seccomp_detail;  ///< instructions, or why not
+  bool namespaces = false;     ///< a trial worker was contained and ran /bin/true
+  std::string namespaces_detail;
+  std::string init_path;           ///< lambdad-init, or empty
+  std::vector<std::string> cgroups;  ///< one line per hierarchy: writable or not
+
+  Tier strongest() const;
+  /// What `lambdad doctor` prints.
+  std::vector<std::string> describe() const;
+};
+
+struct SandboxOptions {
+  std::optional<Tier> tier;  ///< forced (--sandbox); default: the strongest the host allows
+  bool network = true;       ///< false: workers get an empty network namespace
+  /// Host folders bound read-write at the same path inside every worker (--sandbox-writable; the
+  /// integration tests use one to collect what functions write).
+  std::vector<std::filesystem::path> writable;
+};
+
+/// What a function's worker sees, in host paths (spawn_spec.cpp fills it in).
+struct JailRequest {
+  std::filesystem::path code_dir;                 ///< → /var/task
+  std::vector<std::filesystem::path> layers;      ///< → /opt, in order, a later one wins
+  std::filesystem::path runtime_dir;              ///< → /var/runtime (managed runtimes)
+  /// node / python3 binaries whose install prefix is bound (at its own path) when not in /usr:
+  /// the function's interpreter, and those lambdad found for the template, which a `provided`
+  /// bootstrap may run too.
+  std::vector<std::filesystem::path> interpreters;
+  int ephemeral_storage_mb = 512;                 ///< size of /tmp
+};
+
+/// One function's prepared jail: its mount steps and the fds of their sources. Immutable; shared
+/// by the pool's SpawnSpec and every worker it starts.
+class Jail;
+
+class Sandbox {
+ public:
+  /// Probes the host and prepares the tier: the forced one, or the strongest available. Throws
+  /// std::runtime_error when a forced tier is not available.
+  static std::unique_ptr<Sandbox> create(const SandboxOptions& options);
+  /// Probes without preparing anything for serving (`lambdad doctor`).
+  static HostProbe probe();
+  ~Sandbox();
+
+  Tier tier() const { return tier_; }
+  const HostProbe& host() const { return host_; }
+  /// The one line logged at start.
+  std::string describe() const;
+
+  /// Applies the tier to a function's SpawnSpec: at `namespaces` the jail (and the spec must use
+  /// in-sandbox paths, see in_sandbox()); at `process` the seccomp filter. Throws
+  /// std::runtime_error when a folder of the request cannot be opened.
+  void apply(worker::SpawnSpec& spec, const JailRequest& request) const;
+  /// Whether workers see /var/task, /opt, /var/runtime rather than host paths.
+  bool in_sandbox() const { return tier_ == Tier::kNamespaces; }
+
+  /// The launcher for this tier (a sandboxed spec is started in its namespaces).
+  std::unique_ptr<worker::ProcessLauncher> make_launcher() const;
+
+  struct Shared;  ///< what every jail uses: system folders, /dev nodes, lambdad-init
+
+ private:
+  Sandbox() = default;
+  Tier tier_ = Tier::kNone;
+  HostProbe host_;
+  SandboxOptions options_;
+  std::unique_ptr<SeccompFilter> seccomp_;
+  std::shared_ptr<const Shared> shared_;
+};
+
+/// Describes a kSetupFailed report's step ("mount /var/task", "pivot_root", …).
+std::string_view setup_step_name(int step);
+
+}  // namespace lambdad::sandbox

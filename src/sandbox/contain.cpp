@@ -1,0 +1,234 @@
+// Starting a sandboxed worker (nsjail's `subproc` + `contain`): clone3 into new namespaces, map the
+// ids from the parent, then in the child, in order: cgroup, private mounts, the minimal root and
+// pivot_root, hostname, credentials and capabilities, no_new_privs, parent-death signal, stdio,
+// rlimits, fds, seccomp last, and exec of lambdad-init, which runs the runtime.
+//
+// The child is a copy of lambdad (clone3 without CLONE_VM: the parent must run while the child
+// waits for its id maps, which rules out vfork semantics). lambdad has other threads, so between
+// clone and exec the child only makes system calls: everything was prepared in the parent.
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/fsuid.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "jail.hpp"
+#include "lambdad/sandbox/exec_report.hpp"
+
+namespace lambdad::sandbox {
+namespace {
+
+struct Pipe {
+  int read = -1;
+  int write = -1;
+};
+
+Pipe make_pipe(int read_flags) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe2");
+  if (read_flags) fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | read_flags);
+  return {fds[0], fds[1]};
+}
+
+std::vector<char*> pointers(const std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  result.reserve(strings.size() + 1);
+  for (const auto& s : strings) result.push_back(const_cast<char*>(s.c_str()));
+  result.push_back(nullptr);
+  return result;
+}
+
+/// What the child reads; all of it prepared before clone.
+struct ChildPlan {
+  const Jail* jail;
+  const worker::SpawnSpec* spec;
+  char* const* argv;  ///< lambdad-init's: init, executable, the runtime's argv
+  char* const* envp;
+  int* source_fds;  ///< one slot per op (the child's copy is filled in)
+  Pipe out, err, status, sync;
+};
+
+[[noreturn]] void fail(const ChildPlan& plan, int step, int error) {
+  ExecReport report{error, kSetupFailed, step};
+  (void)!::write(plan.status.write, &report, sizeof report);
+  _exit(126);
+}
+
+void join_cgroup(int procs_fd) {
+  // "0" is the writing process itself (v1 and v2), whatever its pid namespace.
+  (void)!::write(procs_fd, "0", 1);
+}
+
+[[noreturn]] void contain(const ChildPlan& plan) {
+  const Jail& jail = *plan.jail;
+  const Sandbox::Shared& shared = *jail.shared;
+  const worker::SpawnSpec& spec = *plan.spec;
+  // The worker must not outlive lambdad, even when lambdad is SIGKILLed (set again after the
+  // credentials change, which clears it).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ::setpgid(0, 0);
+  char go = 0;
+  ::close(plan.sync.write);
+  if (::read(plan.sync.read, &go, 1) != 1 || go != 'G') _exit(125);  // parent gave up
+  ::close(plan.sync.read);
+  if (spec.cgroup_procs_fd >= 0) join_cgroup(spec.cgroup_procs_fd);
+
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    fail(plan, kStepPrivate, errno);
+  }
+  size_t failed = 0;
+  // With the server's own file access (the sources' parents may be private to it).
+  if (int rc = open_sources(jail.ops, plan.source_fds, &failed)) {
+    fail(plan, kStepOps + static_cast<int>(failed), rc);
+  }
+  // Exec'd from this fd after pivot_root (it must be a file of this mount namespace too).
+  const int init_fd = ::open(shared.init_path, O_PATH | O_CLOEXEC);
+  if (init_fd < 0) fail(plan, kStepExecInit, errno);
+  // Files this child creates in its own tmpfs belong to the mapped id (kuid 0 is not mapped).
+  ::syscall(SYS_setfsgid, shared.gid);  // raw: see drop_privileges()
+  ::syscall(SYS_setfsuid, shared.uid);
+  if (::mount("tmpfs", shared.root_dir, "tmpfs", MS_NOSUID | MS_NODEV,
+              "size=4m,nr_inodes=4096,mode=0755") != 0 ||
+      ::chdir(shared.root_dir) != 0) {
+    fail(plan, kStepRootTmpfs, errno);
+  }
+  if (int rc = run_ops(jail.ops, plan.source_fds, &failed)) {
+    fail(plan, kStepOps + static_cast<int>(failed), rc);
+  }
+  if (::syscall(SYS_pivot_root, ".", ".") != 0 || ::umount2(".", MNT_DETACH) != 0 ||
+      ::chdir("/") != 0) {
+    fail(plan, kStepPivot, errno);
+  }
+  if (::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) !=
+      0) {
+    fail(plan, kStepRemountRoot, errno);
+  }
+  if (::sethostname("localhost", 9) != 0) fail(plan, kStepHostname, errno);
+
+  int step = 0;
+  if (int rc = drop_privileges(shared, &step)) fail(plan, step, rc);
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, kStepNoNewPrivs, errno);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(plan.out.write, 1) < 0 ||
+      ::dup2(plan.err.write, 2) < 0) {
+    fail(plan, kStepStdio, errno);
+  }
+  // lambdad-init reports the runtime's exec failure and exit status on fd 3.
+  if (plan.status.write == kInitReportFd) {
+    ::fcntl(kInitReportFd, F_SETFD, 0);
+  } else if (::dup2(plan.status.write, kInitReportFd) < 0) {
+    fail(plan, kStepStdio, errno);
+  }
+  rlimit files{spec.max_open_files, spec.max_open_files};
+  ::setrlimit(RLIMIT_NOFILE, &files);
+  rlimit processes{spec.max_processes, spec.max_processes};
+  ::setrlimit(RLIMIT_NPROC, &processes);
+  rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  sched_param param{};
+  ::sched_setscheduler(0, SCHED_BATCH, &param);
+  if (::chdir(spec.cwd.c_str()) != 0) fail(plan, kStepChdir, errno);
+  // Nothing lambdad holds open may leak into the function (sockets, the database, other pipes,
+  // the bind sources).
+  ::close_range(kInitReportFd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (jail.seccomp) {
+    if (int rc = install_seccomp(jail.seccomp)) fail(plan, kStepSeccomp, rc);
+  }
+  ::syscall(SYS_execveat, init_fd, "", plan.argv, plan.envp, AT_EMPTY_PATH);
+  // fd 3 lost its close-on-exec flag: report through it (it is the status pipe).
+  ExecReport report{errno, kSetupFailed, kStepExecInit};
+  (void)!::write(kInitReportFd, &report, sizeof report);
+  _exit(126);
+}
+
+class NamespaceLauncher final : public worker::ProcessLauncher {
+ public:
+  explicit NamespaceLauncher(std::unique_ptr<worker::ProcessLauncher> fallback)
+      : fallback_(std::move(fallback)) {}
+
+  worker::SpawnedProcess spawn(const worker::SpawnSpec& spec) override {
+    if (!spec.jail) return fallback_->spawn(spec);
+    const Jail& jail = *spec.jail;
+    std::vector<std::string> init_argv;
+    init_argv.reserve(spec.argv.size() + 2);
+    init_argv.push_back("lambdad-init");
+    init_argv.push_back(spec.executable);
+    init_argv.insert(init_argv.end(), spec.argv.begin(), spec.argv.end());
+    auto argv = pointers(init_argv);
+    auto envp = pointers(spec.env);
+    std::vector<int> source_fds(jail.ops.size(), -1);
+    ChildPlan plan{&jail, &spec, argv.data(), envp.data(), source_fds.data(), {}, {}, {}, {}};
+    plan.out = make_pipe(O_NONBLOCK);
+    plan.err = make_pipe(O_NONBLOCK);
+    plan.status = make_pipe(O_NONBLOCK);
+    plan.sync = make_pipe(0);
+    auto close_all = [&] {
+      for (const Pipe* p : {&plan.out, &plan.err, &plan.status, &plan.sync}) {
+        if (p->read >= 0) ::close(p->read);
+        if (p->write >= 0) ::close(p->write);
+      }
+    };
+
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+                 CLONE_PIDFD | (jail.shared->network ? 0 : CLONE_NEWNET);
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) {
+      int error = errno;
+      close_all();
+      throw std::system_error(error, std::system_category(), "clone3");
+    }
+    if (pid == 0) contain(plan);
+
+    ::close(plan.out.write);
+    ::close(plan.err.write);
+    ::close(plan.status.write);
+    ::close(plan.sync.read);
+    plan.out.write = plan.err.write = plan.status.write = plan.sync.read = -1;
+    int error = write_id_maps(static_cast<pid_t>(pid), *jail.shared);
+    if (error == 0 && ::write(plan.sync.write, "G", 1) != 1) error = errno;
+    ::close(plan.sync.write);
+    plan.sync.write = -1;
+    if (error != 0) {
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+      ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+      ::close(pidfd);
+      close_all();
+      throw std::system_error(error, std::system_category(), "sandbox: writing the id maps");
+    }
+    return {static_cast<pid_t>(pid), pidfd, plan.out.read, plan.err.read, plan.status.read};
+  }
+
+  void kill_group(pid_t pid, int signal) override { fallback_->kill_group(pid, signal); }
+
+ private:
+  std::unique_ptr<worker::ProcessLauncher> fallback_;
+};
+
+}  // namespace
+
+std::unique_ptr<worker::ProcessLauncher> make_namespace_launcher(
+    std::unique_ptr<worker::ProcessLauncher> fallback) {
+  return std::make_unique<NamespaceLauncher>(std::move(fallback));
+}
+
+}  // namespace lambdad::sandbox

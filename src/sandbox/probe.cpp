@@ -1,0 +1,318 @@
+// What the host allows, found by trying: a trial worker contained in every namespace runs
+// /bin/true; a plain child installs the seccomp filter. The strongest tier that worked is used.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "jail.hpp"
+#include "lambdad/sandbox/exec_report.hpp"
+
+namespace lambdad::sandbox {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string find_init() {
+  if (const char* path = std::getenv("LAMBDAD_INIT"); path && *path) return path;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const fs::path beside = exe.parent_path() / "lambdad-init";
+  return ::access(beside.c_str(), X_OK) == 0 ? beside.string() : std::string();
+}
+
+std::string true_binary() {
+  for (const char* path : {"/usr/bin/true", "/bin/true"}) {
+    if (::access(path, X_OK) == 0) return path;
+  }
+  return "/bin/true";
+}
+
+/// Runs a trial worker to its end (5 s at most); empty when it exited 0 with no report.
+std::string trial(worker::ProcessLauncher& launcher, const worker::SpawnSpec& spec,
+                  const Jail* jail) {
+  worker::SpawnedProcess p;
+  try {
+    p = launcher.spawn(spec);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  pollfd pfd{p.pidfd, POLLIN, 0};
+  std::string why;
+  int ready = 0;
+  // Generous: a loaded machine (a CI run beside other builds) must not lose the sandbox.
+  for (int waited_ms = 0; ready != 1 && waited_ms < 20000; waited_ms += 100) {
+    ready = ::poll(&pfd, 1, 100);
+  }
+  if (ready != 1) {
+    std::ifstream wchan("/proc/" + std::to_string(p.pid) + "/wchan");
+    std::string where;
+    std::getline(wchan, where);
+    launcher.kill_group(p.pid, SIGKILL);
+    why = "the trial worker did not finish within 20 s (waiting in " + where + ")";
+  }
+  siginfo_t info{};
+  ::waitid(P_PID, static_cast<id_t>(p.pid), &info, WEXITED);
+  ExecReport report;
+  while (why.empty() && ::read(p.exec_status_fd, &report, sizeof report) == sizeof report) {
+    if (report.kind == kRuntimeExited) {
+      if (!WIFEXITED(report.detail) || WEXITSTATUS(report.detail) != 0) {
+        why = "the trial worker ended with status " + std::to_string(report.detail);
+      }
+      continue;
+    }
+    why = std::string(report.kind == kExecFailed ? "exec" : "setup step ") +
+          (report.kind == kExecFailed ? std::string()
+           : report.detail >= kStepOps && jail &&
+                   static_cast<size_t>(report.detail - kStepOps) < jail->names.size()
+               ? "'" + jail->names[static_cast<size_t>(report.detail - kStepOps)] + "'"
+               : "'" + std::string(setup_step_name(report.detail)) + "'") +
+          ": " + std::strerror(report.error);
+  }
+  if (why.empty() && (info.si_code != CLD_EXITED || info.si_status != 0)) {
+    why = "the trial worker ended with " + worker::describe_wait_status(info.si_code,
+                                                                         info.si_status);
+  }
+  for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd}) ::close(fd);
+  return why;
+}
+
+std::optional<std::string> own_cgroup(std::string_view controller) {
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    auto first = line.find(':');
+    auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string_view list = std::string_view(line).substr(first + 1, second - first - 1);
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (list.substr(start, comma - start) == controller) return line.substr(second + 1);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> probe_cgroups() {
+  std::vector<std::string> lines;
+  for (const char* controller : {"memory", "pids", "cpu"}) {
+    const fs::path mount = fs::path("/sys/fs/cgroup") / controller;
+    auto own = own_cgroup(controller);
+    if (!own || !fs::exists(mount / "cgroup.procs")) {
+      lines.push_back(std::string("cgroup v1 ") + controller + ": not mounted");
+      continue;
+    }
+    const fs::path dir = mount / own->substr(1);
+    const bool writable = ::access(dir.c_str(), W_OK) == 0;
+    lines.push_back(std::string("cgroup v1 ") + controller + ": " + dir.string() +
+                    (writable ? " (writable)" : " (read-only)"));
+  }
+  for (const char* mount : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+    const fs::path root(mount);
+    if (!fs::exists(root / "cgroup.controllers")) continue;
+    auto own = own_cgroup("");
+    const fs::path dir = own ? root / own->substr(1) : root;
+    std::ifstream in(dir / "cgroup.controllers");
+    std::string controllers;
+    std::getline(in, controllers);
+    const bool writable = ::access(dir.c_str(), W_OK) == 0;
+    lines.push_back("cgroup v2 at " + dir.string() + ": controllers [" + controllers + "]" +
+                    (writable ? " (writable)" : " (read-only)"));
+  }
+  return lines;
+}
+
+HostProbe probe_host(const SandboxOptions& options, std::unique_ptr<SeccompFilter>* filter_out,
+                     std::shared_ptr<const Sandbox::Shared>* shared_out) {
+  HostProbe host;
+  host.uid = ::geteuid();
+  host.root = host.uid == 0;
+  host.cgroups = probe_cgroups();
+  auto posix = worker::make_posix_launcher();
+  std::unique_ptr<SeccompFilter> filter;
+  try {
+    filter = SeccompFilter::build();
+    worker::SpawnSpec spec{.executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/"};
+    spec.seccomp = filter->program();
+    host.seccomp_detail = trial(*posix, spec, nullptr);
+    host.seccomp = host.seccomp_detail.empty();
+    if (host.seccomp) {
+      host.seccomp_detail = std::to_string(filter->instructions()) + " BPF instructions, " +
+                            std::to_string(SeccompFilter::denied_names().size()) +
+                            " system calls denied";
+    }
+  } catch (const std::exception& e) {
+    host.seccomp_detail = e.what();
+  }
+
+  host.init_path = find_init();
+  if (host.init_path.empty()) {
+    host.namespaces_detail = "lambdad-init not found beside the binary (or $LAMBDAD_INIT)";
+  } else {
+    try {
+      auto shared = prepare_shared(options, host.init_path);
+      JailRequest request{.code_dir = "/usr/bin", .layers = {}, .runtime_dir = {},
+                          .interpreters = {}, .ephemeral_storage_mb = 1};
+      auto jail = prepare_jail(shared, request, host.seccomp ? filter->program() : nullptr);
+      worker::SpawnSpec spec{
+          .executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/var/task"};
+      spec.jail = jail;
+      auto launcher = make_namespace_launcher(worker::make_posix_launcher());
+      host.namespaces_detail = trial(*launcher, spec, jail.get());
+      host.namespaces = host.namespaces_detail.empty();
+      if (host.namespaces) {
+        host.namespaces_detail = "user, pid, mount, ipc, uts namespaces; runs as uid " +
+                                 std::to_string(shared->uid) + " gid " +
+                                 std::to_string(shared->gid);
+        if (shared_out) *shared_out = shared;
+      }
+    } catch (const std::exception& e) {
+      host.namespaces_detail = e.what();
+    }
+  }
+  if (filter_out && host.seccomp) *filter_out = std::move(filter);
+  return host;
+}
+
+}  // namespace
+
+std::string_view tier_name(Tier tier) {
+  switch (tier) {
+    case Tier::kNone:
+      return "none";
+    case Tier::kProcess:
+      return "process";
+    case Tier::kNamespaces:
+      return "namespaces";
+  }
+  return "none";
+}
+
+std::optional<Tier> parse_tier(std::string_view name) {
+  for (Tier t : {Tier::kNone, Tier::kProcess, Tier::kNamespaces}) {
+    if (tier_name(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+std::string_view setup_step_name(int step) {
+  switch (step) {
+    case kStepSync:
+      return "waiting for the id maps";
+    case kStepCgroup:
+      return "joining the cgroup";
+    case kStepPrivate:
+      return "making mounts private";
+    case kStepRootTmpfs:
+      return "mounting the root tmpfs";
+    case kStepPivot:
+      return "pivot_root";
+    case kStepRemountRoot:
+      return "remounting / read-only";
+    case kStepHostname:
+      return "sethostname";
+    case kStepCredentials:
+      return "switching to the unprivileged uid/gid";
+    case kStepCapabilities:
+      return "dropping capabilities";
+    case kStepNoNewPrivs:
+      return "no_new_privs";
+    case kStepStdio:
+      return "stdio";
+    case kStepChdir:
+      return "chdir to the task root";
+    case kStepSeccomp:
+      return "seccomp";
+    case kStepExecInit:
+      return "exec lambdad-init";
+    default:
+      return step >= kStepOps ? "building the root" : "setup";
+  }
+}
+
+Tier HostProbe::strongest() const {
+  if (namespaces && seccomp) return Tier::kNamespaces;
+  if (seccomp) return Tier::kProcess;
+  return Tier::kNone;
+}
+
+std::vector<std::string> HostProbe::describe() const {
+  std::vector<std::string> lines;
+  lines.push_back(root ? "running as root (uid 0)" : "running as uid " + std::to_string(uid));
+  lines.push_back(std::string("seccomp: ") + (seccomp ? "yes, " : "no: ") + seccomp_detail);
+  lines.push_back(std::string("namespaces: ") + (namespaces ? "yes, " : "no: ") +
+                  namespaces_detail);
+  lines.push_back("lambdad-init: " + (init_path.empty() ? std::string("not found") : init_path));
+  for (const auto& line : cgroups) lines.push_back(line);
+  lines.push_back("strongest tier: " + std::string(tier_name(strongest())));
+  return lines;
+}
+
+HostProbe Sandbox::probe() {
+  return probe_host({}, nullptr, nullptr);
+}
+
+std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
+  std::unique_ptr<Sandbox> sandbox(new Sandbox);
+  sandbox->options_ = options;
+  // Forcing `none` skips the probe altogether.
+  if (options.tier == Tier::kNone) return sandbox;
+  sandbox->host_ = probe_host(options, &sandbox->seccomp_, &sandbox->shared_);
+  const Tier strongest = sandbox->host_.strongest();
+  Tier tier = options.tier.value_or(strongest);
+  if (static_cast<int>(tier) > static_cast<int>(strongest)) {
+    throw std::runtime_error(
+        "--sandbox " + std::string(tier_name(tier)) + " is not available here: " +
+        (tier == Tier::kNamespaces && !sandbox->host_.namespaces
+             ? sandbox->host_.namespaces_detail
+             : sandbox->host_.seccomp_detail));
+  }
+  sandbox->tier_ = tier;
+  if (tier != Tier::kNamespaces) sandbox->shared_.reset();
+  return sandbox;
+}
+
+Sandbox::~Sandbox() = default;
+
+std::string Sandbox::describe() const {
+  std::string line = "sandbox tier: " + std::string(tier_name(tier_));
+  switch (tier_) {
+    case Tier::kNamespaces:
+      line += " (" + host_.namespaces_detail + "; seccomp " + host_.seccomp_detail + ")";
+      break;
+    case Tier::kProcess:
+      line += " (process group, rlimits, seccomp; " +
+              (options_.tier ? std::string("forced") : "namespaces unavailable: " +
+                                                           host_.namespaces_detail) +
+              ")";
+      break;
+    case Tier::kNone:
+      line += options_.tier ? " (forced: workers run unconfined as the server's user)"
+                            : " (seccomp unavailable: " + host_.seccomp_detail + ")";
+      break;
+  }
+  return line;
+}
+
+void Sandbox::apply(worker::SpawnSpec& spec, const JailRequest& request) const {
+  if (tier_ == Tier::kNamespaces) {
+    spec.jail = prepare_jail(shared_, request, seccomp_ ? seccomp_->program() : nullptr);
+  } else if (tier_ == Tier::kProcess) {
+    spec.seccomp = seccomp_->program();
+  }
+}
+
+std::unique_ptr<worker::ProcessLauncher> Sandbox::make_launcher() const {
+  if (tier_ == Tier::kNamespaces) return make_namespace_launcher(worker::make_posix_launcher());
+  return worker::make_posix_launcher();
+}
+
+}  // namespace lambdad::sandbox
