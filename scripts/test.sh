@@ -16,5 +16,6 @@ if [ $quick -eq 0 ]; then
   # Workers are forked from the sanitized server; leak checks belong to the server process only.
   (cd "$root/build-asan" &&
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
       ctest --output-on-failure --timeout 900 -j1 -L 'unit|integration')
 fi
