@@ -1,5 +1,9 @@
 #include "lambdad/http/server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -39,6 +43,16 @@ asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response, bool h
   co_return !ec;
 }
 
+/// Sets TCP_CORK; returns the state the socket is now in.
+bool set_cork(beast::tcp_stream& stream, bool on) {
+  const int value = on ? 1 : 0;
+  if (::setsockopt(stream.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value) !=
+      0) {
+    return false;
+  }
+  return on;
+}
+
 Response protocol_error(const Handler& handler, bhttp::status status) {
   Response r = handler.protocol_error ? handler.protocol_error(status) : Response{status, 11};
   r.keep_alive(false);
@@ -69,6 +83,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
   }
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  bool corked = false;
   const auto idle_timeout = limits.idle_timeout ? limits.idle_timeout : limits.read_timeout;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
@@ -145,7 +160,10 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
       response = make_response(request, 500, R"({"message":"Internal server error"})");
     }
     const bool keep_alive = response.keep_alive();
+    const bool hold = handler.coalesce_pipelined_answers && keep_alive && buffer.size() > 0;
+    if (hold && !corked) corked = set_cork(stream, true);
     if (!co_await send(stream, response, head) || !keep_alive) break;
+    if (!hold && corked) corked = set_cork(stream, false);  // both answers leave together
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -49,6 +49,7 @@ http::Response gone(const http::RequestHeader& header) {
 
 std::shared_ptr<const http::Handler> make_handler(std::weak_ptr<RuntimeTarget> weak) {
   auto handler = std::make_shared<http::Handler>();
+  handler->coalesce_pipelined_answers = true;
   handler->body_policy = [weak](const http::RequestHeader& header) {
     http::BodyPolicy policy{.limit = kMaxResponseBytes};
     Target t = parse(header.method(), header.target());

@@ -182,17 +182,47 @@ bool connection::peer_closed() const {
   return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
 }
 
-bool connection::request(std::string_view method, std::string_view target,
-                         std::string_view extra_headers, std::string_view body,
-                         http_response& out) {
+std::string connection::head_of(std::string_view method, std::string_view target,
+                                std::string_view extra_headers, bool with_length,
+                                std::size_t length) const {
   std::string head;
   head.reserve(160 + target.size() + extra_headers.size());
   head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(authority_);
   head.append("\r\nUser-Agent: ").append(kUserAgent).append("\r\n").append(extra_headers);
-  if (!body.empty() || method == "POST") {
-    head.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
-  }
+  if (with_length) head.append("Content-Length: ").append(std::to_string(length)).append("\r\n");
   head.append("\r\n");
+  return head;
+}
+
+bool connection::read_pipelined(http_response& out) {
+  got_bytes_ = false;
+  bool keep_alive = false;
+  if (read_response(out, keep_alive)) {
+    if (!keep_alive || pos_ != buf_.size()) close();
+    return true;
+  }
+  close();
+  return false;
+}
+
+bool connection::request(std::string_view method, std::string_view target,
+                         std::string_view extra_headers, std::string_view body, http_response& out,
+                         std::string_view then_get) {
+  if (!pipelined_.empty()) {
+    const bool answered_already = method == "GET" && target == pipelined_ && fd_ >= 0;
+    pipelined_.clear();
+    if (answered_already) {
+      if (read_pipelined(out)) return true;
+      // A connection that went away before the reply began: ask again on a new one.
+      if (got_bytes_) return false;
+    } else {
+      close();  // its reply would arrive before this one's
+    }
+  }
+  const std::string head =
+      head_of(method, target, extra_headers, !body.empty() || method == "POST", body.size());
+  const std::string then =
+      then_get.empty() ? std::string() : head_of("GET", then_get, {}, false, 0);
 
   for (int attempt = 0;; ++attempt) {
     bool reused = fd_ >= 0;
@@ -203,8 +233,14 @@ bool connection::request(std::string_view method, std::string_view target,
     if (fd_ < 0 && !open()) return false;
     got_bytes_ = false;
     bool keep_alive = false;
-    if (send_request(head, body) && read_response(out, keep_alive)) {
-      if (!keep_alive || pos_ != buf_.size()) close();
+    if (send_request(head, body, then) && read_response(out, keep_alive)) {
+      if (!keep_alive) {
+        close();
+      } else if (!then.empty()) {
+        pipelined_ = then_get;  // bytes after this reply belong to the GET's
+      } else if (pos_ != buf_.size()) {
+        close();
+      }
       return true;
     }
     close();
@@ -214,12 +250,15 @@ bool connection::request(std::string_view method, std::string_view target,
   }
 }
 
-bool connection::send_request(std::string_view head, std::string_view body) {
-  iovec iov[2] = {{const_cast<char*>(head.data()), head.size()},
-                  {const_cast<char*>(body.data()), body.size()}};
+bool connection::send_request(std::string_view head, std::string_view body, std::string_view then) {
+  iovec iov[3];
+  std::size_t count = 0;
+  for (std::string_view part : {head, body, then}) {
+    if (!part.empty()) iov[count++] = {const_cast<char*>(part.data()), part.size()};
+  }
   msghdr msg{};
   msg.msg_iov = iov;
-  msg.msg_iovlen = body.empty() ? 1 : 2;
+  msg.msg_iovlen = count;
   while (msg.msg_iovlen > 0) {
     // MSG_NOSIGNAL: a closed peer must be an error to retry, not a SIGPIPE that kills the worker.
     ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);

@@ -34,8 +34,11 @@ class connection {
   /// Sends one request and reads its reply into `out`. `extra_headers` are complete
   /// `Name: value\r\n` lines; Host, User-Agent and (for a body or a POST) Content-Length are
   /// added here. false on a transport or framing failure, described by error().
+  ///
+  /// `then_get`: a GET target sent in the same write (HTTP/1.1 pipelining); its reply is left on
+  /// the connection for the next request() of that GET, which reads it instead of asking again.
   bool request(std::string_view method, std::string_view target, std::string_view extra_headers,
-               std::string_view body, http_response& out);
+               std::string_view body, http_response& out, std::string_view then_get = {});
 
   std::string const& error() const { return error_; }
 
@@ -43,7 +46,10 @@ class connection {
   bool open();
   void close();
   bool peer_closed() const;
-  bool send_request(std::string_view head, std::string_view body);
+  std::string head_of(std::string_view method, std::string_view target,
+                      std::string_view extra_headers, bool with_length, std::size_t length) const;
+  bool send_request(std::string_view head, std::string_view body, std::string_view then = {});
+  bool read_pipelined(http_response& out);
   bool read_response(http_response& out, bool& keep_alive);
   bool read_head(http_response& out, bool& keep_alive);
   bool read_chunked(std::string& body);
@@ -64,6 +70,7 @@ class connection {
   std::string buf_;
   std::size_t pos_ = 0;
   bool got_bytes_ = false;  // whether the current reply has produced any byte
+  std::string pipelined_;   // target of a GET already sent whose reply is still to be read
   std::string error_;
 };
 

@@ -260,12 +260,25 @@ std::optional<invocation_request> runtime::get_next() {
   return req;
 }
 
-runtime::status runtime::post_response(std::string_view request_id,
-                                       invocation_response const& response) {
+namespace {
+
+std::string result_path(std::string_view request_id, invocation_response const& response) {
   std::string path(kPrefix);
   path.append("/invocation/").append(path_segment(request_id));
   path.append(response.is_success() ? "/response" : "/error");
-  return post(path, response);
+  return path;
+}
+
+}  // namespace
+
+runtime::status runtime::post_response(std::string_view request_id,
+                                       invocation_response const& response) {
+  return post(result_path(request_id, response), response);
+}
+
+runtime::status runtime::post_response_then_next(std::string_view request_id,
+                                                 invocation_response const& response) {
+  return post(result_path(request_id, response), response, kNextPath);
 }
 
 runtime::status runtime::post_init_error(std::string_view error_type,
@@ -274,7 +287,8 @@ runtime::status runtime::post_init_error(std::string_view error_type,
               invocation_response::failure(error_message, error_type));
 }
 
-runtime::status runtime::post(std::string_view path, invocation_response const& response) {
+runtime::status runtime::post(std::string_view path, invocation_response const& response,
+                              std::string_view then_get) {
   std::string headers = "Content-Type: ";
   headers.append(response.get_content_type().empty() ? "application/json"
                                                      : header_value(response.get_content_type()));
@@ -285,7 +299,7 @@ runtime::status runtime::post(std::string_view path, invocation_response const& 
         .append("\r\n");
   }
   detail::http_response r;
-  if (!conn_->request("POST", path, headers, response.get_payload(), r)) {
+  if (!conn_->request("POST", path, headers, response.get_payload(), r, then_get)) {
     last_ = {0};
     log_line("POST " + std::string(path.substr(kPrefix.size())) + ": " + conn_->error());
     return last_;
@@ -332,7 +346,7 @@ void run_handler(std::function<invocation_response(invocation_request const&)> c
     std::clog.flush();
     std::fflush(nullptr);
 
-    if (rt->post_response(request->request_id, response).http_status == 500) {
+    if (rt->post_response_then_next(request->request_id, response).http_status == 500) {
       die("the Runtime API reported an unrecoverable error; exiting");
     }
     // Other post failures (400, 413, a dropped connection) concern this event only; the

@@ -23,9 +23,10 @@ using Clock = std::chrono::steady_clock;
 
 class ServerLoop {
  public:
-  explicit ServerLoop(ConnectionLimits limits)
+  explicit ServerLoop(ConnectionLimits limits, bool coalesce = false)
       : acceptor_(listen(io_.get_executor(), "127.0.0.1", 0)) {
     auto handler = std::make_shared<Handler>();
+    handler->coalesce_pipelined_answers = coalesce;
     handler->handle_from = [](Request& request, const Peer& peer) -> asio::awaitable<Response> {
       co_return make_response(request, 200,
                               std::string(request.target()) + " from " +
@@ -131,6 +132,21 @@ TEST(HttpServer, HeadKeepsContentLengthWithoutBody) {
   const std::string get = client.read_response();
   EXPECT_TRUE(get.starts_with("HTTP/1.1 200")) << get;  // no stray body between the two
   EXPECT_NE(get.find("/g from"), std::string::npos) << get;
+}
+
+TEST(HttpServer, CoalescedPipelinedAnswersArriveInOrder) {
+  ServerLoop server(ConnectionLimits{}, true);
+  Client client(server.port());
+  client.send(
+      "POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+      "GET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (const char* target : {"/1 from", "/2 from", "/3 from"}) {
+    const std::string r = client.read_response();
+    EXPECT_TRUE(r.starts_with("HTTP/1.1 200")) << r;
+    EXPECT_NE(r.find(target), std::string::npos) << r;
+  }
+  client.send("GET /4 HTTP/1.1\r\nHost: x\r\n\r\n");  // not pipelined: answered at once
+  EXPECT_NE(client.read_response().find("/4 from"), std::string::npos);
 }
 
 TEST(HttpServer, DateHeaderIsAnHttpDate) {

@@ -577,6 +577,50 @@ TEST(RuntimeClient, HonoursConnectionClose) {
   EXPECT_EQ(api.connections(), 2u);
 }
 
+TEST(RuntimeClient, PipelinesNextWithTheResult) {
+  fake_runtime_api api([](received const& r) {
+    return r.target == kNext ? reply{event("r" + std::to_string(r.index), "{}")} : accepted();
+  });
+  runtime rt(api.endpoint());
+
+  auto first = rt.get_next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(
+      rt.post_response_then_next(first->request_id, invocation_response::success("{}")).ok());
+  // The GET went out with the POST: the server answers it without another request.
+  for (int i = 0; i < 200 && api.requests().size() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto second = rt.get_next();
+
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->request_id, "r2");
+  auto requests = api.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].method, "POST");
+  EXPECT_EQ(requests[2].target, kNext);
+  EXPECT_EQ(api.connections(), 1u);
+}
+
+TEST(RuntimeClient, PipelinedNextIsAskedAgainWhenTheServerCloses) {
+  // The server answers the POST with Connection: close and never reads the GET behind it.
+  fake_runtime_api api([](received const& r) {
+    if (r.method == "POST") return reply{accepted().raw, true};
+    return reply{event("r" + std::to_string(r.index), "{}")};
+  });
+  runtime rt(api.endpoint());
+
+  auto first = rt.get_next();
+  ASSERT_TRUE(first.has_value());
+  rt.post_response_then_next(first->request_id, invocation_response::success("{}"));
+  auto second = rt.get_next();
+
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(api.connections(), 2u);
+  EXPECT_EQ(api.requests().back().target, kNext);
+  EXPECT_EQ(api.requests().back().connection, 1u);
+}
+
 TEST(RuntimeClient, RejectsAnEndpointWithoutAPort) {
   EXPECT_THROW(runtime("127.0.0.1"), std::invalid_argument);
   EXPECT_THROW(runtime("127.0.0.1:"), std::invalid_argument);

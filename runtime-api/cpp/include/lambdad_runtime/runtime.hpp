@@ -101,6 +101,11 @@ class runtime {
   std::optional<invocation_request> get_next();
   /// @brief `POST /runtime/invocation/{id}/response` or `/error`, by `response.is_success()`.
   status post_response(std::string_view request_id, invocation_response const& response);
+  /// @brief post_response() with `GET /next` sent in the same write (HTTP/1.1 pipelining): the
+  /// following get_next() reads its reply instead of asking again, and lambdad answers both
+  /// together when the next event comes, so a worker wakes once per event. Only for a loop
+  /// that calls get_next() next.
+  status post_response_then_next(std::string_view request_id, invocation_response const& response);
   /// @brief `POST /runtime/init/error`.
   status post_init_error(std::string_view error_type, std::string_view error_message);
 
@@ -108,7 +113,8 @@ class runtime {
   status last_status() const { return last_; }
 
  private:
-  status post(std::string_view path, invocation_response const& response);
+  status post(std::string_view path, invocation_response const& response,
+              std::string_view then_get = {});
 
   std::unique_ptr<detail::connection> conn_;
   status last_;
