@@ -98,11 +98,17 @@ const char* outcome_name(scheduler::Outcome outcome) {
 
 class Gateway {
  public:
-  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler)
-      : routes_(build_routes(tmpl)), scheduler_(scheduler) {
-    for (const auto& warning : routes_->warnings) spdlog::warn("gateway: {}", warning);
-    spdlog::debug("gateway: {} routes on {} APIs ({} trie nodes)", routes_->routes.size(),
-                  routes_->apis.size(), routes_->table.node_count());
+  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler) : scheduler_(scheduler) {
+    reload(tmpl);
+  }
+
+  /// New routes for new requests; a request in flight keeps the routes it matched.
+  void reload(const Template& tmpl) {
+    std::shared_ptr<const Routes> routes = build_routes(tmpl);
+    for (const auto& warning : routes->warnings) spdlog::warn("gateway: {}", warning);
+    spdlog::debug("gateway: {} routes on {} APIs ({} trie nodes)", routes->routes.size(),
+                  routes->apis.size(), routes->table.node_count());
+    routes_ = std::move(routes);
   }
 
   /// The API kind that answers requests no route takes.
@@ -127,12 +133,13 @@ class Gateway {
   }
 
   asio::awaitable<http::Response> handle(http::Request& request, const http::Peer& peer) {
+    const std::shared_ptr<const Routes> routes = routes_;  // the route outlives a reload
     auto parsed = parse_request(request, peer);
     if (!parsed) {
       RequestIds ids(fallback_kind());
       co_return error(ids.kind, GatewayError::kBadRequest, request.base(), ids);
     }
-    const Match match = routes_->table.match(parsed->method, parsed->segments);
+    const Match match = routes->table.match(parsed->method, parsed->segments);
     if (match.kind != MatchKind::kRoute) {
       // A REST resource without the method answers as REST does, whatever else the template has.
       RequestIds ids(match.kind == MatchKind::kNoMethod ? ApiKind::kRest : fallback_kind());
@@ -217,7 +224,7 @@ class Gateway {
     co_return std::move(race->result);
   }
 
-  std::unique_ptr<Routes> routes_;
+  std::shared_ptr<const Routes> routes_;
   scheduler::Scheduler& scheduler_;
 };
 
@@ -236,8 +243,7 @@ http::ConnectionLimits connection_limits() {
                                 .idle_timeout = std::chrono::seconds(60)};
 }
 
-std::shared_ptr<const http::Handler> make_handler(const Template& tmpl,
-                                                  scheduler::Scheduler& scheduler) {
+Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler) {
   auto gateway = std::make_shared<Gateway>(tmpl, scheduler);
   auto handler = std::make_shared<http::Handler>();
   handler->body_policy = [](const http::RequestHeader&) {
@@ -257,7 +263,7 @@ std::shared_ptr<const http::Handler> make_handler(const Template& tmpl,
                            : GatewayError::kBadRequest;
     return gateway->error(ids.kind, error, closing_header(), ids);
   };
-  return handler;
+  return {handler, [gateway](const Template& next) { gateway->reload(next); }};
 }
 
 }  // namespace lambdad::gateway

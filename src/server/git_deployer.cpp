@@ -60,8 +60,10 @@ Template GitDeployer::load(const fs::path& checkout) const {
 }
 
 void GitDeployer::start(asio::any_io_executor io, scheduler::Scheduler& scheduler,
-                        scheduler::Runtimes& runtimes) {
+                        scheduler::Runtimes& runtimes,
+                        std::function<void(const Template&)> deployed) {
   io_ = io;
+  deployed_ = std::move(deployed);
   scheduler_ = &scheduler;
   runtimes_ = &runtimes;
   asio::co_spawn(io_, poll_loop(), asio::detached);
@@ -123,6 +125,7 @@ asio::awaitable<nlohmann::json> GitDeployer::deploy_now() {
                commit_, swapped.added.size(), swapped.replaced.size(), swapped.removed.size());
   commit_ = prepared.commit;
   template_ = std::move(*prepared.tmpl);
+  if (deployed_) deployed_(template_);
   co_return body;
 }
 

@@ -115,12 +115,12 @@ void Server::start() {
   s.scheduler->deploy(s.tmpl.functions);
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
+  gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler);
   if (auto* git = s.options.git.get()) {
-    git->start(s.ioc.get_executor(), *s.scheduler, s.runtimes);
+    git->start(s.ioc.get_executor(), *s.scheduler, s.runtimes, front.reload);
     s.control->set_deploy_hook([git] { return git->deploy_now(); });
   }
-  s.listen(s.gateway, s.options.api_port, gateway::make_handler(s.tmpl, *s.scheduler), "gateway",
-           gateway::connection_limits());
+  s.listen(s.gateway, s.options.api_port, front.handler, "gateway", gateway::connection_limits());
   s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api");
 }
 

@@ -10,8 +10,8 @@ import threading
 import unittest
 from pathlib import Path
 
-from harness import (REPORT_RE, Server, bash_function, metric, run_cli, template_text,
-                     wait_until, write_functions)
+from harness import (REPORT_RE, Server, bash_function, http_request, metric, run_cli,
+                     template_text, wait_until, write_functions)
 
 GIT = shutil.which("git")
 
@@ -144,6 +144,18 @@ class GitDeployTest(unittest.TestCase):
         self.assertEqual(slow["r"].status, 200, slow["r"])
         self.assertEqual(slow["r"].json(), {"version": "old"})
         wait_until(lambda: len(server.checkouts()) == 1, 10, message="old checkout removed")
+        server.stop()
+
+    def test_routes_follow_the_deployed_template(self):
+        self.repo.commit([version_function("Fn", "1")])
+        server = self.serve()
+        self.assertEqual(http_request(server.host, server.api_port, "GET", "/v").status, 403)
+        event = {"Api": {"Type": "HttpApi", "Properties": {"Path": "/v", "Method": "GET"}}}
+        self.repo.commit([version_function("Fn", "2", Events=event)])
+        server.deploy()
+        r = http_request(server.host, server.api_port, "GET", "/v")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"version": "2"})
         server.stop()
 
     def test_warm_functions_stay_warm(self):

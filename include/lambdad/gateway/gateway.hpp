@@ -7,6 +7,7 @@
 ///
 /// Thread safety: runs on the io thread, like the scheduler.
 
+#include <functional>
 #include <memory>
 
 #include "lambdad/common/function_config.hpp"
@@ -25,9 +26,13 @@ inline constexpr uint64_t kBodyLimit = 10u << 20;
 /// it has begun, 60 s idle between kept-alive requests.
 http::ConnectionLimits connection_limits();
 
-/// The gateway's handler. Logs (warns) routes that another API's route shadows. The scheduler
-/// must outlive the handler.
-std::shared_ptr<const http::Handler> make_handler(const Template& tmpl,
-                                                  scheduler::Scheduler& scheduler);
+/// The gateway's handler, and `reload` to swap in a redeployed template's routes (requests in
+/// flight finish on the routes they matched). Logs (warns) routes that another API's route
+/// shadows. The scheduler must outlive the handler.
+struct Front {
+  std::shared_ptr<const http::Handler> handler;
+  std::function<void(const Template&)> reload;
+};
+Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler);
 
 }  // namespace lambdad::gateway

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,9 +48,9 @@ class GitDeployer {
   const std::string& commit() const { return commit_; }
 
   /// Starts the poll loop; deploys go to `scheduler`, whose functions came from
-  /// current_template().
+  /// current_template(), and each deployed template to `deployed` (the gateway's routes).
   void start(boost::asio::any_io_executor io, scheduler::Scheduler& scheduler,
-             scheduler::Runtimes& runtimes);
+             scheduler::Runtimes& runtimes, std::function<void(const Template&)> deployed);
   void stop();
 
   /// Deploys the ref's newest commit if it is new. Returns {commit, previousCommit, changed,
@@ -71,6 +72,7 @@ class GitDeployer {
   boost::asio::any_io_executor io_;
   scheduler::Scheduler* scheduler_ = nullptr;
   scheduler::Runtimes* runtimes_ = nullptr;
+  std::function<void(const Template&)> deployed_;
   bool busy_ = false;
   bool stopped_ = false;
   std::string last_failure_;  ///< the poll loop logs each distinct failure once
