@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <string_view>
@@ -63,6 +64,27 @@ uint64_t vm_hwm_bytes(pid_t pid) {
 
 PeakMemory::~PeakMemory() {
   if (status_fd_ >= 0) ::close(status_fd_);
+  for (const auto& d : descendants_) ::close(d.status_fd);
+}
+
+void PeakMemory::refresh_descendants() {
+  std::vector<pid_t> pids;
+  collect_descendants(root_, pids, 0);
+  std::vector<Watched> next;
+  for (pid_t pid : pids) {
+    auto kept = std::find_if(descendants_.begin(), descendants_.end(),
+                             [pid](const Watched& w) { return w.pid == pid; });
+    if (kept != descendants_.end()) {
+      next.push_back(*kept);
+      kept->status_fd = -1;  // moved
+    } else if (int fd = ::open(status_path(pid).c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      next.push_back({pid, fd});
+    }
+  }
+  for (const auto& gone : descendants_) {
+    if (gone.status_fd >= 0) ::close(gone.status_fd);
+  }
+  descendants_ = std::move(next);
 }
 
 uint64_t PeakMemory::bytes() {
@@ -70,14 +92,19 @@ uint64_t PeakMemory::bytes() {
   if (status_fd_ < 0) status_fd_ = ::open(status_path(root_).c_str(), O_RDONLY | O_CLOEXEC);
   if (status_fd_ < 0) return 0;
   char buffer[4096];
-  uint64_t total = parse_vm_hwm(read_at_start(status_fd_, buffer, sizeof buffer));
   const auto now = std::chrono::steady_clock::now();
-  if (now - descendants_read_ >= std::chrono::seconds(1)) {
-    descendants_.clear();
-    collect_descendants(root_, descendants_, 0);
+  const bool refresh = now - descendants_read_ >= std::chrono::seconds(1);
+  if (refresh || !root_is_init_) {
+    root_bytes_ = parse_vm_hwm(read_at_start(status_fd_, buffer, sizeof buffer));
+  }
+  if (refresh) {
+    refresh_descendants();
     descendants_read_ = now;
   }
-  for (pid_t pid : descendants_) total += vm_hwm_bytes(pid);
+  uint64_t total = root_bytes_;
+  for (const auto& d : descendants_) {
+    total += parse_vm_hwm(read_at_start(d.status_fd, buffer, sizeof buffer));
+  }
   return total;
 }
 

@@ -116,7 +116,8 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
     executable_ = spec.executable;
     spawned_at_ = Clock::now();
     process_ = launcher_.spawn(spec);
-    peak_memory_ = std::make_unique<PeakMemory>(process_.pid);
+    // In a namespaced sandbox the process is lambdad-init, with the runtime as its child.
+    peak_memory_ = std::make_unique<PeakMemory>(process_.pid, spec.jail != nullptr);
   } catch (const std::exception& e) {
     spdlog::error("function {}: cannot start a worker: {}", settings_.function, e.what());
     state_ = State::kDead;
@@ -380,11 +381,11 @@ void Worker::on_exit(int code, int status) {
       }
     } else if (!exec_errno && report.error) {
       exec_errno = report.error;
-      entrypoint_message =
-          report.kind == sandbox::kSetupFailed
-              ? "sandbox setup failed (" + std::string(sandbox::setup_step_name(report.detail)) +
-                    "): " + std::strerror(report.error)
-              : invalid_entrypoint_message(exec_errno, executable_);
+      entrypoint_message = report.kind == sandbox::kSetupFailed
+                               ? "sandbox setup failed (" +
+                                     std::string(sandbox::setup_step_name(report.detail)) +
+                                     "): " + std::strerror(report.error)
+                               : invalid_entrypoint_message(exec_errno, executable_);
     }
   }
   if (current_ && !current_->done) {
@@ -395,8 +396,7 @@ void Worker::on_exit(int code, int status) {
                    "Runtime exited with error: " + describe_wait_status(code, status));
     }
   } else if (exec_errno) {
-    spdlog::warn("function {}: worker could not start: {}", settings_.function,
-                 entrypoint_message);
+    spdlog::warn("function {}: worker could not start: {}", settings_.function, entrypoint_message);
   }
   boost::system::error_code ignored;
   acceptor_.close(ignored);

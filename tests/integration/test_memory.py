@@ -63,10 +63,22 @@ class MemoryTest(ServerTestCase):
             assert not root.exists(), f"{root} is left behind after shutdown"
 
 
+# A child that holds 40 MB while the function answers (and a while after).
+HOLDING_CHILD = r'''
+/usr/bin/python3 -c 'import time; x = bytearray(40 * 1024 * 1024); x[::4096] = b"a" * len(x[::4096]); time.sleep(30)' &
+sleep 0.5
+'''
+
+
 class ProcMemoryTest(ServerTestCase):
     @classmethod
     def functions(cls):
-        return [bash_function("Small", "")]
+        return [bash_function("Small", ""), bash_function("Holds", HOLDING_CHILD, MemorySize=256)]
+
+    def test_a_live_child_counts(self):
+        r = self.server.invoke_ok(self, "Holds", {})
+        report = self.server.wait_log(r.header("x-amzn-RequestId"), "REPORT ")[-1]
+        self.assertGreaterEqual(max_memory_used(report), 40, report)
 
     def test_default_source_is_proc(self):
         line = next((l for l in self.server.stderr().splitlines() if "Max Memory Used from" in l), "")

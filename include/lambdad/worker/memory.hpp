@@ -1,8 +1,9 @@
 #pragma once
 /// @brief Max Memory Used without cgroups: the peak RSS (VmHWM) of a worker's process plus that of
-/// its descendants, read from /proc. Read once per invocation, so the worker's own status file
-/// stays open (procfs regenerates it on every read) and its list of descendants is refreshed at
-/// most once a second.
+/// its descendants, read from /proc. Read once per invocation, so every status file of the tree
+/// stays open (procfs regenerates it on every read, opening it costs as much again) and the list
+/// of descendants is refreshed at most once a second. (A sandboxed worker is a tree of two:
+/// lambdad-init and the runtime.)
 
 #include <sys/types.h>
 
@@ -14,7 +15,10 @@ namespace lambdad::worker {
 
 class PeakMemory {
  public:
-  explicit PeakMemory(pid_t root) : root_(root) {}
+  /// `root_is_init`: the root only waits for its children (the sandbox's lambdad-init), so its
+  /// own peak is re-read with the list of descendants, not on every call.
+  explicit PeakMemory(pid_t root, bool root_is_init = false)
+      : root_(root), root_is_init_(root_is_init) {}
   ~PeakMemory();
   PeakMemory(const PeakMemory&) = delete;
   PeakMemory& operator=(const PeakMemory&) = delete;
@@ -23,9 +27,17 @@ class PeakMemory {
   uint64_t bytes();
 
  private:
+  struct Watched {
+    pid_t pid;
+    int status_fd;
+  };
+  void refresh_descendants();
+
   pid_t root_;
+  bool root_is_init_;
+  uint64_t root_bytes_ = 0;
   int status_fd_ = -1;
-  std::vector<pid_t> descendants_;
+  std::vector<Watched> descendants_;
   std::chrono::steady_clock::time_point descendants_read_{};
 };
 
