@@ -24,29 +24,14 @@
 
 #include "jail.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
+#include "lambdad/worker/spawn_helpers.hpp"
 
 namespace lambdad::sandbox {
 namespace {
 
-struct Pipe {
-  int read = -1;
-  int write = -1;
-};
-
-Pipe make_pipe(int read_flags) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe2");
-  if (read_flags) fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | read_flags);
-  return {fds[0], fds[1]};
-}
-
-std::vector<char*> pointers(const std::vector<std::string>& strings) {
-  std::vector<char*> result;
-  result.reserve(strings.size() + 1);
-  for (const auto& s : strings) result.push_back(const_cast<char*>(s.c_str()));
-  result.push_back(nullptr);
-  return result;
-}
+using worker::exec_pointers;
+using worker::make_pipe;
+using worker::Pipe;
 
 /// What the child reads; all of it prepared before clone.
 struct ChildPlan {
@@ -109,8 +94,7 @@ void join_cgroup(int procs_fd) {
       ::chdir("/") != 0) {
     fail(plan, kStepPivot, errno);
   }
-  if (::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) !=
-      0) {
+  if (::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
     fail(plan, kStepRemountRoot, errno);
   }
   if (::sethostname("localhost", 9) != 0) fail(plan, kStepHostname, errno);
@@ -170,8 +154,8 @@ class NamespaceLauncher final : public worker::ProcessLauncher {
     init_argv.push_back("lambdad-init");
     init_argv.push_back(spec.executable);
     init_argv.insert(init_argv.end(), spec.argv.begin(), spec.argv.end());
-    auto argv = pointers(init_argv);
-    auto envp = pointers(spec.env);
+    auto argv = exec_pointers(init_argv);
+    auto envp = exec_pointers(spec.env);
     std::vector<int> source_fds(jail.ops.size(), -1);
     ChildPlan plan{&jail, &spec, argv.data(), envp.data(), source_fds.data(), {}, {}, {}, {}};
     plan.out = make_pipe(O_NONBLOCK);

@@ -13,11 +13,13 @@
 
 #include "jail.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
+#include "lambdad/worker/memory_cgroup.hpp"
 
 namespace lambdad::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
+using worker::own_cgroup;
 
 std::string find_init() {
   if (const char* path = std::getenv("LAMBDAD_INIT"); path && *path) return path;
@@ -77,28 +79,11 @@ std::string trial(worker::ProcessLauncher& launcher, const worker::SpawnSpec& sp
           ": " + std::strerror(report.error);
   }
   if (why.empty() && (info.si_code != CLD_EXITED || info.si_status != 0)) {
-    why = "the trial worker ended with " + worker::describe_wait_status(info.si_code,
-                                                                         info.si_status);
+    why =
+        "the trial worker ended with " + worker::describe_wait_status(info.si_code, info.si_status);
   }
   for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd}) ::close(fd);
   return why;
-}
-
-std::optional<std::string> own_cgroup(std::string_view controller) {
-  std::ifstream in("/proc/self/cgroup");
-  for (std::string line; std::getline(in, line);) {
-    auto first = line.find(':');
-    auto second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    std::string_view list = std::string_view(line).substr(first + 1, second - first - 1);
-    for (size_t start = 0; start <= list.size();) {
-      size_t comma = list.find(',', start);
-      if (list.substr(start, comma - start) == controller) return line.substr(second + 1);
-      if (comma == std::string_view::npos) break;
-      start = comma + 1;
-    }
-  }
-  return std::nullopt;
 }
 
 std::vector<std::string> probe_cgroups() {
@@ -159,8 +144,11 @@ HostProbe probe_host(const SandboxOptions& options, std::unique_ptr<SeccompFilte
   } else {
     try {
       auto shared = prepare_shared(options, host.init_path);
-      JailRequest request{.code_dir = "/usr/bin", .layers = {}, .runtime_dir = {},
-                          .interpreters = {}, .ephemeral_storage_mb = 1};
+      JailRequest request{.code_dir = "/usr/bin",
+                          .layers = {},
+                          .runtime_dir = {},
+                          .interpreters = {},
+                          .ephemeral_storage_mb = 1};
       auto jail = prepare_jail(shared, request, host.seccomp ? filter->program() : nullptr);
       worker::SpawnSpec spec{
           .executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/var/task"};
@@ -271,9 +259,8 @@ std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
   if (static_cast<int>(tier) > static_cast<int>(strongest)) {
     throw std::runtime_error(
         "--sandbox " + std::string(tier_name(tier)) + " is not available here: " +
-        (tier == Tier::kNamespaces && !sandbox->host_.namespaces
-             ? sandbox->host_.namespaces_detail
-             : sandbox->host_.seccomp_detail));
+        (tier == Tier::kNamespaces && !sandbox->host_.namespaces ? sandbox->host_.namespaces_detail
+                                                                 : sandbox->host_.seccomp_detail));
   }
   sandbox->tier_ = tier;
   if (tier != Tier::kNamespaces) sandbox->shared_.reset();
@@ -290,8 +277,8 @@ std::string Sandbox::describe() const {
       break;
     case Tier::kProcess:
       line += " (process group, rlimits, seccomp; " +
-              (options_.tier ? std::string("forced") : "namespaces unavailable: " +
-                                                           host_.namespaces_detail) +
+              (options_.tier ? std::string("forced")
+                             : "namespaces unavailable: " + host_.namespaces_detail) +
               ")";
       break;
     case Tier::kNone:

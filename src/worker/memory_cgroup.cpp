@@ -16,19 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// lambdad's own cgroup path for a v1 controller (`N:memory:/path`) or v2 (`0::/path`).
-std::optional<std::string> own_cgroup(std::string_view controller) {
-  std::ifstream in("/proc/self/cgroup");
-  for (std::string line; std::getline(in, line);) {
-    auto first = line.find(':');
-    auto second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    std::string_view controllers = std::string_view(line).substr(first + 1, second - first - 1);
-    if (controllers == controller) return line.substr(second + 1);
-  }
-  return std::nullopt;
-}
-
 bool has_word(const fs::path& file, std::string_view word) {
   std::ifstream in(file);
   for (std::string w; in >> w;) {
@@ -53,6 +40,23 @@ bool kill_and_remove(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::optional<std::string> own_cgroup(std::string_view controller) {
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    auto first = line.find(':');
+    auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string_view list = std::string_view(line).substr(first + 1, second - first - 1);
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (list.substr(start, comma - start) == controller) return line.substr(second + 1);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  return std::nullopt;
+}
 
 MemoryCgroup::~MemoryCgroup() {
   ::close(procs_fd_);

@@ -15,29 +15,10 @@
 
 #include "lambdad/sandbox/exec_report.hpp"
 #include "lambdad/sandbox/seccomp.hpp"
+#include "lambdad/worker/spawn_helpers.hpp"
 
 namespace lambdad::worker {
 namespace {
-
-struct Pipe {
-  int read = -1;
-  int write = -1;
-};
-
-Pipe make_pipe(int read_flags) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::system_category(), "pipe2");
-  if (read_flags) fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | read_flags);
-  return {fds[0], fds[1]};
-}
-
-std::vector<char*> pointers(const std::vector<std::string>& strings) {
-  std::vector<char*> result;
-  result.reserve(strings.size() + 1);
-  for (const auto& s : strings) result.push_back(const_cast<char*>(s.c_str()));
-  result.push_back(nullptr);
-  return result;
-}
 
 // Writes the calling process's pid into a cgroup.procs file, without allocating (vfork child).
 void join_cgroup(int procs_fd) {
@@ -97,8 +78,8 @@ void join_cgroup(int procs_fd) {
 class PosixLauncher final : public ProcessLauncher {
  public:
   SpawnedProcess spawn(const SpawnSpec& spec) override {
-    auto argv = pointers(spec.argv);
-    auto envp = pointers(spec.env);
+    auto argv = exec_pointers(spec.argv);
+    auto envp = exec_pointers(spec.env);
     Pipe out = make_pipe(O_NONBLOCK);
     Pipe err = make_pipe(O_NONBLOCK);
     Pipe status = make_pipe(O_NONBLOCK);

@@ -10,9 +10,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lambdad::worker {
+
+/// lambdad's own cgroup path for a v1 controller (a `N:cpu,cpuacct:/path` line names several) or,
+/// with "", for cgroup v2 (`0::/path`); nullopt when /proc/self/cgroup has none.
+std::optional<std::string> own_cgroup(std::string_view controller);
 
 class MemoryCgroups;
 
