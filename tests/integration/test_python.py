@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from harness import (REPORT_RE, SOURCE_DIR, Server, ServerTestCase, UUID_RE, function_arn,
                      client_files, handler_function, script_function)
+from scripted_api import ACCEPTED, GONE, FakeRuntimeApi, next_reply
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "python"
 RUNTIME = "python3.12"
@@ -726,78 +726,6 @@ class LayerTest(PythonTestCase):
 # ---- the wire, against a scripted Runtime API ---------------------------------------------------
 
 
-class FakeRuntimeApi:
-    """A Runtime API endpoint that answers from a script: `replies` are raw HTTP responses
-    (bytes) or None (close the connection without answering), used in order. Records every
-    request as (connection number, method, path, headers, body)."""
-
-    def __init__(self, replies: list):
-        self.replies = list(replies)
-        self.requests: list[tuple] = []
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(4)
-        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        number = 0
-        while self.replies:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            number += 1
-            buffer = b""
-            with conn:
-                while self.replies:
-                    while b"\r\n\r\n" not in buffer:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        buffer += chunk
-                    if b"\r\n\r\n" not in buffer:
-                        break
-                    head, _, buffer = buffer.partition(b"\r\n\r\n")
-                    lines = head.decode().split("\r\n")
-                    method, path, _ = lines[0].split(" ", 2)
-                    headers = {k.lower(): v.strip() for k, _, v in
-                               (line.partition(":") for line in lines[1:])}
-                    length = int(headers.get("content-length", 0))
-                    while len(buffer) < length:
-                        buffer += conn.recv(65536)
-                    body, buffer = buffer[:length], buffer[length:]
-                    self.requests.append((number, method, path, headers, body))
-                    reply = self.replies.pop(0)
-                    if reply is None:
-                        break
-                    conn.sendall(reply)
-                    if b"Connection: close" in reply.split(b"\r\n\r\n")[0]:
-                        break
-
-    def close(self) -> None:
-        self.listener.close()
-
-
-def next_reply(event: bytes, rid: str = "11111111-2222-3333-4444-555555555555",
-               chunked: bool = False, close: bool = False) -> bytes:
-    head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-            f"Lambda-Runtime-Aws-Request-Id: {rid}\r\n"
-            f"Lambda-Runtime-Deadline-Ms: {int(time.time() * 1000) + 60000}\r\n"
-            "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:F\r\n"
-            "Lambda-Runtime-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1\r\n")
-    if close:
-        head += "Connection: close\r\n"
-    if chunked:
-        body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (event[:3], event[3:]))
-        return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + body + b"0\r\n\r\n"
-    return (head + f"Content-Length: {len(event)}\r\n\r\n").encode() + event
-
-
-ACCEPTED = b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"OK"}'
-GONE = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-        b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
 
 
 class WireTest(unittest.TestCase):
