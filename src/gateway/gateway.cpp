@@ -9,6 +9,7 @@
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/ids.hpp"
+#include "lambdad/gateway/cors.hpp"
 #include "lambdad/gateway/errors.hpp"
 #include "lambdad/gateway/http_api_event.hpp"
 #include "lambdad/gateway/response_mapping.hpp"
@@ -141,6 +142,11 @@ class Gateway {
     }
     const Match match = routes->table.match(parsed->method, parsed->segments);
     if (match.kind != MatchKind::kRoute) {
+      if (match.kind == MatchKind::kNone) {
+        if (auto answer = unrouted_preflight(*routes, *parsed, request)) {
+          co_return std::move(*answer);
+        }
+      }
       // A REST resource without the method answers as REST does, whatever else the template has.
       RequestIds ids(match.kind == MatchKind::kNoMethod ? ApiKind::kRest : fallback_kind());
       ids.trace_id = parsed->trace_id;
@@ -149,6 +155,11 @@ class Gateway {
     const Route& route = *match.route;
     RequestIds ids(route.api->kind);
     ids.trace_id = parsed->trace_id;
+    if (route.cors_mock) {
+      http::Response response = rest_cors_mock(route, request);
+      ids.stamp(response);
+      co_return response;
+    }
     const EventInput input{*parsed, route, match.values, ids.request_id, ids.extended_request_id};
     std::string event = http::dump_lenient(
         route.payload == PayloadVersion::k1 ? build_v1_event(input) : build_v2_event(input));
@@ -190,6 +201,9 @@ class Gateway {
                    parsed->method, parsed->raw_path, route.function, why, result->payload);
       co_return error(ids.kind, GatewayError::kMalformedResponse, request.base(), ids);
     }
+    if (route.api->kind == ApiKind::kHttp && route.api->cors) {
+      apply_http_cors(*route.api->cors, parsed->header("origin"), mapped->headers);
+    }
     http::Response response{static_cast<bhttp::status>(mapped->status), request.version()};
     response.keep_alive(request.keep_alive());
     for (auto& [name, value] : mapped->headers) response.insert(name, value);
@@ -200,6 +214,48 @@ class Gateway {
   }
 
  private:
+  /// An HTTP API's own answer to a preflight no route takes: 204, with the CORS headers when
+  /// allowed. The API is the one of the route the requested method would take, else the first
+  /// HTTP API with CORS. nullopt when not a preflight or no such API.
+  static std::optional<http::Response> unrouted_preflight(const Routes& routes,
+                                                          const GatewayRequest& parsed,
+                                                          const http::Request& request) {
+    if (parsed.method != "OPTIONS") return std::nullopt;
+    const std::string* origin = parsed.header("origin");
+    const std::string* method = parsed.header("access-control-request-method");
+    if (!origin || !method) return std::nullopt;
+    // A REST resource's path (or the requested method's REST route) stays REST's: 403.
+    const Match target = routes.table.match(*method, parsed.segments);
+    const ApiInfo* api = routes.http_cors;
+    if (target.kind == MatchKind::kNoMethod) api = nullptr;
+    if (target.kind == MatchKind::kRoute) {
+      api = target.route->api->kind == ApiKind::kHttp && target.route->api->cors ? target.route->api
+                                                                                 : nullptr;
+    }
+    if (!api) return std::nullopt;
+    const std::string* asked = parsed.header("access-control-request-headers");
+    http::Response response{bhttp::status::no_content, request.version()};
+    response.keep_alive(request.keep_alive());
+    for (auto& [name, value] :
+         http_preflight_headers(*api->cors, *origin, *method, asked ? *asked : "")) {
+      response.insert(name, value);
+    }
+    RequestIds(ApiKind::kHttp).stamp(response);
+    return response;
+  }
+
+  /// SAM's REST `OPTIONS` mock: 200 with the configured headers, whatever the Origin.
+  static http::Response rest_cors_mock(const Route& route, const http::Request& request) {
+    http::Response response{bhttp::status::ok, request.version()};
+    response.keep_alive(request.keep_alive());
+    response.set(bhttp::field::content_type, "application/json");
+    for (auto& [name, value] : rest_preflight_headers(*route.api->cors, route.cors_methods)) {
+      response.insert(name, value);
+    }
+    response.body() = "{}";
+    return response;
+  }
+
   /// Runs the invocation; nullopt when the integration timeout passes first. Throws AwsError
   /// when Lambda refuses it (throttled, …).
   asio::awaitable<std::optional<scheduler::InvokeResult>> invoke(const Route& route,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace lambdad::gateway {
 
@@ -66,6 +67,32 @@ std::chrono::milliseconds integration_timeout(const nlohmann::json& properties, 
   return std::min(std::chrono::milliseconds(millis), fallback);
 }
 
+/// SAM's CORS for REST APIs: an `OPTIONS` mock on every path of an API with `Cors`, unless the
+/// path already has an `OPTIONS` method (of any API: they share the port).
+void add_cors_mocks(Routes& routes) {
+  std::set<std::string> with_options;
+  std::map<std::pair<const ApiInfo*, std::string>, std::vector<std::string>> methods;
+  for (const Route& route : routes.routes) {
+    if (route.is_default) continue;
+    if (route.method == "OPTIONS") with_options.insert(route.path);
+    if (route.api->kind == ApiKind::kRest && route.api->cors) {
+      methods[{route.api, route.path}].push_back(route.method);
+    }
+  }
+  for (const auto& [key, path_methods] : methods) {
+    if (with_options.contains(key.second)) continue;
+    Route& mock = routes.routes.emplace_back();
+    mock.api = key.first;
+    mock.method = "OPTIONS";
+    mock.path = key.second;
+    mock.cors_mock = true;
+    mock.cors_methods = rest_path_methods(path_methods);
+    mock.resource_id = stable_id(mock.api->logical_id + " " + mock.path, 6);
+    mock.event = mock.api->logical_id + ".Cors";
+    routes.table.add(mock);
+  }
+}
+
 }  // namespace
 
 std::string stable_id(std::string_view seed, size_t length) {
@@ -96,6 +123,9 @@ std::unique_ptr<Routes> build_routes(const Template& tmpl) {
         stage_variables(properties, api.kind == ApiKind::kRest ? "Variables" : "StageVariables");
     if (api.kind == ApiKind::kRest) api.binary_media_types = binary_media_types(properties);
     api.properties = properties;
+    api.cors =
+        api.kind == ApiKind::kRest ? parse_rest_cors(properties) : parse_http_cors(properties);
+    if (api.cors && api.kind == ApiKind::kHttp && !routes->http_cors) routes->http_cors = &api;
     by_id[api.logical_id] = &api;
     if (api.kind == ApiKind::kHttp) routes->has_http_api = true;
   }
@@ -132,6 +162,7 @@ std::unique_ptr<Routes> build_routes(const Template& tmpl) {
       }
     }
   }
+  add_cors_mocks(*routes);
   return routes;
 }
 

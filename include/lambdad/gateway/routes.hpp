@@ -8,12 +8,14 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/gateway/cors.hpp"
 #include "lambdad/gateway/route_table.hpp"
 
 namespace lambdad::gateway {
@@ -34,6 +36,7 @@ struct ApiInfo {
   nlohmann::json stage_variables;  ///< an object, or null when the stage has none
   std::vector<std::string> binary_media_types;  ///< REST `BinaryMediaTypes` (`~1` read as `/`)
   nlohmann::json properties;                    ///< every resolved property (Cors, Auth, …)
+  std::optional<CorsConfig> cors;               ///< REST `Cors` / HTTP API `CorsConfiguration`
 };
 
 /// One route: an `Api` or `HttpApi` event of a function.
@@ -48,6 +51,10 @@ struct Route {
   std::string resource_id;  ///< REST `resourceId`: 6 lower-case alphanumerics
   std::string event;        ///< "Function.Event", for logs
   int line = 0;             ///< the event's line in the template
+  /// A REST API's CORS `OPTIONS` mock (SAM adds one per path): answered by the gateway, with
+  /// `cors_methods` as the computed Access-Control-Allow-Methods; `function` is empty.
+  bool cors_mock = false;
+  std::string cors_methods;
   /// Filled by RouteTable::add: the names of the `{name}` / `{name+}` segments in order.
   std::vector<std::string> params;
 
@@ -60,8 +67,9 @@ struct Routes {
   std::deque<ApiInfo> apis;  ///< deque: routes point into it
   std::deque<Route> routes;
   RouteTable table;
-  bool has_http_api = false;          ///< unmatched requests answer 404 (else REST's 403)
-  std::vector<std::string> warnings;  ///< e.g. a route shadowed by another API's
+  bool has_http_api = false;           ///< unmatched requests answer 404 (else REST's 403)
+  const ApiInfo* http_cors = nullptr;  ///< the first HTTP API with CORS (unrouted preflights)
+  std::vector<std::string> warnings;   ///< e.g. a route shadowed by another API's
 };
 
 /// Builds the routes of every Api/HttpApi event of the template's functions.

@@ -1,0 +1,252 @@
+#include "lambdad/gateway/cors.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace lambdad::gateway {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+/// A scalar as text, SAM's quotes removed; "" for null, objects and arrays.
+std::string scalar(const nlohmann::json& value) {
+  if (value.is_string()) return sam_unquote(value.get<std::string>());
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number()) return value.dump();
+  return "";
+}
+
+/// A list property: an array of scalars, or one comma-separated string (`'GET,POST'`).
+std::vector<std::string> list(const nlohmann::json& object, const char* key) {
+  std::vector<std::string> out;
+  auto it = object.find(key);
+  if (it == object.end()) return out;
+  auto add = [&](std::string_view text) {
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      if (comma == std::string_view::npos) comma = text.size();
+      std::string_view item = trim(text.substr(start, comma - start));
+      if (!item.empty()) out.emplace_back(item);
+      start = comma + 1;
+    }
+  };
+  if (it->is_array()) {
+    for (const auto& item : *it) add(scalar(item));
+  } else {
+    add(scalar(*it));
+  }
+  return out;
+}
+
+bool truthy(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end()) return false;
+  if (it->is_boolean()) return it->get<bool>();
+  return lower(scalar(*it)) == "true";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+bool contains_star(const std::vector<std::string>& items) {
+  return std::find(items.begin(), items.end(), "*") != items.end();
+}
+
+bool contains_nocase(const std::vector<std::string>& items, std::string_view wanted) {
+  const std::string key = lower(wanted);
+  return std::any_of(items.begin(), items.end(),
+                     [&](const std::string& item) { return lower(item) == key; });
+}
+
+/// `https://*.example.com` matches `https://a.example.com` (and deeper subdomains).
+bool wildcard_match(std::string_view pattern, std::string_view origin) {
+  const size_t star = pattern.find('*');
+  if (star == std::string_view::npos) return false;
+  const std::string_view prefix = pattern.substr(0, star);
+  const std::string_view suffix = pattern.substr(star + 1);
+  return origin.size() > prefix.size() + suffix.size() && origin.starts_with(prefix) &&
+         origin.ends_with(suffix);
+}
+
+}  // namespace
+
+std::string sam_unquote(std::string_view value) {
+  value = trim(value);
+  if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+    value = value.substr(1, value.size() - 2);
+  }
+  return std::string(value);
+}
+
+std::optional<CorsConfig> parse_rest_cors(const nlohmann::json& properties) {
+  if (!properties.is_object()) return std::nullopt;
+  auto it = properties.find("Cors");
+  if (it == properties.end()) return std::nullopt;
+  CorsConfig cors;
+  if (it->is_string()) {
+    cors.allow_origins.push_back(scalar(*it));
+    return cors;
+  }
+  if (!it->is_object()) return std::nullopt;
+  const std::string origin = scalar(it->value("AllowOrigin", nlohmann::json()));
+  if (origin.empty()) return std::nullopt;  // SAM requires AllowOrigin
+  cors.allow_origins.push_back(origin);
+  // REST values are header values, written as one string: kept whole.
+  if (auto methods = scalar(it->value("AllowMethods", nlohmann::json())); !methods.empty()) {
+    cors.allow_methods.push_back(methods);
+  }
+  if (auto headers = scalar(it->value("AllowHeaders", nlohmann::json())); !headers.empty()) {
+    cors.allow_headers.push_back(headers);
+  }
+  cors.max_age = scalar(it->value("MaxAge", nlohmann::json()));
+  cors.allow_credentials = truthy(*it, "AllowCredentials");
+  return cors;
+}
+
+std::optional<CorsConfig> parse_http_cors(const nlohmann::json& properties) {
+  if (!properties.is_object()) return std::nullopt;
+  auto it = properties.find("CorsConfiguration");
+  if (it == properties.end()) return std::nullopt;
+  CorsConfig cors;
+  if (it->is_boolean() || it->is_string()) {
+    if (lower(scalar(*it)) != "true") return std::nullopt;
+    cors.allow_origins = {"*"};
+    cors.allow_methods = {"*"};
+    cors.allow_headers = {"*"};
+    return cors;
+  }
+  if (!it->is_object()) return std::nullopt;
+  cors.allow_origins = list(*it, "AllowOrigins");
+  cors.allow_methods = list(*it, "AllowMethods");
+  cors.allow_headers = list(*it, "AllowHeaders");
+  cors.expose_headers = list(*it, "ExposeHeaders");
+  cors.max_age = scalar(it->value("MaxAge", nlohmann::json()));
+  cors.allow_credentials = truthy(*it, "AllowCredentials");
+  return cors;
+}
+
+std::string rest_path_methods(const std::vector<std::string>& methods) {
+  std::set<std::string> all{"OPTIONS"};
+  for (const auto& method : methods) {
+    if (upper(method) == "ANY") {
+      all.insert({"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"});
+    } else {
+      all.insert(upper(method));
+    }
+  }
+  return join(std::vector<std::string>(all.begin(), all.end()));
+}
+
+HeaderList rest_preflight_headers(const CorsConfig& cors, const std::string& path_methods) {
+  HeaderList out;
+  if (!cors.allow_headers.empty()) {
+    out.emplace_back("Access-Control-Allow-Headers", join(cors.allow_headers));
+  }
+  out.emplace_back("Access-Control-Allow-Methods",
+                   cors.allow_methods.empty() ? path_methods : join(cors.allow_methods));
+  out.emplace_back("Access-Control-Allow-Origin", join(cors.allow_origins));
+  if (!cors.max_age.empty()) out.emplace_back("Access-Control-Max-Age", cors.max_age);
+  if (cors.allow_credentials) out.emplace_back("Access-Control-Allow-Credentials", "true");
+  return out;
+}
+
+bool origin_allowed(const CorsConfig& cors, std::string_view origin) {
+  const std::string key = lower(origin);
+  for (const auto& allowed : cors.allow_origins) {
+    if (allowed == "*") return true;
+    const std::string pattern = lower(allowed);
+    if (pattern == key || wildcard_match(pattern, key)) return true;
+  }
+  return false;
+}
+
+namespace {
+
+/// The Access-Control-Allow-Origin of an allowed origin: `*` when every origin is allowed
+/// (and credentials are not), else the origin itself.
+std::string allow_origin_value(const CorsConfig& cors, std::string_view origin) {
+  if (contains_star(cors.allow_origins) && !cors.allow_credentials) return "*";
+  return std::string(origin);
+}
+
+}  // namespace
+
+HeaderList http_preflight_headers(const CorsConfig& cors, std::string_view origin,
+                                  std::string_view request_method,
+                                  std::string_view request_headers) {
+  HeaderList out;
+  if (!origin_allowed(cors, origin)) return out;
+  if (!contains_star(cors.allow_methods) && !contains_nocase(cors.allow_methods, request_method)) {
+    return out;
+  }
+  std::vector<std::string> requested;
+  size_t start = 0;
+  while (start <= request_headers.size()) {
+    size_t comma = request_headers.find(',', start);
+    if (comma == std::string_view::npos) comma = request_headers.size();
+    std::string_view item = trim(request_headers.substr(start, comma - start));
+    if (!item.empty()) requested.push_back(lower(item));
+    start = comma + 1;
+  }
+  const bool any_header = contains_star(cors.allow_headers);
+  for (const auto& name : requested) {
+    if (!any_header && !contains_nocase(cors.allow_headers, name)) return out;
+  }
+  out.emplace_back("Access-Control-Allow-Origin", allow_origin_value(cors, origin));
+  if (cors.allow_credentials) out.emplace_back("Access-Control-Allow-Credentials", "true");
+  // A `*` list answers with what was asked: browsers take `*` only without credentials.
+  out.emplace_back("Access-Control-Allow-Methods", contains_star(cors.allow_methods)
+                                                       ? upper(request_method)
+                                                       : join(cors.allow_methods));
+  if (!requested.empty()) {
+    out.emplace_back("Access-Control-Allow-Headers",
+                     any_header ? join(requested) : lower(join(cors.allow_headers)));
+  }
+  if (!cors.max_age.empty()) out.emplace_back("Access-Control-Max-Age", cors.max_age);
+  return out;
+}
+
+void apply_http_cors(const CorsConfig& cors, const std::string* origin, HeaderList& headers) {
+  std::erase_if(headers, [](const auto& header) {
+    return lower(header.first).starts_with("access-control-");
+  });
+  if (!origin || !origin_allowed(cors, *origin)) return;
+  headers.emplace_back("Access-Control-Allow-Origin", allow_origin_value(cors, *origin));
+  if (cors.allow_credentials) headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  if (!cors.expose_headers.empty()) {
+    headers.emplace_back("Access-Control-Expose-Headers", join(cors.expose_headers));
+  }
+}
+
+}  // namespace lambdad::gateway
