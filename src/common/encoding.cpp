@@ -55,4 +55,12 @@ std::optional<std::string> url_decode(std::string_view text, bool plus_is_space)
   return out;
 }
 
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace lambdad

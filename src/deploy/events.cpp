@@ -5,6 +5,8 @@
 
 #include "schedule_expression.hpp"
 
+#include "lambdad/common/encoding.hpp"
+
 namespace lambdad::deploy {
 
 namespace {
@@ -29,12 +31,6 @@ const Keys kOtherEventTypes = {"S3",
                                "DocumentDB"};
 
 const Keys kMethods = {"get", "post", "put", "delete", "patch", "head", "options", "any"};
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 bool is_alphanumeric(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -131,7 +127,7 @@ class EventReader {
     if (path && !path->starts_with("/")) {
       ok = fail(properties.find("Path")->line, "Path '" + *path + "' must start with /");
     }
-    if (method && !kMethods.contains(lower(*method))) {
+    if (method && !kMethods.contains(ascii_lower(*method))) {
       ok = fail(properties.find("Method")->line,
                 "Method '" + *method +
                     "' must be one of GET, POST, PUT, DELETE, PATCH, HEAD, "

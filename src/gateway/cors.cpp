@@ -4,16 +4,11 @@
 #include <cctype>
 #include <set>
 
+#include "lambdad/common/encoding.hpp"
+
 namespace lambdad::gateway {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -67,7 +62,7 @@ bool truthy(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end()) return false;
   if (it->is_boolean()) return it->get<bool>();
-  return lower(scalar(*it)) == "true";
+  return ascii_lower(scalar(*it)) == "true";
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -84,9 +79,9 @@ bool contains_star(const std::vector<std::string>& items) {
 }
 
 bool contains_nocase(const std::vector<std::string>& items, std::string_view wanted) {
-  const std::string key = lower(wanted);
+  const std::string key = ascii_lower(wanted);
   return std::any_of(items.begin(), items.end(),
-                     [&](const std::string& item) { return lower(item) == key; });
+                     [&](const std::string& item) { return ascii_lower(item) == key; });
 }
 
 /// `https://*.example.com` matches `https://a.example.com` (and deeper subdomains).
@@ -140,7 +135,7 @@ std::optional<CorsConfig> parse_http_cors(const nlohmann::json& properties) {
   if (it == properties.end()) return std::nullopt;
   CorsConfig cors;
   if (it->is_boolean() || it->is_string()) {
-    if (lower(scalar(*it)) != "true") return std::nullopt;
+    if (ascii_lower(scalar(*it)) != "true") return std::nullopt;
     cors.allow_origins = {"*"};
     cors.allow_methods = {"*"};
     cors.allow_headers = {"*"};
@@ -182,10 +177,10 @@ HeaderList rest_preflight_headers(const CorsConfig& cors, const std::string& pat
 }
 
 bool origin_allowed(const CorsConfig& cors, std::string_view origin) {
-  const std::string key = lower(origin);
+  const std::string key = ascii_lower(origin);
   for (const auto& allowed : cors.allow_origins) {
     if (allowed == "*") return true;
-    const std::string pattern = lower(allowed);
+    const std::string pattern = ascii_lower(allowed);
     if (pattern == key || wildcard_match(pattern, key)) return true;
   }
   return false;
@@ -216,7 +211,7 @@ HeaderList http_preflight_headers(const CorsConfig& cors, std::string_view origi
     size_t comma = request_headers.find(',', start);
     if (comma == std::string_view::npos) comma = request_headers.size();
     std::string_view item = trim(request_headers.substr(start, comma - start));
-    if (!item.empty()) requested.push_back(lower(item));
+    if (!item.empty()) requested.push_back(ascii_lower(item));
     start = comma + 1;
   }
   const bool any_header = contains_star(cors.allow_headers);
@@ -231,7 +226,7 @@ HeaderList http_preflight_headers(const CorsConfig& cors, std::string_view origi
                                                        : join(cors.allow_methods));
   if (!requested.empty()) {
     out.emplace_back("Access-Control-Allow-Headers",
-                     any_header ? join(requested) : lower(join(cors.allow_headers)));
+                     any_header ? join(requested) : ascii_lower(join(cors.allow_headers)));
   }
   if (!cors.max_age.empty()) out.emplace_back("Access-Control-Max-Age", cors.max_age);
   return out;
@@ -239,7 +234,7 @@ HeaderList http_preflight_headers(const CorsConfig& cors, std::string_view origi
 
 void apply_http_cors(const CorsConfig& cors, const std::string* origin, HeaderList& headers) {
   std::erase_if(headers, [](const auto& header) {
-    return lower(header.first).starts_with("access-control-");
+    return ascii_lower(header.first).starts_with("access-control-");
   });
   if (!origin || !origin_allowed(cors, *origin)) return;
   headers.emplace_back("Access-Control-Allow-Origin", allow_origin_value(cors, *origin));

@@ -13,13 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 /// Appends `value` to a comma-joined entry of `object`.
 void join(json& object, const std::string& key, const std::string& value) {
   auto it = object.find(key);
@@ -46,7 +39,7 @@ json build_v2_event(const EventInput& input) {
 
   json headers = json::object();
   for (const auto& h : request.headers) {
-    std::string name = lower(h.name);
+    std::string name = ascii_lower(h.name);
     if (name == "cookie") continue;  // in `cookies`
     join(headers, name, h.value);
   }

@@ -14,13 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 json identity(const GatewayRequest& request, bool rest) {
   json out = {{"accessKey", nullptr},
               {"accountId", nullptr},
@@ -55,8 +48,8 @@ json build_v1_event(const EventInput& input) {
   json headers = json::object(), multi_headers = json::object();
   std::map<std::string, std::string> spelling;
   for (const auto& h : request.headers) {
-    const std::string key = rest ? h.name : lower(h.name);
-    const std::string& name = spelling.try_emplace(lower(h.name), key).first->second;
+    const std::string key = rest ? h.name : ascii_lower(h.name);
+    const std::string& name = spelling.try_emplace(ascii_lower(h.name), key).first->second;
     headers[name] = h.value;
     multi_headers[name].push_back(h.value);
   }
