@@ -23,6 +23,7 @@ from pathlib import Path
 
 from harness import (SOURCE_DIR, UUID_RE, Server, ServerTestCase, function_arn, handler_function,
                      client_files, run_cli, script_function)
+from golden_match import TIMESTAMP, matches
 from scripted_api import ACCEPTED, GONE, RID, FakeRuntimeApi
 from scripted_api import next_reply as _next_reply
 
@@ -31,7 +32,6 @@ CLIENT_DIR = SOURCE_DIR / "runtime-api" / "nodejs"
 CLIENT = CLIENT_DIR / "index.mjs"
 # The node lambdad runs (LAMBDAD_NODE, else the one on PATH), resolved past version-manager shims.
 NODE = os.path.realpath(os.environ.get("LAMBDAD_NODE") or shutil.which("node") or "/usr/bin/node")
-TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
 
 def _node_major() -> int:
@@ -92,41 +92,6 @@ def client_function(name: str, handler: str, files: dict[str, str], env: dict[st
 
 def golden(name: str):
     return json.loads((GOLDEN / name).read_text())
-
-
-def _pattern(text: str, values: dict) -> str:
-    out = []
-    for part in re.split(r"(\$\{[A-Z_*]+\})", text):
-        if part == "${*}":
-            out.append(r"[\s\S]*")
-        elif part == "${TIMESTAMP}":
-            out.append(TIMESTAMP)
-        elif part.startswith("${") and part.endswith("}"):
-            out.append(re.escape(values[part[2:-1]]))
-        else:
-            out.append(re.escape(part))
-    return "".join(out)
-
-
-def matches(expected, actual, values: dict) -> bool:
-    """`actual` has the golden shape `expected` (see golden/nodejs/README.md)."""
-    if isinstance(expected, dict):
-        return (isinstance(actual, dict) and list(expected) == list(actual)
-                and all(matches(expected[k], actual[k], values) for k in expected))
-    if isinstance(expected, list):
-        if not isinstance(actual, list):
-            return False
-        if expected and expected[0] == "${FRAMES}":
-            rest = expected[1:]
-            return any(matches(rest, actual[i:], values) for i in range(len(actual) + 1))
-        if not expected:
-            return not actual
-        return matches(expected[0], actual[0] if actual else None, values) and bool(actual) \
-            and matches(expected[1:], actual[1:], values)
-    if isinstance(expected, str):
-        return (isinstance(actual, str)
-                and re.fullmatch(_pattern(expected, values), actual) is not None)
-    return expected == actual
 
 
 def split_log_line(line: str) -> dict:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from harness import (REPORT_RE, SOURCE_DIR, Server, ServerTestCase, UUID_RE, function_arn,
                      client_files, handler_function, script_function)
+from golden_match import TIMESTAMP, matches
 from scripted_api import ACCEPTED, GONE, FakeRuntimeApi, next_reply
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "python"
@@ -47,7 +48,6 @@ def client_function(name: str, handler: str, files: dict[str, str], env: dict[st
     return fn
 
 
-TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
 CONTEXT_APP = """
 import os
@@ -226,39 +226,6 @@ def handler(event, context):
 
 def golden(name: str) -> dict:
     return json.loads((GOLDEN / name).read_text())
-
-
-def _pattern(text: str, values: dict) -> str:
-    out = []
-    for part in re.split(r"(\$\{[A-Z_*]+\})", text):
-        if part == "${*}":
-            out.append(r"[\s\S]*")
-        elif part == "${TIMESTAMP}":
-            out.append(TIMESTAMP)
-        elif part.startswith("${") and part.endswith("}"):
-            out.append(re.escape(values[part[2:-1]]))
-        else:
-            out.append(re.escape(part))
-    return "".join(out)
-
-
-def matches(expected, actual, values: dict) -> bool:
-    """`actual` has the golden shape `expected` (see golden/python/README.md)."""
-    if isinstance(expected, dict):
-        return (isinstance(actual, dict) and list(expected) == list(actual)
-                and all(matches(expected[k], actual[k], values) for k in expected))
-    if isinstance(expected, list):
-        if not isinstance(actual, list):
-            return False
-        if expected and expected[0] == "${FRAMES}":
-            rest = expected[1:]
-            return any(matches(rest, actual[i:], values) for i in range(len(actual) + 1))
-        return (len(expected) == len(actual)
-                and all(matches(e, a, values) for e, a in zip(expected, actual)))
-    if isinstance(expected, str):
-        return (isinstance(actual, str)
-                and re.fullmatch(_pattern(expected, values), actual) is not None)
-    return expected == actual
 
 
 class PythonTestCase(ServerTestCase):
