@@ -3,9 +3,16 @@ test_python.py): raw replies in order, every request recorded."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
+import textwrap
 import threading
 import time
+import unittest
+from pathlib import Path
 
 class FakeRuntimeApi:
     """A Runtime API endpoint that answers from a script: `replies` are raw HTTP responses
@@ -87,3 +94,20 @@ ACCEPTED = (b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent
             b'\r\n{"status":"OK"}')
 GONE = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
         b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+
+
+def run_client(test: unittest.TestCase, command: list[str], app_file: str, app: str,
+               replies: list, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, list]:
+    """Runs a bootstrap client (`command`) on `app` (written as `app_file` in a temp task root)
+    against a FakeRuntimeApi answering `replies`; its output and the requests it made."""
+    api = FakeRuntimeApi(replies)
+    test.addCleanup(api.close)
+    root = Path(tempfile.mkdtemp(prefix="lambdad-wire-"))
+    test.addCleanup(shutil.rmtree, root, ignore_errors=True)
+    (root / app_file).write_text(textwrap.dedent(app))
+    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LAMBDA_TASK_ROOT": str(root),
+                "AWS_LAMBDA_RUNTIME_API": api.address, "AWS_LAMBDA_FUNCTION_NAME": "F", **env}
+    proc = subprocess.run(command, env=full_env, cwd=root, capture_output=True, timeout=30)
+    # decoded by hand: text mode would turn the "\r" inside log events into "\n"
+    proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
+    return proc, api.requests

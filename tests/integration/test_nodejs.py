@@ -24,7 +24,7 @@ from pathlib import Path
 from harness import (SOURCE_DIR, UUID_RE, Server, ServerTestCase, function_arn, handler_function,
                      client_files, run_cli, script_function)
 from golden_match import TIMESTAMP, matches
-from scripted_api import ACCEPTED, GONE, RID, FakeRuntimeApi
+from scripted_api import ACCEPTED, GONE, RID, FakeRuntimeApi, run_client
 from scripted_api import next_reply as _next_reply
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "nodejs"
@@ -861,8 +861,6 @@ class LayerTest(NodeTestCase):
 # ---- the wire, against a scripted Runtime API ---------------------------------------------------
 
 
-
-
 def next_reply(event: bytes, **options) -> bytes:
     return _next_reply(event, cognito=True, **options)
 
@@ -872,19 +870,8 @@ class WireTest(unittest.TestCase):
     headers of its posts, and exiting when the endpoint answers 500."""
 
     def run_client(self, replies: list, app: str, handler: str = "app.handler"):
-        api = FakeRuntimeApi(replies)
-        self.addCleanup(api.close)
-        root = Path(tempfile.mkdtemp(prefix="lambdad-wire-"))
-        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
-        (root / "app.js").write_text(textwrap.dedent(app))
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "_HANDLER": handler,
-               "LAMBDA_TASK_ROOT": str(root), "AWS_LAMBDA_RUNTIME_API": api.address,
-               "AWS_LAMBDA_FUNCTION_NAME": "F", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}
-        proc = subprocess.run([NODE, str(CLIENT)], env=env, cwd=root, capture_output=True,
-                              timeout=30)
-        # decoded by hand: text mode would turn the "\r" inside log events into "\n"
-        proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
-        return proc, api.requests
+        return run_client(self, [NODE, str(CLIENT)], "app.js", app, replies,
+                          {"_HANDLER": handler, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"})
 
     ECHO = "exports.handler = async (event, context) => ({event, identity: context.identity});\n"
 

@@ -11,10 +11,7 @@ import json
 import os
 import re
 import shlex
-import shutil
-import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -24,7 +21,7 @@ from pathlib import Path
 from harness import (REPORT_RE, SOURCE_DIR, Server, ServerTestCase, UUID_RE, function_arn,
                      client_files, handler_function, script_function)
 from golden_match import TIMESTAMP, matches
-from scripted_api import ACCEPTED, GONE, FakeRuntimeApi, next_reply
+from scripted_api import ACCEPTED, GONE, next_reply, run_client
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "python"
 RUNTIME = "python3.12"
@@ -693,26 +690,13 @@ class LayerTest(PythonTestCase):
 # ---- the wire, against a scripted Runtime API ---------------------------------------------------
 
 
-
-
 class WireTest(unittest.TestCase):
     """The client's HTTP against a scripted endpoint: chunked replies, closed connections,
     the headers of its posts, and exiting when the endpoint answers 500."""
 
     def run_client(self, replies: list, app: str, handler: str = "app.handler"):
-        api = FakeRuntimeApi(replies)
-        self.addCleanup(api.close)
-        root = Path(tempfile.mkdtemp(prefix="lambdad-wire-"))
-        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
-        (root / "app.py").write_text(textwrap.dedent(app))
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "_HANDLER": handler,
-               "LAMBDA_TASK_ROOT": str(root), "AWS_LAMBDA_RUNTIME_API": api.address,
-               "AWS_LAMBDA_FUNCTION_NAME": "F", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12"}
-        proc = subprocess.run([PYTHON, str(BOOTSTRAP)], env=env, cwd=root, capture_output=True,
-                              timeout=30)
-        # bytes decoded by hand: text mode would turn the "\r" inside log events into "\n"
-        proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
-        return proc, api.requests
+        return run_client(self, [PYTHON, str(BOOTSTRAP)], "app.py", app, replies,
+                          {"_HANDLER": handler, "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12"})
 
     ECHO = "def handler(event, context):\n    return event\n"
 
