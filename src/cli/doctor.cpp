@@ -6,7 +6,7 @@
 #include "lambdad/cli/options.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
-#include "lambdad/worker/memory_cgroup.hpp"
+#include "lambdad/worker/cgroups.hpp"
 
 namespace lambdad::cli {
 namespace {
@@ -39,10 +39,11 @@ int doctor(Args args) {
   for (const auto& line : runtimes.describe()) std::printf("  %s\n", line.c_str());
 
   std::string why;
-  const auto cgroups = worker::MemoryCgroups::probe(why);
-  std::printf("\nMax Memory Used:\n  default: peak RSS of each worker's processes (/proc)\n");
-  std::printf("  --memory-cgroups: %s\n", cgroups ? ("available, " + cgroups->describe()).c_str()
-                                                  : ("unavailable: " + why).c_str());
+  const auto cgroups = worker::WorkerCgroups::probe(why);
+  std::printf("\nworker cgroups (MemorySize limit, pids limit, CPU weight, Max Memory Used):\n");
+  std::printf("  %s\n",
+              cgroups ? ("available: " + cgroups->describe()).c_str()
+                      : ("unavailable (no limits; Max Memory Used from /proc): " + why).c_str());
 
   std::printf("\nsandbox:\n");
   for (const auto& line : sandbox::Sandbox::probe().describe()) std::printf("  %s\n", line.c_str());

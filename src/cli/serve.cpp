@@ -37,13 +37,15 @@ constexpr const char* kHelp =
     "  --max-concurrency N         server-wide concurrent executions (default 1000)\n"
     "  --init-timeout SECONDS      limit on a worker's init phase (default 10)\n"
     "  --shutdown-grace SECONDS    on SIGTERM, wait this long for in-flight calls (default 30)\n"
-    "  --memory-cgroups            measure Max Memory Used with a memory cgroup per worker "
-    "(counts\n"
-    "                              short-lived child processes; costs ~10 ms per cold start on\n"
-    "                              cgroup v1 hosts); default: peak RSS from /proc\n"
+    "  --no-cgroups                no cgroup per worker: MemorySize is not enforced and Max\n"
+    "                              Memory Used is the peak RSS from /proc (default: a cgroup per\n"
+    "                              worker where the host allows it; 'lambdad doctor' shows)\n"
     "  --sandbox TIER              namespaces, process or none (default: the strongest this\n"
     "                              host allows; 'lambdad doctor' shows which)\n"
     "  --sandbox-writable DIR[:DIR]  folders sandboxed workers may write, at the same path\n"
+    "  --worker-network MODE       host (default) or none: an empty network namespace per\n"
+    "                              worker, reaching only its Runtime API (needs the namespaces\n"
+    "                              tier; a function may choose with Metadata: lambdad: Network)\n"
     "  --log-level LEVEL           trace, debug, info, warn, error (default info)\n";
 
 /// Clones or fetches the repository and loads the ref's template; nullptr (after printing why)
@@ -72,12 +74,18 @@ std::shared_ptr<server::GitDeployer> start_git(const Options& opts, const std::s
   return nullptr;
 }
 
-/// --sandbox and --sandbox-writable.
+/// --sandbox, --sandbox-writable and --worker-network.
 sandbox::SandboxOptions sandbox_options(const Options& opts) {
   sandbox::SandboxOptions options;
   if (auto tier = opts.get("sandbox")) {
     options.tier = sandbox::parse_tier(*tier);
     if (!options.tier) throw UsageError("--sandbox takes namespaces, process or none");
+  }
+  if (auto network = opts.get("worker-network")) {
+    if (*network != "host" && *network != "none") {
+      throw UsageError("--worker-network takes host or none");
+    }
+    options.network = *network == "host";
   }
   if (auto dirs = opts.get("sandbox-writable")) {
     std::string_view rest = *dirs;
@@ -105,8 +113,8 @@ int serve(Args args) {
     Options opts(split.rest,
                  {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
                   "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll",
-                  "sandbox", "sandbox-writable"},
-                 {"memory-cgroups"});
+                  "sandbox", "sandbox-writable", "worker-network"},
+                 {"no-cgroups"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
       return 0;
@@ -137,7 +145,7 @@ int serve(Args args) {
     so.scheduler.max_concurrency =
         static_cast<int>(opts.get_int("max-concurrency", 1000, 1, 100000));
     so.scheduler.init_timeout = std::chrono::seconds(opts.get_int("init-timeout", 10, 1, 900));
-    so.memory_cgroups = opts.has("memory-cgroups");
+    so.cgroups = !opts.has("no-cgroups");
     so.shutdown_grace = std::chrono::seconds(opts.get_int("shutdown-grace", 30, 0, 3600));
     so.sandbox = sandbox_options(opts);
     server::Server server(std::move(tmpl), std::move(so));

@@ -15,6 +15,11 @@ namespace lambdad::deploy {
 FunctionConfig read_function(const std::string& logical_id, int line, const Node& properties,
                              LoadContext& ctx);
 
+/// The function resource's `Metadata: lambdad:` map, where lambdad's own per-function settings
+/// live (SAM and CloudFormation ignore Metadata): `Network: host | none`.
+void read_lambdad_metadata(const Node& metadata, const std::string& who, FunctionConfig& config,
+                           LoadContext& ctx);
+
 /// The runtimes lambdad runs, for messages and docs.
 const std::vector<std::string>& supported_runtimes();
 

@@ -116,6 +116,9 @@ void TemplateBuilder::read_resources(Template& out) {
     if (resource.type == kFunction) {
       out.functions.push_back(
           read_function(logical_id, resource.line, properties_of(resource, who), *ctx_));
+      if (const Node* metadata = resource.node->find("Metadata")) {
+        read_lambdad_metadata(*metadata, who, out.functions.back(), *ctx_);
+      }
     } else if (resource.type == kRestApi || resource.type == kHttpApi) {
       out.apis.push_back(
           read_api(logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));

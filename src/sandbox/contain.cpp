@@ -6,14 +6,20 @@
 // The child is a copy of lambdad (clone3 without CLONE_VM: the parent must run while the child
 // waits for its id maps, which rules out vfork semantics). lambdad has other threads, so between
 // clone and exec the child only makes system calls: everything was prepared in the parent.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/fsuid.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,7 +47,11 @@ struct ChildPlan {
   char* const* envp;
   int* source_fds;  ///< one slot per op (the child's copy is filled in)
   Pipe out, err, status, sync;
+  int channel[2] = {-1, -1};  ///< private network: the child sends its Runtime API socket on [1]
 };
+
+/// Where the Runtime API listens inside a private network namespace (Lambda's address).
+constexpr uint16_t kRuntimeApiPort = 9001;
 
 [[noreturn]] void fail(const ChildPlan& plan, int step, int error) {
   ExecReport report{error, kSetupFailed, step};
@@ -49,9 +59,70 @@ struct ChildPlan {
   _exit(126);
 }
 
-void join_cgroup(int procs_fd) {
-  // "0" is the writing process itself (v1 and v2), whatever its pid namespace.
-  (void)!::write(procs_fd, "0", 1);
+/// Child, in its new network namespace (whose user namespace it still has every capability of):
+/// brings up the loopback, listens on 127.0.0.1:9001 and sends that socket to lambdad, which
+/// accepts on it from outside. Nothing else in the namespace can be reached. Returns 0 or errno.
+int listen_inside(int channel, int* step) {
+  *step = kStepLoopback;
+  int any = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (any < 0) return errno;
+  ifreq lo{};
+  std::memcpy(lo.ifr_name, "lo", 3);
+  lo.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+  int rc = ::ioctl(any, SIOCSIFFLAGS, &lo) == 0 ? 0 : errno;
+  ::close(any);
+  if (rc) return rc;
+  *step = kStepRuntimeApiSocket;
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (listener < 0) return errno;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(kRuntimeApiPort);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(listener, SOMAXCONN) != 0) {
+    rc = errno;
+    ::close(listener);
+    return rc;
+  }
+  char byte = 'L';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(header), &listener, sizeof(int));
+  rc = ::sendmsg(channel, &message, MSG_NOSIGNAL) == 1 ? 0 : errno;
+  ::close(listener);
+  ::close(channel);
+  return rc;
+}
+
+/// Parent: the socket the child sent, or -1 when it failed (its report says why) or took longer
+/// than `timeout_ms`.
+int receive_listener(int channel, int timeout_ms) {
+  pollfd ready{channel, POLLIN, 0};
+  if (::poll(&ready, 1, timeout_ms) != 1) return -1;
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  if (::recvmsg(channel, &message, MSG_CMSG_CLOEXEC) != 1) return -1;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (!header || header->cmsg_type != SCM_RIGHTS) return -1;
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(header), sizeof(int));
+  return fd;
 }
 
 [[noreturn]] void contain(const ChildPlan& plan) {
@@ -66,7 +137,11 @@ void join_cgroup(int procs_fd) {
   ::close(plan.sync.write);
   if (::read(plan.sync.read, &go, 1) != 1 || go != 'G') _exit(125);  // parent gave up
   ::close(plan.sync.read);
-  if (spec.cgroup_procs_fd >= 0) join_cgroup(spec.cgroup_procs_fd);
+  if (plan.channel[1] >= 0) {
+    ::close(plan.channel[0]);
+    int step = 0;
+    if (int rc = listen_inside(plan.channel[1], &step)) fail(plan, step, rc);
+  }
 
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     fail(plan, kStepPrivate, errno);
@@ -162,20 +237,43 @@ class NamespaceLauncher final : public worker::ProcessLauncher {
     plan.err = make_pipe(O_NONBLOCK);
     plan.status = make_pipe(O_NONBLOCK);
     plan.sync = make_pipe(0);
+    if (spec.private_network &&
+        ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, plan.channel) != 0) {
+      plan.channel[0] = plan.channel[1] = -1;
+    }
     auto close_all = [&] {
       for (const Pipe* p : {&plan.out, &plan.err, &plan.status, &plan.sync}) {
         if (p->read >= 0) ::close(p->read);
         if (p->write >= 0) ::close(p->write);
       }
+      for (int& fd : plan.channel) {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+      }
     };
+    if (spec.private_network && plan.channel[0] < 0) {
+      int error = errno;
+      close_all();
+      throw std::system_error(error, std::system_category(), "socketpair");
+    }
 
     int pidfd = -1;
     clone_args args{};
     args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-                 CLONE_PIDFD | (jail.shared->network ? 0 : CLONE_NEWNET);
+                 CLONE_PIDFD | (spec.private_network ? CLONE_NEWNET : 0);
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
-    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    bool in_cgroup = false;
+    long pid = -1;
+    if (spec.cgroup_dir_fd >= 0) {
+      clone_args into = args;
+      into.flags |= CLONE_INTO_CGROUP;
+      into.cgroup = static_cast<uint64_t>(spec.cgroup_dir_fd);
+      pid = ::syscall(SYS_clone3, &into, sizeof into);
+      in_cgroup = pid >= 0;
+    }
+    // Without the cgroup (v1, or a v2 folder the kernel refuses): the caller moves it in later.
+    if (pid < 0) pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0) {
       int error = errno;
       close_all();
@@ -192,6 +290,13 @@ class NamespaceLauncher final : public worker::ProcessLauncher {
     if (error == 0 && ::write(plan.sync.write, "G", 1) != 1) error = errno;
     ::close(plan.sync.write);
     plan.sync.write = -1;
+    int runtime_api_fd = -1;
+    if (error == 0 && spec.private_network) {
+      ::close(plan.channel[1]);
+      plan.channel[1] = -1;
+      // A few system calls away; a child that fails reports why and closes its end at once.
+      runtime_api_fd = receive_listener(plan.channel[0], 5000);
+    }
     if (error != 0) {
       ::kill(static_cast<pid_t>(pid), SIGKILL);
       ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
@@ -199,7 +304,16 @@ class NamespaceLauncher final : public worker::ProcessLauncher {
       close_all();
       throw std::system_error(error, std::system_category(), "sandbox: writing the id maps");
     }
-    return {static_cast<pid_t>(pid), pidfd, plan.out.read, plan.err.read, plan.status.read};
+    for (int fd : plan.channel) {
+      if (fd >= 0) ::close(fd);
+    }
+    return {.pid = static_cast<pid_t>(pid),
+            .pidfd = pidfd,
+            .stdout_fd = plan.out.read,
+            .stderr_fd = plan.err.read,
+            .exec_status_fd = plan.status.read,
+            .in_cgroup = in_cgroup,
+            .runtime_api_fd = runtime_api_fd};
   }
 
   void kill_group(pid_t pid, int signal) override { fallback_->kill_group(pid, signal); }

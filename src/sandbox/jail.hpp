@@ -62,24 +62,24 @@ unsigned long readonly_flags(int fd);
 /// The part of every root that is the same for all functions.
 struct Sandbox::Shared {
   Arena arena;
-  std::vector<Op> ops;       ///< system folders, /etc, /dev, /proc (not /tmp: its size varies)
+  std::vector<Op> ops;  ///< system folders, /etc, /dev, /proc (not /tmp: its size varies)
   const char* init_path = nullptr;  ///< lambdad-init (the child opens it before pivot_root)
-  const char* root_dir = nullptr;  ///< where the child mounts the new root before pivot_root
-  uid_t uid = 65534;         ///< the id the worker runs as (inside = outside)
+  const char* root_dir = nullptr;   ///< where the child mounts the new root before pivot_root
+  uid_t uid = 65534;                ///< the id the worker runs as (inside = outside)
   gid_t gid = 65534;
-  bool setgroups = true;     ///< root: the child may clear its supplementary groups
-  bool network = true;
+  bool setgroups = true;  ///< root: the child may clear its supplementary groups
   std::vector<std::filesystem::path> writable;  ///< --sandbox-writable, bound per jail
-  std::vector<std::string> describe_ops;  ///< one line per op, for error messages
+  std::vector<std::string> describe_ops;        ///< one line per op, for error messages
 };
 
 class Jail {
  public:
   std::shared_ptr<const Sandbox::Shared> shared;
   Arena arena;
-  std::vector<Op> ops;  ///< shared ops, then the function's, then /tmp
+  std::vector<Op> ops;             ///< shared ops, then the function's, then /tmp
   std::vector<std::string> names;  ///< per op, "mount /var/task" etc.
   const sock_fprog* seccomp = nullptr;
+  bool network = true;  ///< false: an empty network namespace with the Runtime API inside
 };
 
 /// Builds the shared part: throws std::runtime_error when a required piece is missing.
@@ -87,8 +87,7 @@ std::shared_ptr<const Sandbox::Shared> prepare_shared(const SandboxOptions& opti
                                                       const std::string& init_path);
 /// Builds one function's jail on top of the shared part.
 std::shared_ptr<const Jail> prepare_jail(std::shared_ptr<const Sandbox::Shared> shared,
-                                         const JailRequest& request,
-                                         const sock_fprog* seccomp);
+                                         const JailRequest& request, const sock_fprog* seccomp);
 
 /// Child, before anything hides the host's tree: opens the source of every kBind / kLower op into
 /// fds[i] (fds has ops.size() slots). Returns 0, or an errno with *failed set to the op's index.
@@ -113,6 +112,8 @@ enum SetupStep : int {
   kStepChdir,
   kStepSeccomp,
   kStepExecInit,
+  kStepLoopback,
+  kStepRuntimeApiSocket,
   kStepOps = 100,
 };
 

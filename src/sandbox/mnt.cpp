@@ -19,20 +19,22 @@ namespace {
 namespace fs = std::filesystem;
 
 /// System folders bound read-only when they are real folders (merged-/usr hosts have symlinks).
-constexpr const char* kSystemDirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-                                       "/libx32"};
+constexpr const char* kSystemDirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+                                       "/lib32", "/lib64", "/libx32"};
 /// What a runtime needs of /etc: users and groups, name resolution, TLS roots, the dynamic
 /// linker's cache, alternatives' symlinks. Nothing else of the host's configuration is visible.
 constexpr const char* kEtcEntries[] = {
-    "passwd",    "group",          "hosts",         "resolv.conf",      "nsswitch.conf",
-    "host.conf", "gai.conf",       "localtime",     "timezone",         "ld.so.cache",
-    "ld.so.conf", "ld.so.conf.d",  "ssl",           "ca-certificates",  "ca-certificates.conf",
-    "pki",       "alternatives",   "protocols",     "services",         "mime.types",
+    "passwd",     "group",          "hosts",     "resolv.conf",     "nsswitch.conf",
+    "host.conf",  "gai.conf",       "localtime", "timezone",        "ld.so.cache",
+    "ld.so.conf", "ld.so.conf.d",   "ssl",       "ca-certificates", "ca-certificates.conf",
+    "pki",        "alternatives",   "protocols", "services",        "mime.types",
     "os-release", "debian_version", "networks",
 };
 constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
-std::string in_root(const fs::path& absolute) { return absolute.relative_path().string(); }
+std::string in_root(const fs::path& absolute) {
+  return absolute.relative_path().string();
+}
 
 bool under(const fs::path& path, const fs::path& folder) {
   auto p = path.lexically_normal().string();
@@ -142,7 +144,6 @@ std::shared_ptr<const Sandbox::Shared> prepare_shared(const SandboxOptions& opti
     shared->gid = ::getegid();
     shared->setgroups = false;
   }
-  shared->network = options.network;
 
   for (const char* dir : kSystemDirs) {
     if (fs::is_symlink(dir, ec)) {
@@ -201,11 +202,11 @@ std::shared_ptr<const Sandbox::Shared> prepare_shared(const SandboxOptions& opti
 }
 
 std::shared_ptr<const Jail> prepare_jail(std::shared_ptr<const Sandbox::Shared> shared,
-                                         const JailRequest& request,
-                                         const sock_fprog* seccomp) {
+                                         const JailRequest& request, const sock_fprog* seccomp) {
   auto jail = std::make_shared<Jail>();
   jail->shared = shared;
   jail->seccomp = seccomp;
+  jail->network = request.network.value_or(true);
   jail->ops = shared->ops;
   jail->names = shared->describe_ops;
   Builder b{jail->arena, jail->ops, jail->names, {}};

@@ -13,7 +13,7 @@
 
 #include "jail.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
-#include "lambdad/worker/memory_cgroup.hpp"
+#include "lambdad/worker/cgroups.hpp"
 
 namespace lambdad::sandbox {
 namespace {
@@ -221,6 +221,10 @@ std::string_view setup_step_name(int step) {
       return "seccomp";
     case kStepExecInit:
       return "exec lambdad-init";
+    case kStepLoopback:
+      return "network namespace: loopback up";
+    case kStepRuntimeApiSocket:
+      return "network namespace: Runtime API socket";
     default:
       return step >= kStepOps ? "building the root" : "setup";
   }
@@ -251,8 +255,20 @@ HostProbe Sandbox::probe() {
 std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
   std::unique_ptr<Sandbox> sandbox(new Sandbox);
   sandbox->options_ = options;
+  auto check_network = [&](Tier tier) {
+    if (!options.network && tier != Tier::kNamespaces) {
+      throw std::runtime_error("--worker-network none needs the sandbox tier `namespaces`, not `" +
+                               std::string(tier_name(tier)) + "`" +
+                               (sandbox->host_.namespaces_detail.empty()
+                                    ? std::string()
+                                    : ": " + sandbox->host_.namespaces_detail));
+    }
+  };
   // Forcing `none` skips the probe altogether.
-  if (options.tier == Tier::kNone) return sandbox;
+  if (options.tier == Tier::kNone) {
+    check_network(Tier::kNone);
+    return sandbox;
+  }
   sandbox->host_ = probe_host(options, &sandbox->seccomp_, &sandbox->shared_);
   const Tier strongest = sandbox->host_.strongest();
   Tier tier = options.tier.value_or(strongest);
@@ -262,6 +278,7 @@ std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
         (tier == Tier::kNamespaces && !sandbox->host_.namespaces ? sandbox->host_.namespaces_detail
                                                                  : sandbox->host_.seccomp_detail));
   }
+  check_network(tier);
   sandbox->tier_ = tier;
   if (tier != Tier::kNamespaces) sandbox->shared_.reset();
   return sandbox;
@@ -290,11 +307,21 @@ std::string Sandbox::describe() const {
 }
 
 void Sandbox::apply(worker::SpawnSpec& spec, const JailRequest& request) const {
+  const bool network = request.network.value_or(options_.network);
   if (tier_ == Tier::kNamespaces) {
-    spec.jail = prepare_jail(shared_, request, seccomp_ ? seccomp_->program() : nullptr);
-  } else if (tier_ == Tier::kProcess) {
-    spec.seccomp = seccomp_->program();
+    JailRequest resolved = request;
+    resolved.network = network;
+    spec.jail = prepare_jail(shared_, resolved, seccomp_ ? seccomp_->program() : nullptr);
+    spec.private_network = !network;
+    return;
   }
+  if (!network) {
+    spdlog::warn(
+        "{} asks for no network, which needs the sandbox tier `namespaces`; its workers "
+        "use the host's network (tier {})",
+        request.code_dir.string(), tier_name(tier_));
+  }
+  if (tier_ == Tier::kProcess) spec.seccomp = seccomp_->program();
 }
 
 std::unique_ptr<worker::ProcessLauncher> Sandbox::make_launcher() const {

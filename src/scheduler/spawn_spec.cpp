@@ -116,8 +116,8 @@ worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::stri
     if (sandboxed) {
       // The same file, as the worker sees it: /var/task/bootstrap or /opt/bootstrap.
       const std::filesystem::path host(spec.executable);
-      spec.executable = host.parent_path() == config.code_dir ? "/var/task/bootstrap"
-                                                              : "/opt/bootstrap";
+      spec.executable =
+          host.parent_path() == config.code_dir ? "/var/task/bootstrap" : "/opt/bootstrap";
     }
     spec.argv = {spec.executable};
   } else {
@@ -183,7 +183,8 @@ worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::stri
                           .layers = config.layers,
                           .runtime_dir = host_runtime_dir,
                           .interpreters = interpreters,
-                          .ephemeral_storage_mb = config.ephemeral_storage_mb});
+                          .ephemeral_storage_mb = config.ephemeral_storage_mb,
+                          .network = config.network});
   }
   return spec;
 }

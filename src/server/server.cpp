@@ -14,7 +14,7 @@
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
 #include "lambdad/store/store.hpp"
-#include "lambdad/worker/memory_cgroup.hpp"
+#include "lambdad/worker/cgroups.hpp"
 
 namespace lambdad::server {
 
@@ -26,7 +26,7 @@ struct Server::Impl {
   ServerOptions options;
   // Before the io_context: workers (held by its coroutines) must be gone before their parent
   // cgroup.
-  std::unique_ptr<worker::MemoryCgroups> cgroups;
+  std::unique_ptr<worker::WorkerCgroups> cgroups;
   scheduler::Runtimes runtimes;
   std::unique_ptr<sandbox::Sandbox> sandbox;  // outlives the launcher and every worker's spec
   // Concurrency hint 1: the io_context runs on one thread, so Asio can skip its internal locking.
@@ -96,12 +96,13 @@ void Server::start() {
   std::filesystem::create_directories(s.options.state_dir);
   const auto db_file = s.options.state_dir / "lambdad.db";
   s.store = store::Store::open(db_file);
-  std::string why = "--memory-cgroups not given";
-  if (s.options.memory_cgroups) s.cgroups = worker::MemoryCgroups::probe(why);
+  std::string why = "--no-cgroups given";
+  if (s.options.cgroups) s.cgroups = worker::WorkerCgroups::probe(why);
   if (s.cgroups) {
-    spdlog::info("Max Memory Used from {}", s.cgroups->describe());
+    spdlog::info("worker limits (MemorySize, pids, CPU weight) and Max Memory Used: {}",
+                 s.cgroups->describe());
   } else {
-    spdlog::info("Max Memory Used from /proc (peak RSS of each worker's processes): {}", why);
+    spdlog::warn("workers run without a memory limit; Max Memory Used from /proc: {}", why);
   }
   s.options.scheduler.cgroups = s.cgroups.get();
   s.sandbox = sandbox::Sandbox::create(s.options.sandbox);

@@ -20,18 +20,6 @@
 namespace lambdad::worker {
 namespace {
 
-// Writes the calling process's pid into a cgroup.procs file, without allocating (vfork child).
-void join_cgroup(int procs_fd) {
-  char text[24];
-  char* end = text + sizeof text;
-  char* p = end;
-  for (unsigned long pid = static_cast<unsigned long>(getpid()); pid > 0 || p == end; pid /= 10) {
-    *--p = static_cast<char>('0' + pid % 10);
-  }
-  // Not fatal: the worker then runs outside the cgroup and its memory is read from /proc.
-  (void)!write(procs_fd, p, static_cast<size_t>(end - p));
-}
-
 // Runs in the vfork child before exec: system calls only (no allocation, no locks), never returns.
 [[noreturn]] void exec_child(const SpawnSpec& spec, char* const* argv, char* const* envp,
                              const Pipe& out, const Pipe& err, const Pipe& status) {
@@ -41,7 +29,6 @@ void join_cgroup(int procs_fd) {
     _exit(127);
   };
   setpgid(0, 0);
-  if (spec.cgroup_procs_fd >= 0) join_cgroup(spec.cgroup_procs_fd);
   // The worker must not outlive lambdad, even when lambdad is SIGKILLed.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) _exit(1);

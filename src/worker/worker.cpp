@@ -107,15 +107,26 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
   state_ = current_ ? State::kBusy : State::kStarting;
   auto self = shared_from_this();
   try {
-    acceptor_ = http::listen(executor_, settings_.listen_host, 0);
-    spec.env.push_back("AWS_LAMBDA_RUNTIME_API=" + settings_.listen_host + ":" +
-                       std::to_string(acceptor_.local_endpoint().port()));
+    if (spec.private_network) {
+      // The launcher makes the socket inside the worker's own network namespace.
+      spec.env.push_back("AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001");
+    } else {
+      acceptor_ = http::listen(executor_, settings_.listen_host, 0);
+      spec.env.push_back("AWS_LAMBDA_RUNTIME_API=" + settings_.listen_host + ":" +
+                         std::to_string(acceptor_.local_endpoint().port()));
+    }
     spec.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
-    if (settings_.cgroups) cgroup_ = settings_.cgroups->create(id_);
-    if (cgroup_) spec.cgroup_procs_fd = cgroup_->procs_fd();
+    if (settings_.cgroups) {
+      cgroup_ = settings_.cgroups->create(id_, CgroupLimits::for_function(settings_.memory_mb));
+    }
+    if (cgroup_) spec.cgroup_dir_fd = cgroup_->clone_into_fd();
     executable_ = spec.executable;
     spawned_at_ = Clock::now();
     process_ = launcher_.spawn(spec);
+    if (cgroup_ && !process_.in_cgroup) cgroup_->attach_later(process_.pid, process_.pidfd);
+    if (process_.runtime_api_fd >= 0) {
+      acceptor_.assign(asio::ip::tcp::v4(), process_.runtime_api_fd);
+    }
     // In a namespaced sandbox the process is lambdad-init, with the runtime as its child.
     peak_memory_ = std::make_unique<PeakMemory>(process_.pid, spec.jail != nullptr);
   } catch (const std::exception& e) {
@@ -388,6 +399,12 @@ void Worker::on_exit(int code, int status) {
                                : invalid_entrypoint_message(exec_errno, executable_);
     }
   }
+  if (cgroup_ && code == CLD_KILLED && status == SIGKILL && cgroup_->oom_killed()) {
+    spdlog::warn(
+        "function {}: worker {} used its {} MB (MemorySize) and was killed by the kernel's "
+        "OOM killer",
+        settings_.function, id_, settings_.memory_mb);
+  }
   if (current_ && !current_->done) {
     if (exec_errno) {
       fail_current(Outcome::kInvalidEntrypoint, "Runtime.InvalidEntrypoint", entrypoint_message);
@@ -439,10 +456,11 @@ void Worker::log_platform(std::string line) {
 }
 
 int Worker::max_memory_used_mb() {
-  std::optional<uint64_t> from_cgroup = cgroup_ ? cgroup_->peak_bytes() : std::nullopt;
-  const uint64_t bytes = from_cgroup && *from_cgroup > 0 ? *from_cgroup
-                         : peak_memory_                  ? peak_memory_->bytes()
-                                                         : 0;
+  const uint64_t from_cgroup = cgroup_ ? cgroup_->peak_bytes().value_or(0) : 0;
+  // A worker moved into its cgroup after it started has memory charged elsewhere: /proc counts it.
+  const bool cgroup_counts_all = cgroup_ && process_.in_cgroup && from_cgroup > 0;
+  const uint64_t from_proc = peak_memory_ && !cgroup_counts_all ? peak_memory_->bytes() : 0;
+  const uint64_t bytes = std::max(from_cgroup, from_proc);
   last_peak_mb_ = std::max(last_peak_mb_, static_cast<int>((bytes + (1u << 20) - 1) >> 20));
   return last_peak_mb_;
 }

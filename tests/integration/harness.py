@@ -148,6 +148,7 @@ class Function:
     copy_from: Path | None = None  # copy this file as the bootstrap instead of `code`
     properties: dict[str, Any] = field(default_factory=dict)  # extra SAM properties
     files: dict[str, str] = field(default_factory=dict)  # more files in the code folder (path: text)
+    metadata: dict[str, Any] = field(default_factory=dict)  # the resource's Metadata
 
     def code_dir(self, root: Path) -> Path:
         return root / "functions" / self.name
@@ -236,6 +237,8 @@ def template_text(functions: Iterable[Function], globals_: dict[str, Any] | None
         }
         props.update(fn.properties)
         resources[fn.name] = {"Type": "AWS::Serverless::Function", "Properties": props}
+        if fn.metadata:
+            resources[fn.name]["Metadata"] = fn.metadata
     doc: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",

@@ -99,7 +99,9 @@ class EscapeTest(SandboxTestCase):
     @classmethod
     def functions(cls):
         return [
-            bash_function("Hostile", HOSTILE, Timeout=30, MemorySize=512),
+            # /tmp is a tmpfs, which counts against MemorySize: more memory than /tmp, so that
+            # filling /tmp meets its own size limit first.
+            bash_function("Hostile", HOSTILE, Timeout=30, MemorySize=1024),
             bash_function("Good"),
             bash_function("Other", "", Environment={"Variables": {"SECRET": "other's"}}),
         ]
@@ -204,6 +206,90 @@ class EscapeTest(SandboxTestCase):
     def test_tmp_is_private_per_worker(self):
         self.invoke_hostile("tmp-write")
         self.assertIn("secret", self.invoke_hostile("tmp-list"), "kept while the worker is warm")
+
+
+# Connects to the event's "url"; answers the HTTP status (or curl's error) and the interfaces.
+NET_PROBE = r"""
+url="$(printf '%s' "$event" | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')"
+out="$(curl -sS -m 3 -o /dev/null -w '%{http_code}' "$url" 2>&1)"
+ifaces="$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')"
+response="$(python3 -c 'import json,sys; print(json.dumps({"curl": sys.argv[1], "ifaces": sys.argv[2].strip(), "api": sys.argv[3]}))' "$out" "$ifaces" "$AWS_LAMBDA_RUNTIME_API")"
+"""
+
+OFFLINE = {"lambdad": {"Network": "none"}}
+ONLINE = {"lambdad": {"Network": "host"}}
+
+
+class NetworkTestCase(SandboxTestCase):
+    def probe(self, function: str, url: str) -> dict:
+        return self.server.invoke_ok(self, function, {"url": url}, timeout=30).json()
+
+    def runtime_api_of(self, function: str) -> str:
+        """The host address of a running worker's Runtime API (from its environment)."""
+        self.server.invoke_ok(self, function, {"url": "http://127.0.0.1:1/"})
+        for pid in self.server.workers():
+            try:
+                env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AWS_LAMBDA_FUNCTION_NAME={function}".encode() in env:
+                api = next(e for e in env if e.startswith(b"AWS_LAMBDA_RUNTIME_API="))
+                return api.split(b"=", 1)[1].decode()
+        self.fail(f"no worker of {function}")
+
+    def assert_offline(self, function: str) -> None:
+        out = self.probe(function, self.server.lambda_url + "/2015-03-31/functions")
+        self.assertEqual(out["ifaces"], "lo", out)
+        self.assertEqual(out["api"], "127.0.0.1:9001", out)
+        self.assertNotEqual(out["curl"], "200", out)
+        self.assertIn("Failed to connect", out["curl"], out)
+        # Another worker's Runtime API (on the host's loopback) is out of reach too.
+        out = self.probe(function, f"http://{self.runtime_api_of('Online')}/2018-06-01/runtime/invocation/next")
+        self.assertIn("Failed to connect", out["curl"], out)
+
+    def assert_online(self, function: str) -> None:
+        out = self.probe(function, self.server.lambda_url + "/2015-03-31/functions")
+        self.assertEqual(out["curl"], "200", out)
+        self.assertNotEqual(out["api"], "127.0.0.1:9001", out)
+
+
+class FunctionNetworkTest(NetworkTestCase):
+    """The server's default is the host network; one function asks for none (Metadata)."""
+
+    @classmethod
+    def functions(cls):
+        offline = bash_function("Offline", NET_PROBE)
+        offline.metadata = OFFLINE
+        return [offline, bash_function("Online", NET_PROBE), bash_function("Good")]
+
+    def test_a_function_without_network_reaches_only_its_runtime_api(self):
+        self.assert_offline("Offline")
+        self.assert_serving()
+
+    def test_other_functions_keep_the_host_network(self):
+        self.assert_online("Online")
+
+    def test_warm_and_cold_workers_without_network(self):
+        results = parallel([lambda: self.probe("Offline", "http://127.0.0.1:1/")] * 4)
+        self.assertTrue(all(r["api"] == "127.0.0.1:9001" for r in results), results)
+
+
+class ServerNetworkTest(NetworkTestCase):
+    """--worker-network none: every worker is offline unless its function asks for the host's."""
+
+    server_args = ["--worker-network", "none"]
+
+    @classmethod
+    def functions(cls):
+        online = bash_function("Online", NET_PROBE)
+        online.metadata = ONLINE
+        return [bash_function("Offline", NET_PROBE), online, bash_function("Good")]
+
+    def test_workers_have_no_network_by_default(self):
+        self.assert_offline("Offline")
+
+    def test_a_function_may_ask_for_the_host_network(self):
+        self.assert_online("Online")
 
 
 class TmpPrivacyTest(SandboxTestCase):

@@ -39,6 +39,9 @@ struct FunctionConfig {
   std::string log_format;                     ///< LoggingConfig.LogFormat: "", Text or JSON
   std::string application_log_level;          ///< LoggingConfig.ApplicationLogLevel (JSON only)
   std::string description;
+  /// `Metadata: lambdad: Network`: true host, false none (an empty network namespace); unset:
+  /// the server's --worker-network.
+  std::optional<bool> network;
   std::vector<EventSource> events;
   int line = 0;  ///< line of the resource in the template
   /// Resolved `EventInvokeConfig` (MaximumRetryAttempts, MaximumEventAgeInSeconds,

@@ -4,7 +4,8 @@
 /// function's jail) and the launcher that contains every worker.
 ///
 /// Tiers, strongest first:
-///  - `namespaces`: new user, PID, mount, IPC and UTS namespaces (network: only when asked), uid and
+///  - `namespaces`: new user, PID, mount, IPC and UTS namespaces (network: only when asked), uid
+///  and
 ///    gid mapped to one unprivileged id, a minimal read-only root built with pivot_root (system
 ///    folders, /var/task, /opt, /var/runtime, private /tmp, own /proc, minimal /dev), every
 ///    capability dropped, no_new_privs, rlimits, parent-death signal, fds closed, seccomp last.
@@ -43,7 +44,7 @@ struct HostProbe {
   std::string seccomp_detail;  ///< instructions, or why not
   bool namespaces = false;     ///< a trial worker was contained and ran /bin/true
   std::string namespaces_detail;
-  std::string init_path;           ///< lambdad-init, or empty
+  std::string init_path;             ///< lambdad-init, or empty
   std::vector<std::string> cgroups;  ///< one line per hierarchy: writable or not
 
   Tier strongest() const;
@@ -53,7 +54,9 @@ struct HostProbe {
 
 struct SandboxOptions {
   std::optional<Tier> tier;  ///< forced (--sandbox); default: the strongest the host allows
-  bool network = true;       ///< false: workers get an empty network namespace
+  /// false (--worker-network none): by default workers get an empty network namespace whose only
+  /// endpoint is their own Runtime API. Needs the `namespaces` tier.
+  bool network = true;
   /// Host folders bound read-write at the same path inside every worker (--sandbox-writable; the
   /// integration tests use one to collect what functions write).
   std::vector<std::filesystem::path> writable;
@@ -61,14 +64,15 @@ struct SandboxOptions {
 
 /// What a function's worker sees, in host paths (spawn_spec.cpp fills it in).
 struct JailRequest {
-  std::filesystem::path code_dir;                 ///< → /var/task
-  std::vector<std::filesystem::path> layers;      ///< → /opt, in order, a later one wins
-  std::filesystem::path runtime_dir;              ///< → /var/runtime (managed runtimes)
+  std::filesystem::path code_dir;             ///< → /var/task
+  std::vector<std::filesystem::path> layers;  ///< → /opt, in order, a later one wins
+  std::filesystem::path runtime_dir;          ///< → /var/runtime (managed runtimes)
   /// node / python3 binaries whose install prefix is bound (at its own path) when not in /usr:
   /// the function's interpreter, and those lambdad found for the template, which a `provided`
   /// bootstrap may run too.
   std::vector<std::filesystem::path> interpreters;
-  int ephemeral_storage_mb = 512;                 ///< size of /tmp
+  int ephemeral_storage_mb = 512;  ///< size of /tmp
+  std::optional<bool> network;  ///< the function's own choice, else the server's (SandboxOptions)
 };
 
 /// One function's prepared jail: its mount steps and the fds of their sources. Immutable; shared
@@ -90,7 +94,8 @@ class Sandbox {
   std::string describe() const;
 
   /// Applies the tier to a function's SpawnSpec: at `namespaces` the jail (and the spec must use
-  /// in-sandbox paths, see in_sandbox()); at `process` the seccomp filter. Throws
+  /// in-sandbox paths, see in_sandbox()) and its network; at `process` the seccomp filter (a
+  /// function that asks for no network then keeps the host's, with a warning). Throws
   /// std::runtime_error when a folder of the request cannot be opened.
   void apply(worker::SpawnSpec& spec, const JailRequest& request) const;
   /// Whether workers see /var/task, /opt, /var/runtime rather than host paths.

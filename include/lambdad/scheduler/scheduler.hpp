@@ -20,7 +20,7 @@
 #include "lambdad/scheduler/concurrency.hpp"
 #include "lambdad/scheduler/invocation.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
-#include "lambdad/worker/memory_cgroup.hpp"
+#include "lambdad/worker/cgroups.hpp"
 #include "lambdad/worker/process.hpp"
 
 namespace lambdad::sandbox {
@@ -43,7 +43,7 @@ struct SchedulerSettings {
   std::chrono::seconds async_max_event_age{21600};
   int async_max_retries = 2;
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
-  const worker::MemoryCgroups* cgroups = nullptr;     ///< per-worker memory cgroups, if any
+  const worker::WorkerCgroups* cgroups = nullptr;     ///< per-worker cgroups, if any
   const Runtimes* runtimes = nullptr;                 ///< node / python3, probed at start
   const sandbox::Sandbox* sandbox = nullptr;          ///< the tier workers run at (null: none)
 };

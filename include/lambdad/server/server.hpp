@@ -22,9 +22,9 @@ struct ServerOptions {
   uint16_t lambda_port = 3001;
   std::filesystem::path state_dir;  ///< created if missing
   bool listen = true;               ///< false: no gateway / lambda listeners (one-shot invoke)
-  /// Measure Max Memory Used with a memory cgroup per worker where the host allows it. Off by
-  /// default: on cgroup v1 each attach waits for an RCU grace period (cold start 1.2 → 12 ms).
-  bool memory_cgroups = false;
+  /// A cgroup per worker where the host allows it: MemorySize enforced, pids limit, CPU weight,
+  /// Max Memory Used from its peak (false: no limits, /proc's peak RSS).
+  bool cgroups = true;
   /// The workers' sandbox: tier (default: the strongest the host allows) and extra binds.
   sandbox::SandboxOptions sandbox;
   scheduler::SchedulerSettings scheduler;

@@ -24,7 +24,12 @@ struct SpawnSpec {
   std::string cwd;
   unsigned long max_open_files = 1024;
   unsigned long max_processes = 1024;  ///< RLIMIT_NPROC (sandboxed workers; root ignores it)
-  int cgroup_procs_fd = -1;  ///< when set, the child joins that cgroup before exec
+  /// cgroup v2: the worker's cgroup folder, which a sandboxed worker is cloned straight into
+  /// (CLONE_INTO_CGROUP); elsewhere the caller moves the process in after spawn().
+  int cgroup_dir_fd = -1;
+  /// The worker has its own empty network namespace: the launcher makes the Runtime API's
+  /// listening socket inside it (127.0.0.1:9001, as on Lambda) and returns it.
+  bool private_network = false;
   /// Sandbox tier `namespaces`: the worker's prepared root and namespaces (see sandbox.hpp);
   /// paths above are then the worker's view (/var/task, …). Null: a plain child process.
   std::shared_ptr<const sandbox::Jail> jail;
@@ -35,12 +40,14 @@ struct SpawnSpec {
 /// A started process. Every fd is owned by the caller (close-on-exec, non-blocking).
 struct SpawnedProcess {
   pid_t pid = -1;
-  int pidfd = -1;           ///< readable when the process exits
-  int stdout_fd = -1;       ///< read end of the child's stdout
-  int stderr_fd = -1;       ///< read end of the child's stderr
+  int pidfd = -1;      ///< readable when the process exits
+  int stdout_fd = -1;  ///< read end of the child's stdout
+  int stderr_fd = -1;  ///< read end of the child's stderr
   /// EOF once exec succeeded and the runtime ran; else sandbox::ExecReport records (its first
   /// int is the errno of a failed exec).
   int exec_status_fd = -1;
+  bool in_cgroup = false;   ///< started inside SpawnSpec::cgroup_dir_fd
+  int runtime_api_fd = -1;  ///< SpawnSpec::private_network: the listening socket
 };
 
 class ProcessLauncher {

@@ -15,9 +15,9 @@
 
 #include "lambdad/runtime_api/endpoint.hpp"
 #include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/worker/cgroups.hpp"
 #include "lambdad/worker/log_pipe.hpp"
 #include "lambdad/worker/memory.hpp"
-#include "lambdad/worker/memory_cgroup.hpp"
 #include "lambdad/worker/process.hpp"
 
 namespace lambdad::store {
@@ -41,7 +41,7 @@ struct WorkerSettings {
   std::string version;  ///< $LATEST or a number
   int memory_mb = 128;
   std::string listen_host = "127.0.0.1";
-  const MemoryCgroups* cgroups = nullptr;  ///< where Max Memory Used comes from, when available
+  const WorkerCgroups* cgroups = nullptr;  ///< limits and Max Memory Used, when available
 };
 
 class Worker final : public runtime_api::RuntimeTarget,
@@ -105,7 +105,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::string executable_;
   int last_peak_mb_ = 0;
   std::unique_ptr<PeakMemory> peak_memory_;
-  std::unique_ptr<MemoryCgroup> cgroup_;
+  std::unique_ptr<WorkerCgroup> cgroup_;
   State state_ = State::kStarting;
 
   boost::asio::ip::tcp::acceptor acceptor_;
