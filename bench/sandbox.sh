@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What the sandbox adds to a cold start: spawn → first /next (Init Duration) of the C++ example over
 # 50 spawns (50 functions, each invoked once), with `--sandbox none`, `process` and `namespaces`,
-# in the same run on the same machine. Tiers the host refuses are reported and skipped.
+# each without and with cgroups (the default where the host has them), and `namespaces` with
+# `--worker-network none`, in the same run on the same machine. Tiers the host refuses are
+# reported and skipped.
 #   bench/sandbox.sh [--spawns N]        (LAMBDAD_BIN: the binary; default build/lambdad)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,10 +36,14 @@ mkdir -p "$work/code" && cp "$bootstrap" "$work/code/bootstrap" && chmod -R a+rX
 } > "$work/template.yaml"
 
 echo "== cold start of the C++ example by sandbox tier, $spawns spawns each ($(nproc) CPUs)"
-for tier in none process namespaces; do
+variants=("none --no-cgroups" "none" "process --no-cgroups" "process" "namespaces --no-cgroups"
+          "namespaces" "namespaces --worker-network none")
+for variant in "${variants[@]}"; do
+  read -r -a flags <<<"$variant"
+  tier=${variant// /}
   state=$work/state-$tier
   "$LAMBDAD_BIN" serve "$work" --api-port 0 --lambda-port 0 --state-dir "$state" \
-      --sandbox "$tier" --log-level warn >"$work/out-$tier" 2>"$work/err-$tier" &
+      --sandbox "${flags[@]}" --log-level warn >"$work/out-$tier" 2>"$work/err-$tier" &
   server_pid=$!
   for _ in $(seq 200); do
     grep -q 'lambda api' "$work/out-$tier" 2>/dev/null && break
@@ -46,7 +52,7 @@ for tier in none process namespaces; do
   done
   lambda=$(sed -n 's/^lambda api listening on //p' "$work/out-$tier")
   if [ -z "$lambda" ]; then
-    echo "$tier: not available here: $(tail -n 1 "$work/err-$tier")"
+    echo "$variant: not available here: $(tail -n 1 "$work/err-$tier")"
     wait "$server_pid" 2>/dev/null || true; server_pid=
     continue
   fi
@@ -55,12 +61,12 @@ for tier in none process namespaces; do
     sleep 0.02
   done
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=
-  python3 - "$tier" "$state/lambdad.db" <<'PY'
+  python3 - "$variant" "$state/lambdad.db" <<'PY'
 import sqlite3, statistics, sys
 tier, db = sys.argv[1], sqlite3.connect(sys.argv[2])
 xs = sorted(r[0] for r in db.execute("select init_duration_ms from invocations where cold = 1"))
 q = lambda p: xs[min(len(xs) - 1, int(p * len(xs)))]
-print(f"{tier:>10}: Init Duration p50 {statistics.median(xs):6.2f} ms  p90 {q(.9):6.2f} ms  "
+print(f"{tier:>34}: Init Duration p50 {statistics.median(xs):6.2f} ms  p90 {q(.9):6.2f} ms  "
       f"max {xs[-1]:6.2f} ms  ({len(xs)} spawns)")
 PY
 done
