@@ -82,7 +82,9 @@ std::string trial(worker::ProcessLauncher& launcher, const worker::SpawnSpec& sp
     why =
         "the trial worker ended with " + worker::describe_wait_status(info.si_code, info.si_status);
   }
-  for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd}) ::close(fd);
+  for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd, p.runtime_api_fd}) {
+    if (fd >= 0) ::close(fd);
+  }
   return why;
 }
 
@@ -161,6 +163,13 @@ HostProbe probe_host(const SandboxOptions& options, std::unique_ptr<SeccompFilte
                                  std::to_string(shared->uid) + " gid " +
                                  std::to_string(shared->gid);
         if (shared_out) *shared_out = shared;
+        // Workers without network: an empty network namespace with the Runtime API inside.
+        request.network = false;
+        spec.jail = prepare_jail(shared, request, host.seccomp ? filter->program() : nullptr);
+        spec.private_network = true;
+        host.network_detail = trial(*launcher, spec, spec.jail.get());
+        host.network_namespaces = host.network_detail.empty();
+        if (host.network_namespaces) host.network_detail = "a worker may have no network";
       }
     } catch (const std::exception& e) {
       host.namespaces_detail = e.what();
@@ -242,6 +251,8 @@ std::vector<std::string> HostProbe::describe() const {
   lines.push_back(std::string("seccomp: ") + (seccomp ? "yes, " : "no: ") + seccomp_detail);
   lines.push_back(std::string("namespaces: ") + (namespaces ? "yes, " : "no: ") +
                   namespaces_detail);
+  lines.push_back("network namespaces: " + std::string(network_namespaces ? "yes, " : "no: ") +
+                  (network_detail.empty() ? "needs the namespaces tier" : network_detail));
   lines.push_back("lambdad-init: " + (init_path.empty() ? std::string("not found") : init_path));
   for (const auto& line : cgroups) lines.push_back(line);
   lines.push_back("strongest tier: " + std::string(tier_name(strongest())));
@@ -256,12 +267,17 @@ std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
   std::unique_ptr<Sandbox> sandbox(new Sandbox);
   sandbox->options_ = options;
   auto check_network = [&](Tier tier) {
-    if (!options.network && tier != Tier::kNamespaces) {
-      throw std::runtime_error("--worker-network none needs the sandbox tier `namespaces`, not `" +
-                               std::string(tier_name(tier)) + "`" +
-                               (sandbox->host_.namespaces_detail.empty()
-                                    ? std::string()
-                                    : ": " + sandbox->host_.namespaces_detail));
+    if (options.network) return;
+    const HostProbe& host = sandbox->host_;
+    if (tier != Tier::kNamespaces) {
+      throw std::runtime_error(
+          "--worker-network none needs the sandbox tier `namespaces`, not `" +
+          std::string(tier_name(tier)) + "`" +
+          (host.namespaces_detail.empty() ? std::string() : ": " + host.namespaces_detail));
+    }
+    if (!host.network_namespaces) {
+      throw std::runtime_error("--worker-network none: no network namespace here: " +
+                               host.network_detail);
     }
   };
   // Forcing `none` skips the probe altogether.
@@ -307,7 +323,14 @@ std::string Sandbox::describe() const {
 }
 
 void Sandbox::apply(worker::SpawnSpec& spec, const JailRequest& request) const {
-  const bool network = request.network.value_or(options_.network);
+  bool network = request.network.value_or(options_.network);
+  if (!network && tier_ == Tier::kNamespaces && !host_.network_namespaces) {
+    spdlog::warn(
+        "{} asks for no network, but this host gives no network namespace ({}); its "
+        "workers use the host's network",
+        request.code_dir.string(), host_.network_detail);
+    network = true;
+  }
   if (tier_ == Tier::kNamespaces) {
     JailRequest resolved = request;
     resolved.network = network;

@@ -44,6 +44,8 @@ struct HostProbe {
   std::string seccomp_detail;  ///< instructions, or why not
   bool namespaces = false;     ///< a trial worker was contained and ran /bin/true
   std::string namespaces_detail;
+  bool network_namespaces = false;  ///< a trial worker also ran without network
+  std::string network_detail;
   std::string init_path;             ///< lambdad-init, or empty
   std::vector<std::string> cgroups;  ///< one line per hierarchy: writable or not
 
