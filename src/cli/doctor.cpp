@@ -40,7 +40,7 @@ int doctor(Args args) {
 
   std::string why;
   const auto cgroups = worker::WorkerCgroups::probe(why);
-  std::printf("\nworker cgroups (MemorySize limit, pids limit, CPU weight, Max Memory Used):\n");
+  std::printf("\nworker cgroups (MemorySize limit, pids limit, Max Memory Used):\n");
   std::printf("  %s\n",
               cgroups ? ("available: " + cgroups->describe()).c_str()
                       : ("unavailable (no limits; Max Memory Used from /proc): " + why).c_str());

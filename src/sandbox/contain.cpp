@@ -202,6 +202,7 @@ int receive_listener(int channel, int timeout_ms) {
   ::setrlimit(RLIMIT_CORE, &no_core);
   sched_param param{};
   ::sched_setscheduler(0, SCHED_BATCH, &param);
+  ::setpriority(PRIO_PROCESS, 0, spec.nice);
   if (::chdir(spec.cwd.c_str()) != 0) fail(plan, kStepChdir, errno);
   // Nothing lambdad holds open may leak into the function (sockets, the database, other pipes,
   // the bind sources).

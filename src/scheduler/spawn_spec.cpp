@@ -9,6 +9,7 @@
 
 #include "lambdad/common/ids.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
+#include "lambdad/worker/cpu_weight.hpp"
 
 namespace lambdad::scheduler {
 namespace {
@@ -107,6 +108,7 @@ worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::stri
   const View view = view_of(config, sandboxed);
   worker::SpawnSpec spec;
   spec.cwd = view.task_root;
+  spec.nice = worker::nice_for_memory(config.memory_mb);
   std::string runtime_dir = "/var/runtime";
   std::filesystem::path host_runtime_dir;
   std::string interpreter;  // its install prefix must be visible inside the sandbox

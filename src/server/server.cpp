@@ -99,7 +99,7 @@ void Server::start() {
   std::string why = "--no-cgroups given";
   if (s.options.cgroups) s.cgroups = worker::WorkerCgroups::probe(why);
   if (s.cgroups) {
-    spdlog::info("worker limits (MemorySize, pids, CPU weight) and Max Memory Used: {}",
+    spdlog::info("worker limits (MemorySize, pids) and Max Memory Used: {}",
                  s.cgroups->describe());
   } else {
     spdlog::warn("workers run without a memory limit; Max Memory Used from /proc: {}", why);

@@ -119,7 +119,6 @@ std::optional<std::string> own_cgroup(std::string_view controller) {
 CgroupLimits CgroupLimits::for_function(int memory_mb) {
   CgroupLimits limits;
   limits.memory_bytes = static_cast<uint64_t>(std::max(memory_mb, 1)) << 20;
-  limits.cpu_shares = std::max<uint64_t>(2, static_cast<uint64_t>(memory_mb) * 1024 / 1769);
   return limits;
 }
 
@@ -158,7 +157,7 @@ WorkerCgroups::WorkerCgroups(std::vector<fs::path> roots, bool v2)
     : roots_(std::move(roots)), v2_(v2), attacher_([this] { run_attacher(); }) {}
 
 std::unique_ptr<WorkerCgroups> WorkerCgroups::at(std::vector<fs::path> roots, bool v2) {
-  roots.resize(v2 ? 1 : 3);
+  roots.resize(v2 ? 1 : 2);
   return std::unique_ptr<WorkerCgroups>(new WorkerCgroups(std::move(roots), v2));
 }
 
@@ -172,22 +171,13 @@ std::unique_ptr<WorkerCgroups> WorkerCgroups::probe(std::string& why) {
       // lambdad-<pid> holds no process, so it may hand its controllers on to the workers'.
       if (write_file(root / "cgroup.subtree_control", "+memory")) {
         write_file(root / "cgroup.subtree_control", "+pids");
-        write_file(root / "cgroup.subtree_control", "+cpu");
         return at({root}, true);
       }
       ::rmdir(root.c_str());
     }
   }
   fs::path memory = v1_root("memory", name);
-  if (!memory.empty()) {
-    fs::path cpu = v1_root("cpu", name);
-    // The workers together weigh as much as one busy thread per core against lambdad's own.
-    if (!cpu.empty()) {
-      write_file(cpu / "cpu.shares",
-                 std::to_string(1024 * std::max(1u, std::thread::hardware_concurrency())));
-    }
-    return at({memory, v1_root("pids", name), cpu}, false);
-  }
+  if (!memory.empty()) return at({memory, v1_root("pids", name)}, false);
   why =
       "no writable memory cgroup (v2 memory controller not delegated, v1 memory controller absent "
       "or read-only)";
@@ -249,9 +239,6 @@ std::unique_ptr<WorkerCgroup> WorkerCgroups::create(const std::string& worker_id
     if (limits.memory_bytes && !write_file(memory / "memory.max", bytes)) return give_up();
     write_file(memory / "memory.swap.max", "0");
     write_file(memory / "pids.max", pids);
-    // cpu.weight: 100 is the default, as 1024 shares are on v1.
-    write_file(memory / "cpu.weight",
-               std::to_string(std::clamp<uint64_t>(limits.cpu_shares * 100 / 1024, 1, 10000)));
   } else {
     if (limits.memory_bytes && !write_file(memory / "memory.limit_in_bytes", bytes)) {
       return give_up();
@@ -259,9 +246,6 @@ std::unique_ptr<WorkerCgroup> WorkerCgroups::create(const std::string& worker_id
     // Only where swap is accounted; Lambda has no swap.
     write_file(memory / "memory.memsw.limit_in_bytes", bytes);
     if (!roots_[1].empty()) write_file(roots_[1] / worker_id / "pids.max", pids);
-    if (!roots_[2].empty()) {
-      write_file(roots_[2] / worker_id / "cpu.shares", std::to_string(limits.cpu_shares));
-    }
   }
   files->peak = ::open((memory / (v2_ ? "memory.peak" : "memory.max_usage_in_bytes")).c_str(),
                        O_RDONLY | O_CLOEXEC);
@@ -276,10 +260,9 @@ std::unique_ptr<WorkerCgroup> WorkerCgroups::create(const std::string& worker_id
 std::string WorkerCgroups::describe() const {
   std::string controllers = "memory";
   if (v2_) {
-    controllers += ", pids, cpu where delegated";
-  } else {
-    if (!roots_[1].empty()) controllers += ", pids";
-    if (!roots_[2].empty()) controllers += ", cpu";
+    controllers += ", pids where delegated";
+  } else if (!roots_[1].empty()) {
+    controllers += ", pids";
   }
   return std::string(v2_ ? "cgroup v2" : "cgroup v1") + " (" + controllers + ") under " +
          roots_.front().string();

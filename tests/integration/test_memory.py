@@ -34,6 +34,10 @@ def allocating_function(name: str):
                             Timeout=30)
 
 
+# The worker's nice value (field 19 of /proc/PID/stat), which carries its CPU weight.
+NICE = r'''response="$(cut -d' ' -f19 /proc/$$/stat)"'''
+
+
 def max_memory_used(report: str) -> int:
     match = re.search(r"Max Memory Used: (\d+) MB", report)
     assert match, report
@@ -76,7 +80,9 @@ class MemoryTest(CgroupTestCase):
     def functions(cls):
         return [bash_function("Allocates", ALLOCATING_CHILD, MemorySize=256),
                 bash_function("Small", ""),
-                allocating_function("Limited")]
+                allocating_function("Limited"),
+                bash_function("Nice", NICE, MemorySize=128),
+                bash_function("FullCpu", NICE, MemorySize=2048)]
 
     def test_short_lived_children_count(self):
         self.assertGreaterEqual(max_memory_used(self.report("Allocates")[1]), 40)
@@ -90,6 +96,11 @@ class MemoryTest(CgroupTestCase):
         limits += [p / "memory.max" for p in self.cgroup_root.iterdir() if p.is_dir()]
         values = {int(f.read_text()) for f in limits if f.exists()}
         self.assertIn(128 << 20, values)
+
+    def test_cpu_weight_follows_memory_size(self):
+        # 128 MB: 7% of a CPU's weight, nice 12; 1,769 MB and more: a full CPU, nice 0.
+        self.assertEqual(self.server.invoke_ok(self, "Nice", {}).json(), 12)
+        self.assertEqual(self.server.invoke_ok(self, "FullCpu", {}).json(), 0)
 
     def test_within_memory_size_it_runs(self):
         r, report = self.report("Limited", {"mb": 48})

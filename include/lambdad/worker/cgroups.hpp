@@ -1,9 +1,12 @@
 #pragma once
 /// @brief A cgroup per worker where the host gives lambdad writable cgroups: the limits Lambda
-/// applies (memory = MemorySize without swap, a pids limit, a CPU weight proportional to memory)
-/// and Max Memory Used (the cgroup's peak, which counts every process the worker started).
-/// cgroup v2 (a delegated subtree with the memory controller) or v1 (the memory hierarchy, plus
-/// pids and cpu where writable).
+/// applies (memory = MemorySize without swap, a pids limit) and Max Memory Used (the cgroup's
+/// peak, which counts every process the worker started). cgroup v2 (a delegated subtree with the
+/// memory controller) or v1 (the memory hierarchy, plus pids where writable).
+///
+/// No cpu controller: with the workers in a CPU group of their own, apart from lambdad's threads,
+/// 32 busy workers served half the invocations per second (group scheduling on every wake-up).
+/// The CPU weight is the worker's nice value instead (cpu_weight.hpp).
 ///
 /// Joining: a sandboxed worker on v2 is cloned straight into its cgroup (CLONE_INTO_CGROUP, which
 /// costs nothing). Moving a running process into a cgroup instead waits for an RCU grace period
@@ -38,8 +41,6 @@ std::optional<std::string> own_cgroup(std::string_view controller);
 struct CgroupLimits {
   uint64_t memory_bytes = 0;  ///< 0: no limit (measure only)
   uint64_t pids = 1024;
-  /// v1 cpu.shares: Lambda gives a full vCPU at 1,769 MB and CPU in proportion below and above.
-  uint64_t cpu_shares = 1024;
 
   static CgroupLimits for_function(int memory_mb);
 };
@@ -82,7 +83,7 @@ class WorkerCgroups {
   /// says why) when there is no writable memory controller.
   static std::unique_ptr<WorkerCgroups> probe(std::string& why);
   /// The same below given roots (tests: a folder standing in for cgroupfs). v2: one root; v1:
-  /// memory, pids, cpu (an empty path: that controller is not used; memory is required).
+  /// memory, pids (an empty path: that controller is not used; memory is required).
   static std::unique_ptr<WorkerCgroups> at(std::vector<std::filesystem::path> roots, bool v2);
   ~WorkerCgroups();  ///< removes every worker cgroup left (waiting briefly for exiting processes)
 
@@ -90,7 +91,7 @@ class WorkerCgroups {
   /// without limits and its memory is read from /proc).
   std::unique_ptr<WorkerCgroup> create(const std::string& worker_id,
                                        const CgroupLimits& limits) const;
-  /// "cgroup v1 (memory, pids, cpu) under …" and the like.
+  /// "cgroup v1 (memory, pids) under …" and the like.
   std::string describe() const;
   bool v2() const { return v2_; }
 

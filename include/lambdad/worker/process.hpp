@@ -24,6 +24,7 @@ struct SpawnSpec {
   std::string cwd;
   unsigned long max_open_files = 1024;
   unsigned long max_processes = 1024;  ///< RLIMIT_NPROC (sandboxed workers; root ignores it)
+  int nice = 0;  ///< the CPU weight (cpu_weight.hpp); a child may always lower its priority
   /// cgroup v2: the worker's cgroup folder, which a sandboxed worker is cloned straight into
   /// (CLONE_INTO_CGROUP); elsewhere the caller moves the process in after spawn().
   int cgroup_dir_fd = -1;
