@@ -53,6 +53,23 @@ struct ChildPlan {
 /// Where the Runtime API listens inside a private network namespace (Lambda's address).
 constexpr uint16_t kRuntimeApiPort = 9001;
 
+/// One byte carrying one fd (SCM_RIGHTS) over the socketpair; on the stack, no allocation.
+struct FdMessage {
+  char byte = 'L';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+
+  FdMessage() {
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+  }
+  FdMessage(const FdMessage&) = delete;
+  FdMessage& operator=(const FdMessage&) = delete;
+};
+
 [[noreturn]] void fail(const ChildPlan& plan, int step, int error) {
   ExecReport report{error, kSetupFailed, step};
   (void)!::write(plan.status.write, &report, sizeof report);
@@ -85,20 +102,13 @@ int listen_inside(int channel, int* step) {
     ::close(listener);
     return rc;
   }
-  char byte = 'L';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  FdMessage m;
+  cmsghdr* header = CMSG_FIRSTHDR(&m.message);
   header->cmsg_level = SOL_SOCKET;
   header->cmsg_type = SCM_RIGHTS;
   header->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(header), &listener, sizeof(int));
-  rc = ::sendmsg(channel, &message, MSG_NOSIGNAL) == 1 ? 0 : errno;
+  rc = ::sendmsg(channel, &m.message, MSG_NOSIGNAL) == 1 ? 0 : errno;
   ::close(listener);
   ::close(channel);
   return rc;
@@ -109,16 +119,9 @@ int listen_inside(int channel, int* step) {
 int receive_listener(int channel, int timeout_ms) {
   pollfd ready{channel, POLLIN, 0};
   if (::poll(&ready, 1, timeout_ms) != 1) return -1;
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  if (::recvmsg(channel, &message, MSG_CMSG_CLOEXEC) != 1) return -1;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  FdMessage m;
+  if (::recvmsg(channel, &m.message, MSG_CMSG_CLOEXEC) != 1) return -1;
+  cmsghdr* header = CMSG_FIRSTHDR(&m.message);
   if (!header || header->cmsg_type != SCM_RIGHTS) return -1;
   int fd = -1;
   std::memcpy(&fd, CMSG_DATA(header), sizeof(int));

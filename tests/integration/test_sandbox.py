@@ -216,6 +216,9 @@ ifaces="$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' 
 response="$(python3 -c 'import json,sys; print(json.dumps({"curl": sys.argv[1], "ifaces": sys.argv[2].strip(), "api": sys.argv[3]}))' "$out" "$ifaces" "$AWS_LAMBDA_RUNTIME_API")"
 """
 
+# The probe starts five processes; at 128 MB's CPU weight (nice 12) a busy machine can stretch
+# that past the default 3 s.
+PROBE_PROPERTIES = {"MemorySize": 1024, "Timeout": 15}
 OFFLINE = {"lambdad": {"Network": "none"}}
 ONLINE = {"lambdad": {"Network": "host"}}
 
@@ -258,9 +261,10 @@ class FunctionNetworkTest(NetworkTestCase):
 
     @classmethod
     def functions(cls):
-        offline = bash_function("Offline", NET_PROBE)
+        offline = bash_function("Offline", NET_PROBE, **PROBE_PROPERTIES)
         offline.metadata = OFFLINE
-        return [offline, bash_function("Online", NET_PROBE), bash_function("Good")]
+        return [offline, bash_function("Online", NET_PROBE, **PROBE_PROPERTIES),
+                bash_function("Good")]
 
     def test_a_function_without_network_reaches_only_its_runtime_api(self):
         self.assert_offline("Offline")
@@ -281,9 +285,10 @@ class ServerNetworkTest(NetworkTestCase):
 
     @classmethod
     def functions(cls):
-        online = bash_function("Online", NET_PROBE)
+        online = bash_function("Online", NET_PROBE, **PROBE_PROPERTIES)
         online.metadata = ONLINE
-        return [bash_function("Offline", NET_PROBE), online, bash_function("Good")]
+        return [bash_function("Offline", NET_PROBE, **PROBE_PROPERTIES), online,
+                bash_function("Good")]
 
     def test_workers_have_no_network_by_default(self):
         self.assert_offline("Offline")
