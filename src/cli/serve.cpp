@@ -32,6 +32,10 @@ constexpr const char* kHelp =
     "                              https, ssh via ssh-agent); REF is a branch, tag or commit\n"
     "  --git-poll SECONDS          fetch REF this often and deploy new commits (default 10;\n"
     "                              0: only on POST /_lambdad/deploy to the lambda port)\n"
+    "  --no-watch                  do not watch the template and the functions' folders (by\n"
+    "                              default a change is swapped in once writes have stopped for\n"
+    "                              150 ms: changed functions get new workers, unchanged ones\n"
+    "                              stay warm, a broken template is refused); never with --git\n"
     "  --parameter-overrides 'K=V K2=V2'  template parameter values\n"
     "  --idle-timeout SECONDS      reap workers idle this long (default 600)\n"
     "  --max-concurrency N         server-wide concurrent executions (default 1000)\n"
@@ -114,7 +118,7 @@ int serve(Args args) {
                  {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
                   "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll",
                   "sandbox", "sandbox-writable", "worker-network"},
-                 {"no-cgroups"});
+                 {"no-cgroups", "no-watch"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
       return 0;
@@ -135,6 +139,8 @@ int serve(Args args) {
       tmpl = load_template_or_report(path, overrides);
       if (tmpl.path.empty()) return 1;
       so.state_dir = opts.get_or("state-dir", (tmpl.path.parent_path() / ".lambdad").string());
+      so.watch = !opts.has("no-watch");
+      so.watch_options.parameter_overrides = overrides;
     }
 
     so.host = opts.get_or("host", "127.0.0.1");

@@ -304,6 +304,7 @@ http::Response ControlApi::metrics(const http::Request& request) const {
     text += "lambdad_concurrent_executions{function=\"" + name + "\"} " +
             std::to_string(scheduler_.limits().in_flight(name)) + "\n";
   }
+  for (const auto& lines : more_metrics_) text += lines();
   return http::make_response(request, 200, std::move(text), "text/plain; version=0.0.4");
 }
 

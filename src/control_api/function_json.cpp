@@ -51,11 +51,14 @@ CodeSummary summarize(const fs::path& dir) {
   return summary;
 }
 
-const CodeSummary& summary_of(const fs::path& dir) {
-  static std::map<fs::path, CodeSummary> cache;
+/// `version`: the function's code fingerprint; a hot reload that changed the code changes it.
+const CodeSummary& summary_of(const fs::path& dir, const std::string& version) {
+  static std::map<fs::path, std::pair<std::string, CodeSummary>> cache;
   auto it = cache.find(dir);
-  if (it == cache.end()) it = cache.emplace(dir, summarize(dir)).first;
-  return it->second;
+  if (it == cache.end() || it->second.first != version) {
+    it = cache.insert_or_assign(dir, std::pair(version, summarize(dir))).first;
+  }
+  return it->second.second;
 }
 
 }  // namespace
@@ -63,14 +66,14 @@ const CodeSummary& summary_of(const fs::path& dir) {
 nlohmann::json function_configuration(const scheduler::Function& function,
                                       const std::string& version) {
   const FunctionConfig& c = function.config;
-  const CodeSummary& code = summary_of(c.code_dir);
+  const CodeSummary& code = summary_of(c.code_dir, function.code_fingerprint);
   nlohmann::json env_vars = nlohmann::json::object();
   for (const auto& [k, v] : c.environment) env_vars[k] = v;
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& layer : c.layers) {
     layers.push_back({{"Arn", "arn:aws:lambda:" + region() + ":" + kAccountId +
                                   ":layer:" + layer.filename().string() + ":1"},
-                      {"CodeSize", summary_of(layer).size}});
+                      {"CodeSize", summary_of(layer, function.code_fingerprint).size}});
   }
   nlohmann::json config = {
       {"FunctionName", c.name},

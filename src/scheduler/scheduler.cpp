@@ -40,7 +40,28 @@ bool retryable_function_error(Outcome outcome) {
   return outcome != Outcome::kSuccess && outcome != Outcome::kPending;
 }
 
+/// The config as its workers see it: without the events (the gateway's) and template lines,
+/// which move whenever something above them in the template is edited.
+FunctionConfig worker_view(FunctionConfig config) {
+  config.events.clear();
+  config.line = 0;
+  if (config.properties.is_object()) config.properties.erase("Events");
+  return config;
+}
+
+const std::string& fingerprint_of(const CodeFingerprints& code, const std::string& name) {
+  static const std::string unknown;
+  auto it = code.find(name);
+  return it == code.end() ? unknown : it->second;
+}
+
 }  // namespace
+
+bool keeps_workers(const Function& before, const FunctionConfig& after,
+                   const std::string& code_after) {
+  return !code_after.empty() && code_after == before.code_fingerprint &&
+         worker_view(before.config) == worker_view(after);
+}
 
 Scheduler::Scheduler(asio::any_io_executor executor, worker::ProcessLauncher& launcher,
                      store::Store* store, SchedulerSettings settings)
@@ -58,18 +79,19 @@ Scheduler::~Scheduler() {
   draining_.clear();
 }
 
-void Scheduler::deploy(const std::vector<FunctionConfig>& configs) {
-  for (const auto& config : configs) add_function(config);
+void Scheduler::deploy(const std::vector<FunctionConfig>& configs, const CodeFingerprints& code) {
+  for (const auto& config : configs) add_function(config, fingerprint_of(code, config.name));
   for (auto& [name, fn] : functions_) {
     for (auto& [version, pool] : fn.versions) pool->ensure_provisioned();
   }
   asio::co_spawn(executor_, reap_loop(), asio::detached);
 }
 
-void Scheduler::add_function(const FunctionConfig& config) {
+void Scheduler::add_function(const FunctionConfig& config, const std::string& code) {
   const std::string now = iso8601_ms(epoch_ms());
   Function& fn = functions_[config.name];
   fn.config = config;
+  fn.code_fingerprint = code;
   // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
   fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
   fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0);
@@ -91,7 +113,8 @@ void Scheduler::drain(Function& fn) {
   fn.aliases.clear();
 }
 
-Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& configs) {
+Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& configs,
+                                          const CodeFingerprints& code) {
   Redeployed result;
   std::set<std::string> names;
   for (const auto& config : configs) names.insert(config.name);
@@ -107,15 +130,23 @@ Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& con
   }
   logical_ids_.clear();
   for (const auto& config : configs) {
+    const std::string& fingerprint = fingerprint_of(code, config.name);
+    auto old = functions_.find(config.name);
+    if (old != functions_.end() && keeps_workers(old->second, config, fingerprint)) {
+      result.kept.push_back(config.name);
+      old->second.config = config;  // its new events and lines; each pool keeps its own copy
+      logical_ids_[config.logical_id] = config.name;
+      continue;
+    }
     std::map<std::string, size_t> warm;  // version → workers the old pool had
-    if (auto old = functions_.find(config.name); old != functions_.end()) {
+    if (old != functions_.end()) {
       result.replaced.push_back(config.name);
       for (const auto& [version, pool] : old->second.versions) warm[version] = pool->size();
       drain(old->second);
     } else {
       result.added.push_back(config.name);
     }
-    add_function(config);
+    add_function(config, fingerprint);
     for (auto& [version, pool] : functions_[config.name].versions) {
       pool->ensure_provisioned();
       if (warm[version] > pool->size()) pool->prewarm(warm[version] - pool->size());

@@ -20,16 +20,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-std::string describe(const deploy::TemplateError& e) {
-  std::string text;
-  for (const auto& problem : e.problems()) {
-    if (!text.empty()) text += "; ";
-    text +=
-        e.file().filename().string() + ":" + std::to_string(problem.line) + ": " + problem.message;
-  }
-  return text.empty() ? e.what() : text;
-}
-
 nlohmann::json names(const std::vector<std::string>& list) {
   return nlohmann::json(list);
 }
@@ -59,13 +49,9 @@ Template GitDeployer::load(const fs::path& checkout) const {
   return deploy::load_template(file, options_.parameter_overrides);
 }
 
-void GitDeployer::start(asio::any_io_executor io, scheduler::Scheduler& scheduler,
-                        scheduler::Runtimes& runtimes,
-                        std::function<void(const Template&)> deployed) {
+void GitDeployer::start(asio::any_io_executor io, Redeployer& target) {
   io_ = io;
-  deployed_ = std::move(deployed);
-  scheduler_ = &scheduler;
-  runtimes_ = &runtimes;
+  target_ = &target;
   asio::co_spawn(io_, poll_loop(), asio::detached);
 }
 
@@ -79,8 +65,7 @@ asio::awaitable<GitDeployer::Prepared> GitDeployer::prepare(GitDeployer* self,
   prepared.commit = self->source_.fetch();
   if (prepared.commit == current) co_return prepared;
   prepared.tmpl = self->load(self->source_.checkout(prepared.commit).dir);
-  // A runtime family the running template did not need is looked for here, off the io thread.
-  self->runtimes_->probe(&prepared.tmpl->functions);
+  self->target_->probe(*prepared.tmpl);
   co_return prepared;
 }
 
@@ -100,6 +85,7 @@ asio::awaitable<nlohmann::json> GitDeployer::deploy_now() {
   try {
     prepared = co_await asio::co_spawn(thread_, prepare(this, commit_), asio::use_awaitable);
   } catch (const deploy::TemplateError& e) {
+    target_->refused();
     throw errors::invalid_parameter("the template of " + options_.ref +
                                     " is broken: " + describe(e));
   } catch (const deploy::GitError& e) {
@@ -110,32 +96,27 @@ asio::awaitable<nlohmann::json> GitDeployer::deploy_now() {
     body["changed"] = false;
     co_return body;
   }
-  const auto check = runtimes_->check(prepared.tmpl->functions);
-  if (!check.errors.empty()) throw errors::invalid_parameter(check.errors.front().message);
-  for (const auto& warning : check.warnings) spdlog::warn("{}", warning.message);
-
-  const auto swapped = scheduler_->redeploy(prepared.tmpl->functions);
+  const auto swapped = target_->swap(*prepared.tmpl);
   retired_.push_back(commit_);
   body["previousCommit"] = commit_;
   body["changed"] = true;
   body["functions"] = {{"added", names(swapped.added)},
                        {"replaced", names(swapped.replaced)},
                        {"removed", names(swapped.removed)}};
-  spdlog::info("git: deployed {} (was {}): {} added, {} replaced, {} removed", prepared.commit,
-               commit_, swapped.added.size(), swapped.replaced.size(), swapped.removed.size());
+  spdlog::info("git: deployed {} (was {}): {}", prepared.commit, commit_,
+               Redeployer::summary(swapped));
   commit_ = prepared.commit;
   template_ = std::move(*prepared.tmpl);
-  if (deployed_) deployed_(template_);
   co_return body;
 }
 
 asio::awaitable<void> GitDeployer::poll_loop() {
   asio::steady_timer tick(io_);
   auto next_fetch = std::chrono::steady_clock::now() + options_.poll;
-  while (!stopped_ && !scheduler_->shutting_down()) {
+  while (!stopped_ && !target_->scheduler().shutting_down()) {
     tick.expires_after(std::chrono::seconds(1));
     co_await tick.async_wait(kAwait);
-    if (stopped_ || scheduler_->shutting_down()) break;
+    if (stopped_ || target_->scheduler().shutting_down()) break;
     remove_retired_checkouts();
     if (options_.poll.count() == 0 || std::chrono::steady_clock::now() < next_fetch) continue;
     try {
@@ -151,7 +132,7 @@ asio::awaitable<void> GitDeployer::poll_loop() {
 
 void GitDeployer::remove_retired_checkouts() {
   // Draining workers may still run any retired commit's code; once none is left, none does.
-  if (retired_.empty() || busy_ || scheduler_->draining_workers() > 0) return;
+  if (retired_.empty() || busy_ || target_->scheduler().draining_workers() > 0) return;
   std::vector<fs::path> dirs;
   for (const auto& commit : retired_) {
     if (commit != commit_) dirs.push_back(source_.checkout_dir(commit));

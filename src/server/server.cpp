@@ -35,6 +35,8 @@ struct Server::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<control_api::ControlApi> control;
+  std::unique_ptr<Redeployer> redeployer;
+  std::unique_ptr<HotReload> hot_reload;  // its thread posts to ioc: stopped before ioc goes
   std::optional<tcp::acceptor> gateway;
   std::optional<tcp::acceptor> lambda;
 
@@ -67,11 +69,35 @@ struct Server::Impl {
     throw std::runtime_error(message);
   }
 
+  /// Hot reload's watches and the fingerprints of the code about to be deployed (none when it
+  /// is off, or when inotify is unavailable: then the server runs without it, with a warning).
+  scheduler::CodeFingerprints start_watching() {
+    if (!options.watch || !options.listen) return {};
+    WatchOptions watch = options.watch_options;
+    watch.filter.exclude(options.state_dir);
+    for (const auto& dir : options.sandbox.writable) watch.filter.exclude(dir);
+    // Our own log, when it is a file inside a code folder (`serve . 2> lambdad.log` with
+    // `CodeUri: .`), would otherwise make a reload per line it logs.
+    for (const char* fd : {"/proc/self/fd/1", "/proc/self/fd/2"}) {
+      std::error_code ec;
+      const auto target = std::filesystem::read_symlink(fd, ec);
+      if (!ec && std::filesystem::is_regular_file(target, ec)) watch.filter.exclude(target);
+    }
+    try {
+      hot_reload = std::make_unique<HotReload>(std::move(watch), tmpl);
+      return hot_reload->code();
+    } catch (const std::system_error& e) {
+      spdlog::warn("hot reload is off: {}", e.what());
+      return {};
+    }
+  }
+
   asio::awaitable<void> shutdown() {
     boost::system::error_code ignored;
     if (gateway) gateway->close(ignored);
     if (lambda) lambda->close(ignored);
     if (options.git) options.git->stop();
+    if (hot_reload) hot_reload->stop();
     co_await scheduler->shutdown(options.shutdown_grace);
     ioc.stop();
   }
@@ -84,6 +110,7 @@ Server::Server(Template tmpl, ServerOptions options) : impl_(std::make_unique<Im
 
 Server::~Server() {
   if (!impl_) return;
+  impl_->hot_reload.reset();
   impl_->control.reset();
   impl_->scheduler.reset();
   impl_->gateway.reset();
@@ -113,14 +140,17 @@ void Server::start() {
   s.options.scheduler.runtimes = &s.runtimes;
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
                                                        s.store.get(), s.options.scheduler);
-  s.scheduler->deploy(s.tmpl.functions);
+  s.scheduler->deploy(s.tmpl.functions, s.start_watching());
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
   gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler);
+  s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, front.reload);
+  s.control->add_metrics([r = s.redeployer.get()] { return r->metrics(); });
   if (auto* git = s.options.git.get()) {
-    git->start(s.ioc.get_executor(), *s.scheduler, s.runtimes, front.reload);
+    git->start(s.ioc.get_executor(), *s.redeployer);
     s.control->set_deploy_hook([git] { return git->deploy_now(); });
   }
+  if (s.hot_reload) s.hot_reload->start(s.ioc.get_executor(), *s.redeployer);
   s.listen(s.gateway, s.options.api_port, front.handler, "gateway", gateway::connection_limits());
   s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api");
 }

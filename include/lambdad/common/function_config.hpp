@@ -19,6 +19,8 @@ struct EventSource {
   std::string type;           ///< Api | HttpApi | Schedule | ScheduleV2
   nlohmann::json properties;  ///< resolved `Properties`, intrinsics already applied
   int line = 0;               ///< 1-based line in the template
+
+  bool operator==(const EventSource&) const = default;
 };
 
 struct FunctionConfig {
@@ -49,6 +51,8 @@ struct FunctionConfig {
   nlohmann::json event_invoke_config;
   /// Every resolved property (Globals merged), for what the fields above do not carry.
   nlohmann::json properties;
+
+  bool operator==(const FunctionConfig&) const = default;
 };
 
 /// `AWS::Serverless::Api` / `AWS::Serverless::HttpApi` resources, kept for the gateway.

@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
@@ -36,6 +38,11 @@ class ControlApi {
   using DeployHook = std::function<http::asio::awaitable<nlohmann::json>()>;
   void set_deploy_hook(DeployHook hook) { deploy_ = std::move(hook); }
 
+  /// More Prometheus lines for /metrics, from another module (called on the io thread).
+  void add_metrics(std::function<std::string()> lines) {
+    more_metrics_.push_back(std::move(lines));
+  }
+
  private:
   http::asio::awaitable<http::Response> route(http::Request& request);
   http::asio::awaitable<http::Response> invoke(http::Request& request, std::string_view name,
@@ -49,6 +56,7 @@ class ControlApi {
   scheduler::Scheduler& scheduler_;
   std::filesystem::path db_file_;
   DeployHook deploy_;
+  std::vector<std::function<std::string()>> more_metrics_;
   boost::asio::thread_pool readers_{1};       ///< SQLite reads block: never on the io thread
   std::unique_ptr<store::LogReader> reader_;  ///< used on readers_ only
 };

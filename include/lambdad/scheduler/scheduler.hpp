@@ -67,9 +67,13 @@ struct InvokeResult {
   Outcome outcome = Outcome::kPending;
 };
 
+/// Function name → fingerprint of its code and layer folders (deploy/code_fingerprint.hpp).
+using CodeFingerprints = std::map<std::string, std::string>;
+
 /// A function as the scheduler knows it, with the versions it publishes.
 struct Function {
   FunctionConfig config;
+  std::string code_fingerprint;  ///< "" when unknown (then a redeploy always replaces it)
   std::map<std::string, std::unique_ptr<Pool>> versions;  ///< $LATEST, "1", …
   std::map<std::string, std::string> aliases;             ///< alias → version
   std::string last_modified;
@@ -83,6 +87,12 @@ struct Resolved {
   std::string invoked_arn;  ///< the ARN as the caller used it (qualifier included)
 };
 
+/// Whether a redeployed function keeps its pools and warm workers: the same settings as far as
+/// its workers can tell (its events, which only the gateway reads, and template lines aside) and
+/// the same code, by a known fingerprint.
+bool keeps_workers(const Function& before, const FunctionConfig& after,
+                   const std::string& code_after);
+
 class Scheduler {
  public:
   Scheduler(boost::asio::any_io_executor executor, worker::ProcessLauncher& launcher,
@@ -90,16 +100,18 @@ class Scheduler {
   ~Scheduler();
 
   /// Registers the template's functions and starts provisioned workers.
-  void deploy(const std::vector<FunctionConfig>& functions);
+  void deploy(const std::vector<FunctionConfig>& functions, const CodeFingerprints& code = {});
 
   struct Redeployed {
-    std::vector<std::string> added, replaced, removed;  ///< function names
+    std::vector<std::string> added, replaced, kept, removed;  ///< function names
   };
-  /// Swaps in a new set of functions without dropping an in-flight invocation. Every pool of a
-  /// function that stays is replaced by a new one that starts as many workers as the old one
-  /// had (warm stays warm); old pools drain: idle workers stop now, busy ones when their
+  /// Swaps in a new set of functions without dropping an in-flight invocation. A function whose
+  /// settings and code are unchanged (keeps_workers) keeps its pools and warm workers. Every pool
+  /// of another function that stays is replaced by a new one that starts as many workers as the
+  /// old one had (warm stays warm); old pools drain: idle workers stop now, busy ones when their
   /// invocation ends. Removed functions drain the same way.
-  Redeployed redeploy(const std::vector<FunctionConfig>& functions);
+  Redeployed redeploy(const std::vector<FunctionConfig>& functions,
+                      const CodeFingerprints& code = {});
 
   /// Finds the function; throws AwsError (ResourceNotFound, InvalidParameterValue, Validation).
   Resolved resolve(std::string_view name, std::string_view qualifier);
@@ -130,7 +142,7 @@ class Scheduler {
   boost::asio::awaitable<void> run_async(InvokeRequest request);
   std::pair<int, std::chrono::seconds> async_policy(const std::string& function);
   boost::asio::awaitable<void> reap_loop();
-  void add_function(const FunctionConfig& config);
+  void add_function(const FunctionConfig& config, const std::string& code);
   void drain(Function& fn);
 
   boost::asio::any_io_executor executor_;

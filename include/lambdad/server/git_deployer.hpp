@@ -11,7 +11,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,8 +23,7 @@
 
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/deploy/git_source.hpp"
-#include "lambdad/scheduler/runtimes.hpp"
-#include "lambdad/scheduler/scheduler.hpp"
+#include "lambdad/server/redeployer.hpp"
 
 namespace lambdad::server {
 
@@ -47,10 +45,9 @@ class GitDeployer {
   const Template& current_template() const { return template_; }
   const std::string& commit() const { return commit_; }
 
-  /// Starts the poll loop; deploys go to `scheduler`, whose functions came from
-  /// current_template(), and each deployed template to `deployed` (the gateway's routes).
-  void start(boost::asio::any_io_executor io, scheduler::Scheduler& scheduler,
-             scheduler::Runtimes& runtimes, std::function<void(const Template&)> deployed);
+  /// Starts the poll loop; deploys are swapped in through `target`, whose scheduler's functions
+  /// came from current_template().
+  void start(boost::asio::any_io_executor io, Redeployer& target);
   void stop();
 
   /// Deploys the ref's newest commit if it is new. Returns {commit, previousCommit, changed,
@@ -70,9 +67,7 @@ class GitDeployer {
   std::string commit_;
   std::vector<std::string> retired_;  ///< commits whose workers may still be draining
   boost::asio::any_io_executor io_;
-  scheduler::Scheduler* scheduler_ = nullptr;
-  scheduler::Runtimes* runtimes_ = nullptr;
-  std::function<void(const Template&)> deployed_;
+  Redeployer* target_ = nullptr;
   bool busy_ = false;
   bool stopped_ = false;
   std::string last_failure_;  ///< the poll loop logs each distinct failure once

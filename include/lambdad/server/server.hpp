@@ -13,6 +13,7 @@
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 #include "lambdad/server/git_deployer.hpp"
+#include "lambdad/server/hot_reload.hpp"
 
 namespace lambdad::server {
 
@@ -32,6 +33,11 @@ struct ServerOptions {
   /// `--git`: the deployer that loaded the template; it keeps the server on the ref's newest
   /// commit.
   std::shared_ptr<GitDeployer> git;
+  /// Hot reload (hot_reload.hpp): watch the template and its functions' folders and swap in
+  /// what changes (serving a folder, unless --no-watch). The state dir and the sandbox's
+  /// writable folders are never watched.
+  bool watch = false;
+  WatchOptions watch_options;
 };
 
 class Server {

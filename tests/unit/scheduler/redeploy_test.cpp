@@ -1,0 +1,120 @@
+// Which functions a redeploy keeps warm: keeps_workers' rule, and Scheduler::redeploy applying it
+// to pools (no worker is started: nothing is provisioned and nothing invoked).
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "lambdad/scheduler/pool.hpp"
+#include "lambdad/scheduler/scheduler.hpp"
+
+namespace lambdad::scheduler {
+namespace {
+
+FunctionConfig config(const std::string& name) {
+  FunctionConfig c;
+  c.logical_id = name;
+  c.name = name;
+  c.runtime = "provided.al2023";
+  c.code_dir = "/tmp/lambdad-redeploy-test/" + name;
+  c.environment = {{"A", "1"}};
+  c.properties = {{"Runtime", "provided.al2023"}, {"Events", {{"Get", {{"Type", "HttpApi"}}}}}};
+  c.events = {EventSource{.name = "Get", .type = "HttpApi", .line = 12}};
+  c.line = 10;
+  return c;
+}
+
+Function deployed(const FunctionConfig& c, std::string code) {
+  Function fn;
+  fn.config = c;
+  fn.code_fingerprint = std::move(code);
+  return fn;
+}
+
+TEST(KeepsWorkers, SameSettingsAndCode) {
+  const Function before = deployed(config("Fn"), "abc");
+  EXPECT_TRUE(keeps_workers(before, config("Fn"), "abc"));
+  EXPECT_FALSE(keeps_workers(before, config("Fn"), "abd")) << "the code changed";
+  EXPECT_FALSE(keeps_workers(before, config("Fn"), "")) << "the code is unknown";
+  EXPECT_FALSE(keeps_workers(deployed(config("Fn"), ""), config("Fn"), ""));
+}
+
+TEST(KeepsWorkers, EventsAndLinesAreTheGatewaysBusiness) {
+  const Function before = deployed(config("Fn"), "abc");
+  FunctionConfig after = config("Fn");
+  after.line = 30;
+  after.events.push_back(EventSource{.name = "Post", .type = "Api", .line = 40});
+  after.events[0].line = 33;
+  after.properties["Events"]["Post"] = {{"Type", "Api"}};
+  EXPECT_TRUE(keeps_workers(before, after, "abc"));
+}
+
+TEST(KeepsWorkers, WhatAWorkerSeesIsNot) {
+  const Function before = deployed(config("Fn"), "abc");
+  auto changed = [&](auto edit) {
+    FunctionConfig after = config("Fn");
+    edit(after);
+    return !keeps_workers(before, after, "abc");
+  };
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.environment["A"] = "2"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.memory_mb = 256; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.timeout_s = 30; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.handler = "other"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.runtime = "provided.al2"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.code_dir = "/elsewhere"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.layers.push_back("/opt/layer"); }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.reserved_concurrency = 2; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.auto_publish_alias = "live"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.log_format = "JSON"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.properties["Tracing"] = "Active"; }));
+}
+
+class RedeployTest : public ::testing::Test {
+ protected:
+  boost::asio::io_context io_;
+  std::unique_ptr<worker::ProcessLauncher> launcher_ = worker::make_posix_launcher();
+  Scheduler scheduler_{io_.get_executor(), *launcher_, nullptr, SchedulerSettings{}};
+
+  Pool* pool(const std::string& name) {
+    return scheduler_.functions().at(name).versions.at("$LATEST").get();
+  }
+};
+
+TEST_F(RedeployTest, UnchangedFunctionsKeepTheirPools) {
+  scheduler_.deploy({config("Same"), config("Edited"), config("Gone"), config("Moved")},
+                    {{"Same", "s"}, {"Edited", "e"}, {"Gone", "g"}, {"Moved", "m"}});
+  Pool* same = pool("Same");
+  Pool* edited = pool("Edited");
+  Pool* moved = pool("Moved");
+
+  FunctionConfig moved_config = config("Moved");
+  moved_config.line = 99;  // only moved down in the template
+  moved_config.events.clear();
+  const auto swapped =
+      scheduler_.redeploy({config("Same"), config("Edited"), config("New"), moved_config},
+                          {{"Same", "s"}, {"Edited", "e2"}, {"New", "n"}, {"Moved", "m"}});
+
+  EXPECT_EQ(swapped.kept, (std::vector<std::string>{"Same", "Moved"}));
+  EXPECT_EQ(swapped.replaced, (std::vector<std::string>{"Edited"}));
+  EXPECT_EQ(swapped.added, (std::vector<std::string>{"New"}));
+  EXPECT_EQ(swapped.removed, (std::vector<std::string>{"Gone"}));
+  EXPECT_EQ(pool("Same"), same);
+  EXPECT_EQ(pool("Moved"), moved);
+  EXPECT_NE(pool("Edited"), edited);
+  EXPECT_EQ(scheduler_.functions().at("Moved").config.line, 99) << "the new config is kept";
+  EXPECT_TRUE(scheduler_.functions().at("Moved").config.events.empty());
+  EXPECT_EQ(scheduler_.functions().at("Edited").code_fingerprint, "e2");
+  EXPECT_EQ(scheduler_.resolve("Moved", "").pool, moved);
+}
+
+TEST_F(RedeployTest, WithoutFingerprintsEveryFunctionIsReplaced) {
+  scheduler_.deploy({config("Fn")}, {{"Fn", "f"}});
+  Pool* before = pool("Fn");
+  const auto swapped = scheduler_.redeploy({config("Fn")});  // as serve --git does
+  EXPECT_EQ(swapped.replaced, (std::vector<std::string>{"Fn"}));
+  EXPECT_TRUE(swapped.kept.empty());
+  EXPECT_NE(pool("Fn"), before);
+  EXPECT_EQ(scheduler_.functions().at("Fn").code_fingerprint, "");
+}
+
+}  // namespace
+}  // namespace lambdad::scheduler
