@@ -23,11 +23,6 @@ constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | 
                            IN_ONLYDIR | IN_EXCL_UNLINK;
 constexpr size_t kSamples = 5;
 
-bool under(const fs::path& path, const fs::path& dir) {
-  auto [d, p] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
-  return d == dir.end();
-}
-
 }  // namespace
 
 ChangeWatcher::ChangeWatcher(PathFilter filter) : filter_(std::move(filter)) {
@@ -103,7 +98,7 @@ void ChangeWatcher::add_tree(const fs::path& root) {
 
 void ChangeWatcher::forget_below(const fs::path& dir) {
   for (auto it = by_wd_.begin(); it != by_wd_.end();) {
-    if (under(it->second.path, dir)) {
+    if (path_within(it->second.path, dir)) {
       ::inotify_rm_watch(inotify_, it->first);
       it = by_wd_.erase(it);
     } else {

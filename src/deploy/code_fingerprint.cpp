@@ -61,11 +61,12 @@ void PathFilter::exclude(const fs::path& dir) {
 
 bool PathFilter::ignored(const fs::path& path) const {
   if (ignored_name(path.filename().native())) return true;
-  for (const auto& dir : excluded) {
-    auto [d, p] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
-    if (d == dir.end()) return true;
-  }
-  return false;
+  return std::any_of(excluded.begin(), excluded.end(),
+                     [&](const fs::path& dir) { return path_within(path, dir); });
+}
+
+bool path_within(const fs::path& path, const fs::path& dir) {
+  return std::mismatch(dir.begin(), dir.end(), path.begin(), path.end()).first == dir.end();
 }
 
 std::string tree_fingerprint(const fs::path& dir, const PathFilter& filter) {

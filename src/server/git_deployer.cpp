@@ -20,6 +20,16 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
+std::string describe(const deploy::TemplateError& e) {
+  std::string text;
+  for (const auto& problem : e.problems()) {
+    if (!text.empty()) text += "; ";
+    text +=
+        e.file().filename().string() + ":" + std::to_string(problem.line) + ": " + problem.message;
+  }
+  return text.empty() ? e.what() : text;
+}
+
 nlohmann::json names(const std::vector<std::string>& list) {
   return nlohmann::json(list);
 }

@@ -6,16 +6,6 @@
 
 namespace lambdad::server {
 
-std::string describe(const deploy::TemplateError& e) {
-  std::string text;
-  for (const auto& problem : e.problems()) {
-    if (!text.empty()) text += "; ";
-    text +=
-        e.file().filename().string() + ":" + std::to_string(problem.line) + ": " + problem.message;
-  }
-  return text.empty() ? e.what() : text;
-}
-
 Redeployer::Redeployer(scheduler::Scheduler& scheduler, scheduler::Runtimes& runtimes,
                        std::function<void(const Template&)> routes)
     : scheduler_(scheduler), runtimes_(runtimes), routes_(std::move(routes)) {}

@@ -33,6 +33,9 @@ struct PathFilter {
   bool ignored(const std::filesystem::path& path) const;
 };
 
+/// Whether `path` is `dir` or below it, by whole components ("/a/bc" is not below "/a/b").
+bool path_within(const std::filesystem::path& path, const std::filesystem::path& dir);
+
 /// Hex SHA-256 over the entries below `dir` that the filter keeps; "" when `dir` is not a
 /// readable folder (an unknown fingerprint never matches).
 std::string tree_fingerprint(const std::filesystem::path& dir, const PathFilter& filter);

@@ -11,14 +11,10 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
-#include "lambdad/deploy/template_loader.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 
 namespace lambdad::server {
-
-/// "template.yaml:12: message; template.yaml:30: …": a load failure on one line.
-std::string describe(const deploy::TemplateError& error);
 
 class Redeployer {
  public:
