@@ -65,6 +65,7 @@ TEST(KeepsWorkers, WhatAWorkerSeesIsNot) {
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.reserved_concurrency = 2; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.auto_publish_alias = "live"; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.log_format = "JSON"; }));
+  EXPECT_TRUE(changed([](FunctionConfig& c) { c.network = false; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.properties["Tracing"] = "Active"; }));
 }
 
