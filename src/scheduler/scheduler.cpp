@@ -202,6 +202,12 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   std::weak_ptr<worker::Worker> worker = target.pool->run(inv);
   while (!inv->done) {
     auto [ec] = co_await inv->wake.async_wait(kAwait);
+    if (inv->redirect && !inv->done) {
+      // Resolved again: a redeploy may have replaced (and emptied) the pool meanwhile.
+      inv->redirect = false;
+      worker = resolve(request.function, request.qualifier).pool->run(inv);
+      continue;
+    }
     if (!ec && !inv->done) {
       if (auto w = worker.lock()) w->deadline_passed(*inv);
       LAMBDAD_CHECK(inv->done);

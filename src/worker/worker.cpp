@@ -405,6 +405,14 @@ void Worker::on_exit(int code, int status) {
         "OOM killer",
         settings_.function, id_, settings_.memory_mb);
   }
+  if (current_ && !current_->done && !current_->delivered && !current_->waited_for_init &&
+      !current_->redirected) {
+    // The runtime answered its last event and exited (an uncaught exception after posting the
+    // error) before asking for this one: it never saw it, so another worker may run it.
+    current_->redirect = current_->redirected = true;
+    current_->wake.cancel();
+    current_.reset();
+  }
   if (current_ && !current_->done) {
     if (exec_errno) {
       fail_current(Outcome::kInvalidEntrypoint, "Runtime.InvalidEntrypoint", entrypoint_message);

@@ -42,6 +42,10 @@ struct Invocation {
   bool delivered = false;
   bool done = false;
   bool waited_for_init = false;
+  /// Set (and `wake` cancelled) by a warm worker that exited after taking the invocation but
+  /// before its runtime asked for it (/next): the scheduler gives it to another worker, once.
+  bool redirect = false;
+  bool redirected = false;
   std::optional<double> init_duration_ms;
   std::chrono::steady_clock::time_point delivered_at{};
   std::chrono::steady_clock::time_point finished_at{};
