@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "api_auth.hpp"
 #include "schedule_expression.hpp"
 
 #include "lambdad/common/encoding.hpp"
@@ -160,6 +161,7 @@ class EventReader {
                          {"Path", "Method", "RestApiId", "Stage", "Auth", "RequestModel",
                           "RequestParameters", "TimeoutInMillis", "ResponseTransferMode"});
     ok = check_route(properties, true) && ok;
+    ok = check_event_auth(properties, who_, ctx_) && ok;
     return link_api(properties, "RestApiId", "AWS::Serverless::Api", kImplicitRestApi) && ok;
   }
 
@@ -180,6 +182,7 @@ class EventReader {
     }
     ok = check_payload_version(properties) && ok;
     ok = check_timeout(properties) && ok;
+    ok = check_event_auth(properties, who_, ctx_) && ok;
     return link_api(properties, "ApiId", "AWS::Serverless::HttpApi", kImplicitHttpApi) && ok;
   }
 

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "api_auth.hpp"
+
 namespace lambdad::deploy {
 
 namespace {
@@ -36,10 +38,12 @@ std::optional<std::filesystem::path> read_layer(const std::string& logical_id, i
 ApiConfig read_api(const std::string& logical_id, const std::string& type, int line,
                    const Node& properties, LoadContext& ctx) {
   const bool rest = type == "AWS::Serverless::Api";
+  Node checked = properties;
+  read_api_auth("api '" + logical_id + "'", !rest, checked, ctx);
   ApiConfig api{.logical_id = logical_id,
                 .type = type,
                 .stage_name = rest ? "Prod" : "$default",
-                .properties = to_json(properties),
+                .properties = to_json(checked),
                 .line = line};
   const Node* stage = properties.find("StageName");
   if (!stage || stage->is_invalid()) return api;

@@ -1,5 +1,6 @@
 #include "template_builder.hpp"
 
+#include "api_auth.hpp"
 #include "events.hpp"
 #include "function_properties.hpp"
 #include "parameters.hpp"
@@ -41,6 +42,7 @@ void TemplateBuilder::build(const Node& root, Template& out) {
   add_implicit_apis(out);
   check_unique_names(out);
   check_unique_routes(out);
+  check_route_authorizers(out, problems_);
 }
 
 void TemplateBuilder::make_resolver(const Node& root) {

@@ -32,6 +32,25 @@ ErrorShape error_shape(ApiKind kind, GatewayError error) {
     case GatewayError::kIntegrationTimeout:
       if (rest) return {504, R"({"message": "Endpoint request timed out"})", ""};
       return {503, R"({"message":"Service Unavailable"})", ""};
+    case GatewayError::kUnauthorized:
+      return {401, R"({"message":"Unauthorized"})", rest ? "UnauthorizedException" : ""};
+    case GatewayError::kExplicitDeny:
+      if (rest) {
+        return {
+            403,
+            R"({"Message":"User is not authorized to access this resource with an explicit deny"})",
+            "AccessDeniedException"};
+      }
+      return {403, R"({"message":"Forbidden"})", ""};
+    case GatewayError::kImplicitDeny:
+      if (rest) {
+        return {403, R"({"Message":"User is not authorized to access this resource"})",
+                "AccessDeniedException"};
+      }
+      return {403, R"({"message":"Forbidden"})", ""};
+    case GatewayError::kAuthorizerFailure:
+      if (rest) return {500, R"({"message":null})", "AuthorizerConfigurationException"};
+      return {500, R"({"message":"Internal Server Error"})", ""};
   }
   return {500, R"({"message":"Internal Server Error"})", ""};
 }

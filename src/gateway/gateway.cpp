@@ -1,17 +1,15 @@
 #include "lambdad/gateway/gateway.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/ids.hpp"
+#include "lambdad/gateway/authorizer.hpp"
 #include "lambdad/gateway/cors.hpp"
 #include "lambdad/gateway/errors.hpp"
 #include "lambdad/gateway/http_api_event.hpp"
+#include "lambdad/gateway/invoke.hpp"
 #include "lambdad/gateway/response_mapping.hpp"
 #include "lambdad/gateway/rest_event.hpp"
 #include "lambdad/gateway/routes.hpp"
@@ -24,7 +22,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace bhttp = http::bhttp;
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 /// Lambda's synchronous payload limit: a bigger event is refused by Lambda, not by the gateway.
 constexpr size_t kEventLimit = 6 * 1024 * 1024;
@@ -57,49 +54,10 @@ struct RequestIds {
   }
 };
 
-/// An invocation raced against the integration timeout. The invocation keeps running after the
-/// gateway gave up on it (as on AWS: the function is not stopped by API Gateway's timeout).
-struct Race {
-  explicit Race(asio::any_io_executor executor) : timer(std::move(executor)) {}
-  asio::steady_timer timer;
-  std::optional<scheduler::InvokeResult> result;
-  std::exception_ptr error;
-  bool done = false;
-};
-
-asio::awaitable<void> run_invocation(std::shared_ptr<Race> race, scheduler::Scheduler& scheduler,
-                                     scheduler::InvokeRequest call) {
-  try {
-    race->result = co_await scheduler.invoke(std::move(call));
-  } catch (...) {
-    race->error = std::current_exception();
-  }
-  race->done = true;
-  race->timer.cancel();
-}
-
-const char* outcome_name(scheduler::Outcome outcome) {
-  switch (outcome) {
-    case scheduler::Outcome::kFunctionError:
-      return "a function error";
-    case scheduler::Outcome::kTimeout:
-      return "a timeout";
-    case scheduler::Outcome::kCrash:
-      return "a crash";
-    case scheduler::Outcome::kInitError:
-      return "an init error";
-    case scheduler::Outcome::kInvalidEntrypoint:
-      return "an invalid entrypoint";
-    case scheduler::Outcome::kResponseTooLarge:
-      return "a response over 6 MB";
-    default:
-      return "an error";
-  }
-}
-
 class Gateway {
  public:
-  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler) : scheduler_(scheduler) {
+  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler)
+      : scheduler_(scheduler), authorizers_(scheduler) {
     reload(tmpl);
   }
 
@@ -110,6 +68,7 @@ class Gateway {
     spdlog::debug("gateway: {} routes on {} APIs ({} trie nodes)", routes->routes.size(),
                   routes->apis.size(), routes->table.node_count());
     routes_ = std::move(routes);
+    authorizers_.clear_cache();
   }
 
   /// The API kind that answers requests no route takes.
@@ -155,14 +114,21 @@ class Gateway {
     const Route& route = *match.route;
     RequestIds ids(route.api->kind);
     ids.trace_id = parsed->trace_id;
+    const EventInput input{*parsed, route, match.values, ids.request_id, ids.extended_request_id};
+    std::optional<Authorization> auth;
+    if (route.authorizer) {
+      auth = co_await authorizers_.authorize(*route.authorizer, input);
+      if (auth->refused) co_return error(ids.kind, *auth->refused, request.base(), ids);
+    }
     if (route.cors_mock) {
       http::Response response = rest_cors_mock(route, request);
       ids.stamp(response);
       co_return response;
     }
-    const EventInput input{*parsed, route, match.values, ids.request_id, ids.extended_request_id};
-    std::string event = http::dump_lenient(
-        route.payload == PayloadVersion::k1 ? build_v1_event(input) : build_v2_event(input));
+    nlohmann::json event_json =
+        route.payload == PayloadVersion::k1 ? build_v1_event(input) : build_v2_event(input);
+    if (auth) event_json["requestContext"]["authorizer"] = std::move(auth->context);
+    std::string event = http::dump_lenient(event_json);
     if (event.size() > kEventLimit) {
       spdlog::warn("gateway: {} {} -> {}: the event is {} bytes, over Lambda's {} byte limit",
                    parsed->method, parsed->raw_path, route.function, event.size(), kEventLimit);
@@ -171,7 +137,7 @@ class Gateway {
 
     std::optional<scheduler::InvokeResult> result;
     try {
-      result = co_await invoke(route, std::move(event));
+      result = co_await invoke_within(scheduler_, route.function, route.timeout, std::move(event));
     } catch (const AwsError& e) {
       spdlog::warn("gateway: {} {} -> {}: Lambda refused the invocation: {} {}{}", parsed->method,
                    parsed->raw_path, route.function, e.status, e.type,
@@ -256,32 +222,9 @@ class Gateway {
     return response;
   }
 
-  /// Runs the invocation; nullopt when the integration timeout passes first. Throws AwsError
-  /// when Lambda refuses it (throttled, …).
-  asio::awaitable<std::optional<scheduler::InvokeResult>> invoke(const Route& route,
-                                                                 std::string event) {
-    scheduler::InvokeRequest call{.function = route.function, .payload = std::move(event)};
-    // When the function's own deadline (its timeout, plus init on a cold start) comes first,
-    // no race is needed: the scheduler ends the invocation in time.
-    const auto& functions = scheduler_.functions();
-    if (auto it = functions.find(route.function); it != functions.end()) {
-      const auto bound = scheduler_.settings().init_timeout +
-                         std::chrono::seconds(it->second.config.timeout_s) +
-                         std::chrono::milliseconds(500);
-      if (bound < route.timeout) co_return co_await scheduler_.invoke(std::move(call));
-    }
-    auto race = std::make_shared<Race>(scheduler_.executor());
-    race->timer.expires_after(route.timeout);
-    asio::co_spawn(scheduler_.executor(), run_invocation(race, scheduler_, std::move(call)),
-                   asio::detached);
-    if (!race->done) co_await race->timer.async_wait(kAwait);
-    if (!race->done) co_return std::nullopt;
-    if (race->error) std::rethrow_exception(race->error);
-    co_return std::move(race->result);
-  }
-
   std::shared_ptr<const Routes> routes_;
   scheduler::Scheduler& scheduler_;
+  Authorizers authorizers_;
 };
 
 http::RequestHeader closing_header() {

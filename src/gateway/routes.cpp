@@ -87,6 +87,7 @@ void add_cors_mocks(Routes& routes) {
     mock.path = key.second;
     mock.cors_mock = true;
     mock.cors_methods = rest_path_methods(path_methods);
+    mock.authorizer = preflight_authorizer(mock.api->auth);
     mock.resource_id = stable_id(mock.api->logical_id + " " + mock.path, 6);
     mock.event = mock.api->logical_id + ".Cors";
     routes.table.add(mock);
@@ -126,6 +127,8 @@ std::unique_ptr<Routes> build_routes(const Template& tmpl) {
     api.cors =
         api.kind == ApiKind::kRest ? parse_rest_cors(properties) : parse_http_cors(properties);
     if (api.cors && api.kind == ApiKind::kHttp && !routes->http_cors) routes->http_cors = &api;
+    api.auth =
+        parse_api_auth(api.logical_id, api.kind == ApiKind::kHttp, properties, routes->warnings);
     by_id[api.logical_id] = &api;
     if (api.kind == ApiKind::kHttp) routes->has_http_api = true;
   }
@@ -150,6 +153,7 @@ std::unique_ptr<Routes> build_routes(const Template& tmpl) {
       route.resource_id = stable_id(route.api->logical_id + " " + route.path, 6);
       route.event = function.logical_id + "." + event.name;
       route.line = event.line;
+      route.authorizer = route_authorizer(route.api->auth, p);
       if (!rest) routes->has_http_api = true;
       if (const Route* replaced = routes->table.add(route)) {
         routes->warnings.push_back(

@@ -15,6 +15,16 @@
 /// 500 `{"message":"Internal Server Error"}` | | kIntegrationTimeout | 504 `{"message": "Endpoint
 /// request timed out"}`          | 503 `{"message":"Service Unavailable"}` |
 ///
+/// Lambda authorizers (authorizer.hpp):
+/// - kUnauthorized: 401 `{"message":"Unauthorized"}` (REST: UnauthorizedException)
+/// - kExplicitDeny: REST 403
+///   `{"Message":"User is not authorized to access this resource with an explicit deny"}`
+///   (AccessDeniedException); HTTP API 403 `{"message":"Forbidden"}`
+/// - kImplicitDeny: REST 403 `{"Message":"User is not authorized to access this resource"}`
+///   (AccessDeniedException); HTTP API 403 `{"message":"Forbidden"}`
+/// - kAuthorizerFailure: REST 500 `{"message":null}` (AuthorizerConfigurationException);
+///   HTTP API 500 `{"message":"Internal Server Error"}`
+///
 /// REST bodies keep AWS's spacing (`{"message": "Internal server error"}` has a space, the 403
 /// has none).
 
@@ -34,6 +44,10 @@ enum class GatewayError {
   kMalformedResponse,   ///< the function's reply is not a valid proxy response
   kIntegrationFailure,  ///< Lambda refused the invoke (throttled, event over 6 MB, shutting down)
   kIntegrationTimeout,  ///< no reply within the integration timeout
+  kUnauthorized,        ///< no identity, a token failing its check, the authorizer's "Unauthorized"
+  kExplicitDeny,        ///< the authorizer's policy denies the method
+  kImplicitDeny,        ///< its policy does not allow the method (HTTP API: isAuthorized false)
+  kAuthorizerFailure,   ///< the authorizer failed, timed out, was throttled or replied garbage
 };
 
 struct ErrorShape {

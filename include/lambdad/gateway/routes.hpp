@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/gateway/authorizer_config.hpp"
 #include "lambdad/gateway/cors.hpp"
 #include "lambdad/gateway/route_table.hpp"
 
@@ -37,6 +38,7 @@ struct ApiInfo {
   std::vector<std::string> binary_media_types;  ///< REST `BinaryMediaTypes` (`~1` read as `/`)
   nlohmann::json properties;                    ///< every resolved property (Cors, Auth, …)
   std::optional<CorsConfig> cors;               ///< REST `Cors` / HTTP API `CorsConfiguration`
+  ApiAuth auth;                                 ///< `Auth`: its Lambda authorizers
 };
 
 /// One route: an `Api` or `HttpApi` event of a function.
@@ -55,6 +57,8 @@ struct Route {
   /// `cors_methods` as the computed Access-Control-Allow-Methods; `function` is empty.
   bool cors_mock = false;
   std::string cors_methods;
+  /// The Lambda authorizer in front of the function (or of the CORS mock); nullptr: none.
+  const AuthorizerConfig* authorizer = nullptr;
   /// Filled by RouteTable::add: the names of the `{name}` / `{name+}` segments in order.
   std::vector<std::string> params;
 

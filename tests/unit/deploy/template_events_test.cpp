@@ -40,7 +40,7 @@ TEST_F(TemplateEventsTest, ApiEventsKeepResolvedPropertiesAndLinkTheirApi) {
             Path: /items
             Method: post
             RestApiId: !Ref MyApi
-            Auth: {Authorizer: NONE}
+            Auth: {Authorizer: AWS_IAM}
 )",
                                       R"(  MyApi:
     Type: AWS::Serverless::Api
@@ -57,7 +57,7 @@ TEST_F(TemplateEventsTest, ApiEventsKeepResolvedPropertiesAndLinkTheirApi) {
                                       "RequestParameters": ["method.request.path.id"],
                                       "RestApiId": "ServerlessRestApi"})"));
   EXPECT_EQ(events[1].properties["RestApiId"], "MyApi");
-  EXPECT_EQ(events[1].properties["Auth"], nlohmann::json({{"Authorizer", "NONE"}}));
+  EXPECT_EQ(events[1].properties["Auth"], nlohmann::json({{"Authorizer", "AWS_IAM"}}));
   ASSERT_EQ(t.apis.size(), 2u);
   EXPECT_EQ(t.apis[0].logical_id, "MyApi");
   EXPECT_EQ(t.apis[0].stage_name, "live");

@@ -1,0 +1,123 @@
+#include "lambdad/gateway/authorizer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "lambdad/common/aws_error.hpp"
+#include "lambdad/gateway/authorizer_event.hpp"
+#include "lambdad/gateway/authorizer_response.hpp"
+#include "lambdad/gateway/invoke.hpp"
+#include "lambdad/gateway/routes.hpp"
+#include "lambdad/http/error_response.hpp"
+#include "lambdad/scheduler/scheduler.hpp"
+
+namespace lambdad::gateway {
+
+namespace {
+
+using json = nlohmann::json;
+
+Authorization refuse(GatewayError error) {
+  return Authorization{.refused = error};
+}
+
+/// "GET /pets/1 (authorizer Api.Name)" for logs.
+std::string where(const AuthorizerConfig& authorizer, const EventInput& input) {
+  return input.request.method + " " + input.request.raw_path + " (authorizer " + authorizer.api +
+         "." + authorizer.name + ")";
+}
+
+}  // namespace
+
+Authorizers::Authorizers(scheduler::Scheduler& scheduler, AuthorizerCache::Clock clock)
+    : scheduler_(scheduler), cache_(std::move(clock)) {}
+
+boost::asio::awaitable<Authorization> Authorizers::authorize(const AuthorizerConfig& authorizer,
+                                                             const EventInput& input) {
+  if (!authorizer.unusable.empty()) {
+    spdlog::warn("gateway: {}: {}", where(authorizer, input), authorizer.unusable);
+    co_return refuse(GatewayError::kAuthorizerFailure);
+  }
+  json request_event = request_event_for(authorizer, input);
+  auto values = identity_values(authorizer, input, request_event);
+  if (!values) {
+    spdlog::debug(
+        "gateway: {}: an identity source is missing or empty, or the token fails "
+        "its ValidationExpression: 401",
+        where(authorizer, input));
+    co_return refuse(GatewayError::kUnauthorized);
+  }
+  const std::string arn = method_arn(*input.route.api, input.request);
+  const std::string key = AuthorizerCache::key(authorizer, *values);
+  std::shared_ptr<const AuthorizerDecision> decision;
+  if (authorizer.ttl.count() > 0) decision = cache_.find(key);
+  long long latency_ms = 0;
+  if (!decision) {
+    const uint64_t generation = generation_;
+    const auto started = std::chrono::steady_clock::now();
+    GatewayError error = GatewayError::kAuthorizerFailure;
+    const std::string event =
+        http::dump_lenient(authorizer_event(authorizer, std::move(request_event), *values, arn));
+    decision = co_await fetch(authorizer, input, event, error);
+    if (!decision) co_return refuse(error);
+    latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count();
+    if (generation == generation_) cache_.put(key, decision, authorizer.ttl);
+  }
+  switch (decide(*decision, arn)) {
+    case PolicyDecision::kExplicitDeny:
+      spdlog::debug("gateway: {}: the policy denies {}: 403", where(authorizer, input), arn);
+      co_return refuse(GatewayError::kExplicitDeny);
+    case PolicyDecision::kImplicitDeny:
+      spdlog::debug("gateway: {}: not allowed {}: 403", where(authorizer, input), arn);
+      co_return refuse(GatewayError::kImplicitDeny);
+    case PolicyDecision::kAllow:
+      break;
+  }
+  co_return Authorization{
+      .context = function_authorizer_context(*decision, input.route.api->kind == ApiKind::kRest,
+                                             input.route.payload == PayloadVersion::k2, latency_ms),
+      .usage_identifier_key = decision->usage_identifier_key};
+}
+
+boost::asio::awaitable<std::shared_ptr<const AuthorizerDecision>> Authorizers::fetch(
+    const AuthorizerConfig& authorizer, const EventInput& input, std::string event,
+    GatewayError& error) {
+  error = GatewayError::kAuthorizerFailure;
+  const auto limit = authorizer.rest() ? kRestAuthorizerLimit : kHttpAuthorizerLimit;
+  std::optional<scheduler::InvokeResult> result;
+  try {
+    result = co_await invoke_within(scheduler_, authorizer.function, limit, std::move(event));
+  } catch (const AwsError& e) {
+    spdlog::warn("gateway: {}: Lambda refused the invocation of {}: {} {}{}",
+                 where(authorizer, input), authorizer.function, e.status, e.type,
+                 e.reason.empty() ? "" : " (" + e.reason + ")");
+    co_return nullptr;
+  }
+  if (!result) {
+    spdlog::warn("gateway: {}: no reply from {} within {} ms", where(authorizer, input),
+                 authorizer.function, limit.count());
+    co_return nullptr;
+  }
+  if (result->outcome == scheduler::Outcome::kFunctionError &&
+      is_unauthorized_error(result->payload)) {
+    spdlog::debug("gateway: {}: the authorizer said Unauthorized: 401", where(authorizer, input));
+    error = GatewayError::kUnauthorized;
+    co_return nullptr;
+  }
+  if (result->outcome != scheduler::Outcome::kSuccess) {
+    spdlog::warn("gateway: {}: invocation {} of {} ended with {}", where(authorizer, input),
+                 result->request_id, authorizer.function, outcome_name(result->outcome));
+    co_return nullptr;
+  }
+  std::string why;
+  auto decision = parse_authorizer_reply(result->payload, authorizer, why);
+  if (!decision) {
+    spdlog::warn("gateway: {}: malformed authorizer reply ({}): {:.200}", where(authorizer, input),
+                 why, result->payload);
+    co_return nullptr;
+  }
+  co_return std::make_shared<const AuthorizerDecision>(std::move(*decision));
+}
+
+}  // namespace lambdad::gateway
