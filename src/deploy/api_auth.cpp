@@ -58,8 +58,7 @@ class AuthReader {
       return error(name->line, "Auth.DefaultAuthorizer must be the name of an authorizer");
     }
     if (name->text == "AWS_IAM") {
-      if (!http_) warning(name->line, "AWS_IAM authorization is not enforced by lambdad");
-      return;
+      return warning(name->line, "AWS_IAM authorization is not enforced by lambdad");
     }
     if (!authorizers || !authorizers->find(name->text)) {
       error(name->line, "Unable to set DefaultAuthorizer because '" + name->text +
@@ -270,7 +269,12 @@ void check_event(const FunctionConfig& function, const EventSource& event, const
                  Problems& problems) {
   const json* auth = member(event.properties, "Auth");
   const json* name = auth ? member(*auth, "Authorizer") : nullptr;
-  if (!name || !name->is_string() || *name == "AWS_IAM") return;
+  if (!name || !name->is_string()) return;
+  if (*name == "AWS_IAM") {
+    problems.warning(event.line, "function '" + function.logical_id + "': event '" + event.name +
+                                     "': AWS_IAM authorization is not enforced by lambdad");
+    return;
+  }
   const json* api_auth = member(api.properties, "Auth");
   const json* authorizers = api_auth ? member(*api_auth, "Authorizers") : nullptr;
   const std::string method = ascii_lower(event.properties.value("Method", ""));

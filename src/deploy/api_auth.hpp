@@ -7,7 +7,7 @@
 /// and normalised: `FunctionArn` becomes the function's ARN (from `!GetAtt Fn.Arn`,
 /// `!Sub ${Fn.Arn}`, `!Ref Fn`, an ARN or a name), `ReauthorizeEvery` a number,
 /// `AuthorizerPayloadFormatVersion` a string. `DefaultAuthorizer` must name one of `Authorizers`
-/// (or AWS_IAM). REST Cognito and AWS_IAM authorizers are accepted with a warning: lambdad does not
+/// (or AWS_IAM). REST Cognito authorizers and AWS_IAM are accepted with a warning: lambdad does not
 /// enforce them. HTTP API JWT authorizers are left as they are.
 
 #include <string>

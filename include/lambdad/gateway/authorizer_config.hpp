@@ -47,6 +47,8 @@ struct IdentitySource {
   enum class Kind { kHeader, kQuery, kStageVariable, kContext };
   Kind kind;
   std::string name;  ///< header (any case), query parameter, stage variable or context path
+
+  bool operator==(const IdentitySource&) const = default;
 };
 
 struct AuthorizerConfig {
