@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/gateway/authorizer_event.hpp"
 #include "lambdad/gateway/authorizer_response.hpp"
@@ -18,6 +20,11 @@ using json = nlohmann::json;
 
 Authorization refuse(GatewayError error) {
   return Authorization{.refused = error};
+}
+
+bool reads_context(const AuthorizerConfig& authorizer) {
+  return std::any_of(authorizer.identity.begin(), authorizer.identity.end(),
+                     [](const auto& s) { return s.kind == IdentitySource::Kind::kContext; });
 }
 
 /// "GET /pets/1 (authorizer Api.Name)" for logs.
@@ -37,7 +44,9 @@ boost::asio::awaitable<Authorization> Authorizers::authorize(const AuthorizerCon
     spdlog::warn("gateway: {}: {}", where(authorizer, input), authorizer.unusable);
     co_return refuse(GatewayError::kAuthorizerFailure);
   }
-  json request_event = request_event_for(authorizer, input);
+  // The request's event is built only when needed: for context identity sources, or to invoke
+  // (not on a cache hit).
+  json request_event = reads_context(authorizer) ? request_event_for(authorizer, input) : json();
   auto values = identity_values(authorizer, input, request_event);
   if (!values) {
     spdlog::debug(
@@ -55,6 +64,7 @@ boost::asio::awaitable<Authorization> Authorizers::authorize(const AuthorizerCon
     const uint64_t generation = generation_;
     const auto started = std::chrono::steady_clock::now();
     GatewayError error = GatewayError::kAuthorizerFailure;
+    if (request_event.is_null()) request_event = request_event_for(authorizer, input);
     const std::string event =
         http::dump_lenient(authorizer_event(authorizer, std::move(request_event), *values, arn));
     decision = co_await fetch(authorizer, input, event, error);

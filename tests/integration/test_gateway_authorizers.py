@@ -87,6 +87,8 @@ def handler(event, context):
     with open(os.path.join(os.environ["OUT_DIR"], "simple.log"), "a") as f:
         f.write(json.dumps(event) + "\\n")
     token = event["headers"].get("authorization", "")
+    if token == "unauthorized":
+        raise Exception("Unauthorized")
     if token.startswith("garbage"):
         return {"allowed": True}
     return {"isAuthorized": token.startswith("secret"),
@@ -464,6 +466,9 @@ class HttpAuthorizersTest(AuthorizerServer):
         before = self.invocations_of("simple.log", '"REQUEST"')
         self.assert_status(self.get("/simple"), 401, REST_401)
         self.assertEqual(self.invocations_of("simple.log", '"REQUEST"'), before)
+
+    def test_unauthorized_error_is_401(self):
+        self.assert_status(self.get("/simple", Authorization="unauthorized"), 401, REST_401)
 
     def test_malformed_simple_response_is_500(self):
         self.assert_status(self.get("/simple", Authorization="garbage-1"), 500, HTTP_500)

@@ -37,7 +37,8 @@ std::string method_arn(const ApiInfo& api, const GatewayRequest& request);
 nlohmann::json request_event_for(const AuthorizerConfig& authorizer, const EventInput& input);
 
 /// The identity sources' values, in order; nullopt when one is missing or empty or the token
-/// fails the ValidationExpression. `request_event`: request_event_for's (context sources).
+/// fails the ValidationExpression. `request_event`: request_event_for's, for context sources
+/// (null when the authorizer has none).
 std::optional<std::vector<std::string>> identity_values(const AuthorizerConfig& authorizer,
                                                         const EventInput& input,
                                                         const nlohmann::json& request_event);
