@@ -50,31 +50,16 @@ boost::asio::awaitable<Authorization> Authorizers::authorize(const AuthorizerCon
   auto values = identity_values(authorizer, input, request_event);
   if (!values) {
     spdlog::debug(
-        "gateway: {}: an identity source is missing or empty, or the token fails "
-        "its ValidationExpression: 401",
+        "gateway: {}: an identity source is missing or empty, or the token fails its "
+        "ValidationExpression: 401",
         where(authorizer, input));
     co_return refuse(GatewayError::kUnauthorized);
   }
   const std::string arn = method_arn(*input.route.api, input.request);
-  const std::string key = AuthorizerCache::key(authorizer, *values);
-  std::shared_ptr<const AuthorizerDecision> decision;
-  if (authorizer.ttl.count() > 0) decision = cache_.find(key);
-  long long latency_ms = 0;
-  if (!decision) {
-    const uint64_t generation = generation_;
-    const auto started = std::chrono::steady_clock::now();
-    GatewayError error = GatewayError::kAuthorizerFailure;
-    if (request_event.is_null()) request_event = request_event_for(authorizer, input);
-    const std::string event =
-        http::dump_lenient(authorizer_event(authorizer, std::move(request_event), *values, arn));
-    decision = co_await fetch(authorizer, input, event, error);
-    if (!decision) co_return refuse(error);
-    latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - started)
-                     .count();
-    if (generation == generation_) cache_.put(key, decision, authorizer.ttl);
-  }
-  switch (decide(*decision, arn)) {
+  Fetched fetched =
+      co_await decision_for(authorizer, input, *values, std::move(request_event), arn);
+  if (!fetched.decision) co_return refuse(fetched.error);
+  switch (decide(*fetched.decision, arn)) {
     case PolicyDecision::kExplicitDeny:
       spdlog::debug("gateway: {}: the policy denies {}: 403", where(authorizer, input), arn);
       co_return refuse(GatewayError::kExplicitDeny);
@@ -84,16 +69,38 @@ boost::asio::awaitable<Authorization> Authorizers::authorize(const AuthorizerCon
     case PolicyDecision::kAllow:
       break;
   }
-  co_return Authorization{
-      .context = function_authorizer_context(*decision, input.route.api->kind == ApiKind::kRest,
-                                             input.route.payload == PayloadVersion::k2, latency_ms),
-      .usage_identifier_key = decision->usage_identifier_key};
+  co_return Authorization{.context = function_authorizer_context(
+                              *fetched.decision, input.route.api->kind == ApiKind::kRest,
+                              input.route.payload == PayloadVersion::k2, fetched.latency_ms),
+                          .usage_identifier_key = fetched.decision->usage_identifier_key};
 }
 
-boost::asio::awaitable<std::shared_ptr<const AuthorizerDecision>> Authorizers::fetch(
-    const AuthorizerConfig& authorizer, const EventInput& input, std::string event,
-    GatewayError& error) {
-  error = GatewayError::kAuthorizerFailure;
+boost::asio::awaitable<Authorizers::Fetched> Authorizers::decision_for(
+    const AuthorizerConfig& authorizer, const EventInput& input,
+    const std::vector<std::string>& values, json request_event, const std::string& arn) {
+  const std::string key = AuthorizerCache::key(authorizer, values);
+  if (authorizer.ttl.count() > 0) {
+    if (auto kept = cache_.find(key)) co_return Fetched{.decision = std::move(kept)};
+  }
+  const uint64_t generation = generation_;
+  const auto started = std::chrono::steady_clock::now();
+  if (request_event.is_null()) request_event = request_event_for(authorizer, input);
+  std::string event =
+      http::dump_lenient(authorizer_event(authorizer, std::move(request_event), values, arn));
+  Fetched fetched = co_await invoke(authorizer, input, std::move(event));
+  fetched.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  // A redeploy during the call may have changed the authorizer: its result is not kept then.
+  if (fetched.decision && generation == generation_) {
+    cache_.put(key, fetched.decision, authorizer.ttl);
+  }
+  co_return fetched;
+}
+
+boost::asio::awaitable<Authorizers::Fetched> Authorizers::invoke(const AuthorizerConfig& authorizer,
+                                                                 const EventInput& input,
+                                                                 std::string event) {
   const auto limit = authorizer.rest() ? kRestAuthorizerLimit : kHttpAuthorizerLimit;
   std::optional<scheduler::InvokeResult> result;
   try {
@@ -102,32 +109,31 @@ boost::asio::awaitable<std::shared_ptr<const AuthorizerDecision>> Authorizers::f
     spdlog::warn("gateway: {}: Lambda refused the invocation of {}: {} {}{}",
                  where(authorizer, input), authorizer.function, e.status, e.type,
                  e.reason.empty() ? "" : " (" + e.reason + ")");
-    co_return nullptr;
+    co_return Fetched{};
   }
   if (!result) {
     spdlog::warn("gateway: {}: no reply from {} within {} ms", where(authorizer, input),
                  authorizer.function, limit.count());
-    co_return nullptr;
+    co_return Fetched{};
   }
   if (result->outcome == scheduler::Outcome::kFunctionError &&
       is_unauthorized_error(result->payload)) {
     spdlog::debug("gateway: {}: the authorizer said Unauthorized: 401", where(authorizer, input));
-    error = GatewayError::kUnauthorized;
-    co_return nullptr;
+    co_return Fetched{.error = GatewayError::kUnauthorized};
   }
   if (result->outcome != scheduler::Outcome::kSuccess) {
     spdlog::warn("gateway: {}: invocation {} of {} ended with {}", where(authorizer, input),
                  result->request_id, authorizer.function, outcome_name(result->outcome));
-    co_return nullptr;
+    co_return Fetched{};
   }
   std::string why;
   auto decision = parse_authorizer_reply(result->payload, authorizer, why);
   if (!decision) {
     spdlog::warn("gateway: {}: malformed authorizer reply ({}): {:.200}", where(authorizer, input),
                  why, result->payload);
-    co_return nullptr;
+    co_return Fetched{};
   }
-  co_return std::make_shared<const AuthorizerDecision>(std::move(*decision));
+  co_return Fetched{.decision = std::make_shared<const AuthorizerDecision>(std::move(*decision))};
 }
 
 }  // namespace lambdad::gateway

@@ -71,10 +71,10 @@ std::string read_authorizer(const json& spec, bool http_api, AuthorizerConfig& c
     std::string header = string_member(identity, "Header");
     config.identity.push_back(
         {IdentitySource::Kind::kHeader, header.empty() ? "Authorization" : std::move(header)});
-    config.validation_text = string_member(identity, "ValidationExpression");
-    if (!config.validation_text.empty()) {
+    if (std::string expression = string_member(identity, "ValidationExpression");
+        !expression.empty()) {
       try {
-        config.validation = std::make_shared<const std::regex>(config.validation_text);
+        config.validation = std::make_shared<const std::regex>(expression);
       } catch (const std::regex_error&) {
         return "its ValidationExpression is not a valid regular expression";
       }

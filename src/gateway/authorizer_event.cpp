@@ -25,7 +25,7 @@ std::optional<std::string> pick(const std::vector<NameValue>& entries, std::stri
   return out;
 }
 
-/// HTTP API context variables that the 2.0 event keeps under `http`.
+/// HTTP API context variables that the 2.0 event keeps under `http` (the 1.0 one where REST does).
 std::string http_context_path(const std::string& path) {
   if (path == "identity.sourceIp") return "http.sourceIp";
   if (path == "identity.userAgent") return "http.userAgent";
@@ -43,8 +43,9 @@ std::optional<std::string> context_value(const json& request_event, const std::s
   for (size_t start = 0; start <= path.size();) {
     size_t dot = path.find('.', start);
     if (dot == std::string::npos) dot = path.size();
-    auto it = node->is_object() ? node->find(path.substr(start, dot - start)) : node->end();
-    if (!node->is_object() || it == node->end()) return std::nullopt;
+    if (!node->is_object()) return std::nullopt;
+    auto it = node->find(path.substr(start, dot - start));
+    if (it == node->end()) return std::nullopt;
     node = &*it;
     start = dot + 1;
   }
@@ -61,13 +62,16 @@ std::optional<std::string> source_value(const IdentitySource& source, const Auth
     case IdentitySource::Kind::kQuery:
       return pick(input.request.query, source.name, false, join);
     case IdentitySource::Kind::kStageVariable: {
-      const json& variables = input.route.api->stage_variables;
-      auto it = variables.is_object() ? variables.find(source.name) : variables.end();
-      if (!variables.is_object() || it == variables.end() || !it->is_string()) return std::nullopt;
+      const json& variables = input.route.api->stage_variables;  // null when the stage has none
+      if (!variables.is_object()) return std::nullopt;
+      auto it = variables.find(source.name);
+      if (it == variables.end() || !it->is_string()) return std::nullopt;
       return it->get<std::string>();
     }
     case IdentitySource::Kind::kContext:
-      return context_value(request_event, join ? http_context_path(source.name) : source.name);
+      return context_value(request_event, auth.format == AuthorizerFormat::kHttp2
+                                              ? http_context_path(source.name)
+                                              : source.name);
   }
   return std::nullopt;
 }

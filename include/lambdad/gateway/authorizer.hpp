@@ -12,14 +12,17 @@
 /// Thread safety: on the io thread, like the scheduler.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lambdad/gateway/authorizer_cache.hpp"
 #include "lambdad/gateway/authorizer_config.hpp"
+#include "lambdad/gateway/authorizer_response.hpp"
 #include "lambdad/gateway/errors.hpp"
 #include "lambdad/gateway/request.hpp"
 
@@ -57,10 +60,22 @@ class Authorizers {
   }
 
  private:
-  /// Invokes the authorizer; its decision, or the error the request gets.
-  boost::asio::awaitable<std::shared_ptr<const AuthorizerDecision>> fetch(
-      const AuthorizerConfig& authorizer, const EventInput& input, std::string event,
-      GatewayError& error);
+  /// An authorizer's decision, or the error the request gets.
+  struct Fetched {
+    std::shared_ptr<const AuthorizerDecision> decision;
+    GatewayError error = GatewayError::kAuthorizerFailure;  ///< when there is no decision
+    long long latency_ms = 0;                               ///< 0 when it came from the cache
+  };
+
+  /// The cached decision for these identity values, else a fresh one (then cached).
+  boost::asio::awaitable<Fetched> decision_for(const AuthorizerConfig& authorizer,
+                                               const EventInput& input,
+                                               const std::vector<std::string>& values,
+                                               nlohmann::json request_event,
+                                               const std::string& arn);
+  /// Invokes the authorizer with its event.
+  boost::asio::awaitable<Fetched> invoke(const AuthorizerConfig& authorizer,
+                                         const EventInput& input, std::string event);
 
   scheduler::Scheduler& scheduler_;
   AuthorizerCache cache_;

@@ -5,8 +5,8 @@
 /// REST: `Authorizers: {Name: {FunctionArn, FunctionPayloadType: TOKEN|REQUEST, Identity}}`.
 /// TOKEN reads its token from `Identity.Header` (default `Authorization`), checked against
 /// `Identity.ValidationExpression` when set; REQUEST names its identity sources (`Headers`,
-/// `QueryStrings`, `StageVariables`, `Context`). `ReauthorizeEvery` is the cache TTL (default 300
-/// s).
+/// `QueryStrings`, `StageVariables`, `Context`). `ReauthorizeEvery` is the cache TTL in seconds
+/// (default 300).
 ///
 /// HTTP API: `Authorizers: {Name: {FunctionArn, AuthorizerPayloadFormatVersion: "1.0"|"2.0",
 /// EnableSimpleResponses, Identity}}`, always of the REQUEST kind. `ReauthorizeEvery` defaults to
@@ -24,7 +24,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,14 +53,13 @@ struct IdentitySource {
 struct AuthorizerConfig {
   std::string name;      ///< its key in `Auth.Authorizers`
   std::string api;       ///< the API's logical id
-  std::string function;  ///< the authorizer function's ARN (the scheduler resolves it)
+  std::string function;  ///< the authorizer function's name (`:qualifier` when its ARN had one)
   AuthorizerFormat format = AuthorizerFormat::kToken;
   /// TOKEN: the header and its check (a full match); REQUEST: the identity sources, in order.
   std::vector<IdentitySource> identity;
-  std::shared_ptr<const std::regex> validation;
-  std::string validation_text;
-  std::chrono::seconds ttl{0};    ///< 0: no caching
-  bool simple_responses = false;  ///< kHttp2 only: `{isAuthorized, context}` replies
+  std::shared_ptr<const std::regex> validation;  ///< TOKEN `ValidationExpression`, when set
+  std::chrono::seconds ttl{0};                   ///< 0: no caching
+  bool simple_responses = false;                 ///< kHttp2 only: `{isAuthorized, context}` replies
   /// Why the authorizer cannot be used (its routes fail closed with 500); "" when it can.
   std::string unusable;
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @brief The gateway's view of a template: its APIs (REST or HTTP, stage, binary media types,
 /// stage variables) and one Route per `Api` / `HttpApi` event, each carrying every setting a
-/// request on it needs. Authorizers, CORS and usage plans will hang on Route / ApiInfo.
+/// request on it needs: CORS and Lambda authorizers hang there (usage plans will too).
 ///
 /// Thread safety: built once, then read-only (shared by every connection).
 

@@ -136,8 +136,11 @@ TEST(AuthorizerEvent, RequestIdentitySourcesHttpApi) {
                             {Kind::kContext, "http.path"}}),
                       f),
             Values({"192.0.2.1", "POST /pets/{id}", "POST", "/pets/7"}));
-  EXPECT_EQ(values_of(request(AuthorizerFormat::kHttp1, {{Kind::kHeader, "x-tenant"}}), f),
-            Values({"one,two"}));
+  EXPECT_EQ(values_of(request(AuthorizerFormat::kHttp1, {{Kind::kHeader, "x-tenant"},
+                                                         {Kind::kContext, "identity.sourceIp"},
+                                                         {Kind::kContext, "httpMethod"}}),
+                      f),
+            Values({"one,two", "192.0.2.1", "POST"}));
 }
 
 TEST(AuthorizerEvent, TokenEvent) {
