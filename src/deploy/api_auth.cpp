@@ -3,9 +3,12 @@
 #include <map>
 #include <set>
 
+#include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/ids.hpp"
+#include "lambdad/common/json_member.hpp"
 #include "lambdad/common/regex.hpp"
+#include "lambdad/scheduler/function_name.hpp"
 
 namespace lambdad::deploy {
 
@@ -70,7 +73,7 @@ class AuthReader {
     const std::string where = "Auth.Authorizers." + name;
     if (!spec.is_map()) return error(spec.line, where + " must be a map");
     if (!spec.find("FunctionArn")) {
-      // HTTP API JWT authorizers are someone else's; REST Cognito ones nobody's yet.
+      // HTTP API JWT authorizers are left as they are; REST Cognito ones are not enforced.
       if (!http_) {
         warning(spec.line, where + ": lambdad enforces Lambda authorizers only; the routes this " +
                                (spec.find("UserPoolArn") ? "Cognito " : "") +
@@ -250,40 +253,34 @@ class AuthReader {
   LoadContext& ctx_;
 };
 
-const json* member(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-/// "name" of `arn:aws:lambda:region:account:function:name[:qualifier]`, or the text itself.
+/// The function name in a FunctionArn (`arn:aws:lambda:…:function:name[:qualifier]`, or a name).
 std::string arn_function_name(const std::string& arn) {
-  static constexpr std::string_view kMarker = ":function:";
-  const size_t at = arn.find(kMarker);
-  if (at == std::string::npos) return arn.substr(0, arn.find(':'));
-  const size_t start = at + kMarker.size();
-  return arn.substr(start, arn.find(':', start) - start);
+  try {
+    return scheduler::parse_function_name(arn).name;
+  } catch (const AwsError&) {
+    return arn;
+  }
 }
 
 void check_event(const FunctionConfig& function, const EventSource& event, const ApiConfig& api,
                  Problems& problems) {
-  const json* auth = member(event.properties, "Auth");
-  const json* name = auth ? member(*auth, "Authorizer") : nullptr;
+  const json* auth = json_member(event.properties, "Auth");
+  const json* name = auth ? json_member(*auth, "Authorizer") : nullptr;
   if (!name || !name->is_string()) return;
   if (*name == "AWS_IAM") {
     problems.warning(event.line, "function '" + function.logical_id + "': event '" + event.name +
                                      "': AWS_IAM authorization is not enforced by lambdad");
     return;
   }
-  const json* api_auth = member(api.properties, "Auth");
-  const json* authorizers = api_auth ? member(*api_auth, "Authorizers") : nullptr;
+  const json* api_auth = json_member(api.properties, "Auth");
+  const json* authorizers = api_auth ? json_member(*api_auth, "Authorizers") : nullptr;
   const std::string method = ascii_lower(event.properties.value("Method", ""));
   const std::string path = event.properties.value("Path", "");
   const std::string prefix = "function '" + function.logical_id + "': event '" + event.name +
                              "': Unable to set Authorizer";
   const std::string on = " on API method [" + method + "] for path [" + path + "] because ";
   if (*name == "NONE") {
-    const json* fallback = api_auth ? member(*api_auth, "DefaultAuthorizer") : nullptr;
+    const json* fallback = api_auth ? json_member(*api_auth, "DefaultAuthorizer") : nullptr;
     if (!fallback || !fallback->is_string() || fallback->get<std::string>().empty()) {
       problems.error(event.line, prefix + on +
                                      "'NONE' is only a valid value when a DefaultAuthorizer on "
@@ -301,11 +298,11 @@ void check_event(const FunctionConfig& function, const EventSource& event, const
 
 void check_authorizer_functions(const ApiConfig& api, const std::set<std::string>& functions,
                                 Problems& problems) {
-  const json* api_auth = member(api.properties, "Auth");
-  const json* authorizers = api_auth ? member(*api_auth, "Authorizers") : nullptr;
+  const json* api_auth = json_member(api.properties, "Auth");
+  const json* authorizers = api_auth ? json_member(*api_auth, "Authorizers") : nullptr;
   if (!authorizers || !authorizers->is_object()) return;
   for (const auto& [name, spec] : authorizers->items()) {
-    const json* arn = member(spec, "FunctionArn");
+    const json* arn = json_member(spec, "FunctionArn");
     if (!arn || !arn->is_string()) continue;
     const std::string function = arn_function_name(arn->get<std::string>());
     if (functions.contains(function)) continue;

@@ -1,6 +1,7 @@
 #include "lambdad/gateway/authorizer_config.hpp"
 
 #include "lambdad/common/aws_error.hpp"
+#include "lambdad/common/json_member.hpp"
 #include "lambdad/scheduler/function_name.hpp"
 
 namespace lambdad::gateway {
@@ -12,21 +13,15 @@ using json = nlohmann::json;
 constexpr std::chrono::seconds kRestDefaultTtl{300};
 constexpr long long kMaxTtl = 3600;
 
-const json* member(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
 std::string string_member(const json& object, const char* key) {
-  const json* value = member(object, key);
+  const json* value = json_member(object, key);
   return value && value->is_string() ? value->get<std::string>() : "";
 }
 
 /// `Identity.Headers` etc. as identity sources of one kind; false when not a list of strings.
 bool add_sources(const json& identity, const char* key, IdentitySource::Kind kind,
                  std::vector<IdentitySource>& out) {
-  const json* list = member(identity, key);
+  const json* list = json_member(identity, key);
   if (!list) return true;
   if (!list->is_array()) return false;
   for (const json& item : *list) {
@@ -46,7 +41,7 @@ std::string read_authorizer(const json& spec, bool http_api, AuthorizerConfig& c
     return "its FunctionArn is not a function lambdad can resolve";
   }
   const json empty = json::object();
-  const json* identity_ptr = member(spec, "Identity");
+  const json* identity_ptr = json_member(spec, "Identity");
   const json& identity = identity_ptr && identity_ptr->is_object() ? *identity_ptr : empty;
 
   if (http_api) {
@@ -55,7 +50,7 @@ std::string read_authorizer(const json& spec, bool http_api, AuthorizerConfig& c
       return "AuthorizerPayloadFormatVersion must be \"1.0\" or \"2.0\"";
     }
     config.format = version == "2.0" ? AuthorizerFormat::kHttp2 : AuthorizerFormat::kHttp1;
-    const json* simple = member(spec, "EnableSimpleResponses");
+    const json* simple = json_member(spec, "EnableSimpleResponses");
     config.simple_responses = simple && simple->is_boolean() && simple->get<bool>() &&
                               config.format == AuthorizerFormat::kHttp2;
   } else {
@@ -89,7 +84,7 @@ std::string read_authorizer(const json& spec, bool http_api, AuthorizerConfig& c
     if (!ok) return "its Identity lists must hold names";
   }
 
-  if (const json* ttl = member(identity, "ReauthorizeEvery")) {
+  if (const json* ttl = json_member(identity, "ReauthorizeEvery")) {
     if (!ttl->is_number_integer() || ttl->get<long long>() < 0 || ttl->get<long long>() > kMaxTtl) {
       return "ReauthorizeEvery must be a whole number of seconds from 0 to 3600";
     }
@@ -112,18 +107,18 @@ const AuthorizerConfig* ApiAuth::find(std::string_view name) const {
 ApiAuth parse_api_auth(const std::string& api, bool http_api, const json& properties,
                        std::vector<std::string>& warnings) {
   ApiAuth out;
-  const json* auth = member(properties, "Auth");
+  const json* auth = json_member(properties, "Auth");
   if (!auth || !auth->is_object()) return out;
   out.default_authorizer = string_member(*auth, "DefaultAuthorizer");
-  if (const json* preflight = member(*auth, "AddDefaultAuthorizerToCorsPreflight");
+  if (const json* preflight = json_member(*auth, "AddDefaultAuthorizerToCorsPreflight");
       preflight && preflight->is_boolean()) {
     out.default_on_preflight = preflight->get<bool>();
   }
-  const json* list = member(*auth, "Authorizers");
+  const json* list = json_member(*auth, "Authorizers");
   if (!list || !list->is_object()) return out;
   for (const auto& [name, spec] : list->items()) {
     // Cognito (UserPoolArn), JWT (JwtConfiguration) and AWS_IAM authorizers are not Lambda ones.
-    if (!member(spec, "FunctionArn")) continue;
+    if (!json_member(spec, "FunctionArn")) continue;
     AuthorizerConfig config{.name = name, .api = api};
     if (std::string why = read_authorizer(spec, http_api, config); !why.empty()) {
       warnings.push_back("api " + api + ": authorizer " + name + " cannot be used (" + why +
@@ -138,7 +133,7 @@ ApiAuth parse_api_auth(const std::string& api, bool http_api, const json& proper
 
 const AuthorizerConfig* route_authorizer(const ApiAuth& auth, const json& event_properties) {
   std::string name = auth.default_authorizer;
-  if (const json* event_auth = member(event_properties, "Auth")) {
+  if (const json* event_auth = json_member(event_properties, "Auth")) {
     if (std::string named = string_member(*event_auth, "Authorizer"); !named.empty()) {
       name = std::move(named);
     }
