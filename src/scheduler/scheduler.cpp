@@ -22,17 +22,19 @@ namespace asio = boost::asio;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 using Clock = std::chrono::steady_clock;
 
-/// Releases a concurrency slot when the invocation ends, however it ends.
+/// Releases a concurrency slot when the invocation ends, however it ends: also when the
+/// invocation's coroutine is destroyed with the io_context, after the scheduler (a call cut off
+/// at the end of the shutdown grace), hence the shared ownership.
 class SlotGuard {
  public:
-  SlotGuard(ConcurrencyLimits& limits, std::string function)
-      : limits_(limits), function_(std::move(function)) {}
-  ~SlotGuard() { limits_.release(function_); }
+  SlotGuard(std::shared_ptr<ConcurrencyLimits> limits, std::string function)
+      : limits_(std::move(limits)), function_(std::move(function)) {}
+  ~SlotGuard() { limits_->release(function_); }
   SlotGuard(const SlotGuard&) = delete;
   SlotGuard& operator=(const SlotGuard&) = delete;
 
  private:
-  ConcurrencyLimits& limits_;
+  std::shared_ptr<ConcurrencyLimits> limits_;
   std::string function_;
 };
 
@@ -69,7 +71,7 @@ Scheduler::Scheduler(asio::any_io_executor executor, worker::ProcessLauncher& la
       launcher_(launcher),
       store_(store),
       settings_(std::move(settings)),
-      limits_(settings_.max_concurrency),
+      limits_(std::make_shared<ConcurrencyLimits>(settings_.max_concurrency)),
       reap_timer_(executor) {}
 
 Scheduler::~Scheduler() {
@@ -100,7 +102,7 @@ void Scheduler::add_function(const FunctionConfig& config, const std::string& co
         std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency);
     fn.aliases[*config.auto_publish_alias] = "1";
   }
-  limits_.set_reserved(config.name, config.reserved_concurrency);
+  limits_->set_reserved(config.name, config.reserved_concurrency);
   logical_ids_[config.logical_id] = config.name;
 }
 
@@ -125,7 +127,7 @@ Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& con
     }
     result.removed.push_back(it->first);
     drain(it->second);
-    limits_.set_reserved(it->first, std::nullopt);
+    limits_->set_reserved(it->first, std::nullopt);
     it = functions_.erase(it);
   }
   logical_ids_.clear();
@@ -181,7 +183,7 @@ Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier) {
 asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   Resolved target = resolve(request.function, request.qualifier);
   if (shutting_down_) throw errors::service("lambdad is shutting down");
-  if (auto reason = limits_.try_acquire(target.function->config.name)) {
+  if (auto reason = limits_->try_acquire(target.function->config.name)) {
     throw errors::too_many_requests(*reason);
   }
   SlotGuard slot(limits_, target.function->config.name);
@@ -315,7 +317,7 @@ asio::awaitable<void> Scheduler::shutdown(std::chrono::milliseconds grace) {
   reap_timer_.cancel();
   asio::steady_timer tick(executor_);
   const auto drain_until = Clock::now() + grace;
-  while (limits_.in_flight_total() > 0 && Clock::now() < drain_until) {
+  while (limits_->in_flight_total() > 0 && Clock::now() < drain_until) {
     tick.expires_after(std::chrono::milliseconds(10));
     co_await tick.async_wait(kAwait);
   }

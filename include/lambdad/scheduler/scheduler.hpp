@@ -122,7 +122,7 @@ class Scheduler {
   void invoke_async(InvokeRequest request);
 
   const std::map<std::string, Function>& functions() const { return functions_; }
-  const ConcurrencyLimits& limits() const { return limits_; }
+  const ConcurrencyLimits& limits() const { return *limits_; }
   size_t worker_count() const;
   /// Workers of pools a redeploy replaced that have not exited yet.
   size_t draining_workers() const;
@@ -149,7 +149,7 @@ class Scheduler {
   worker::ProcessLauncher& launcher_;
   store::Store* store_;
   SchedulerSettings settings_;
-  ConcurrencyLimits limits_;
+  std::shared_ptr<ConcurrencyLimits> limits_;  ///< shared with in-flight invocations' slots
   std::map<std::string, Function> functions_;
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
   std::vector<std::unique_ptr<Pool>> draining_;  ///< replaced pools, kept until their workers exit
