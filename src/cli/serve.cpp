@@ -1,6 +1,8 @@
 // `lambdad serve [PATH]`: run a SAM template's functions behind the gateway and Lambda API ports.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -50,6 +52,8 @@ constexpr const char* kHelp =
     "  --worker-network MODE       host (default) or none: an empty network namespace per\n"
     "                              worker, reaching only its Runtime API (needs the namespaces\n"
     "                              tier; a function may choose with Metadata: lambdad: Network)\n"
+    "  --jwks 'ISSUER=SOURCE ...'  JWT authorizers: read ISSUER's signing keys from SOURCE, a\n"
+    "                              JWKS file or URL, instead of ISSUER's OIDC discovery\n"
     "  --log-level LEVEL           trace, debug, info, warn, error (default info)\n";
 
 /// Clones or fetches the repository and loads the ref's template; nullptr (after printing why)
@@ -108,6 +112,28 @@ sandbox::SandboxOptions sandbox_options(const Options& opts) {
   return options;
 }
 
+/// --jwks 'ISSUER=SOURCE ISSUER2=SOURCE2': files are made absolute (and must exist).
+std::map<std::string, std::string> jwks_sources(const Options& opts) {
+  std::map<std::string, std::string> out;
+  std::istringstream words(opts.get_or("jwks", ""));
+  for (std::string word; words >> word;) {
+    const size_t eq = word.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == word.size()) {
+      throw UsageError("--jwks takes ISSUER=SOURCE pairs, got '" + word + "'");
+    }
+    std::string source = word.substr(eq + 1);
+    if (!source.starts_with("http://") && !source.starts_with("https://")) {
+      if (source.starts_with("file://")) source = source.substr(7);
+      if (!std::filesystem::is_regular_file(source)) {
+        throw UsageError("--jwks: " + source + " is not a file");
+      }
+      source = std::filesystem::absolute(source).string();
+    }
+    out[word.substr(0, eq)] = std::move(source);
+  }
+  return out;
+}
+
 }  // namespace
 
 int serve(Args args) {
@@ -117,7 +143,7 @@ int serve(Args args) {
     Options opts(split.rest,
                  {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
                   "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll",
-                  "sandbox", "sandbox-writable", "worker-network"},
+                  "sandbox", "sandbox-writable", "worker-network", "jwks"},
                  {"no-cgroups", "no-watch"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
@@ -154,6 +180,7 @@ int serve(Args args) {
     so.cgroups = !opts.has("no-cgroups");
     so.shutdown_grace = std::chrono::seconds(opts.get_int("shutdown-grace", 30, 0, 3600));
     so.sandbox = sandbox_options(opts);
+    so.gateway.jwks = jwks_sources(opts);
     server::Server server(std::move(tmpl), std::move(so));
     server.start();
     return server.run_until_signal();

@@ -1,5 +1,7 @@
 #include "lambdad/common/encoding.hpp"
 
+#include <cctype>
+
 #include <openssl/evp.h>
 
 namespace lambdad {
@@ -26,6 +28,22 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
   out.resize(static_cast<size_t>(n) - padding);
   return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    } else if (!std::isalnum(static_cast<unsigned char>(c))) {
+      return std::nullopt;  // '+', '/', '=' and whitespace are not base64url
+    }
+  }
+  standard.append((4 - standard.size() % 4) % 4, '=');
+  return base64_decode(standard);
 }
 
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space) {

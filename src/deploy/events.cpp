@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "api_access.hpp"
 #include "api_auth.hpp"
 #include "schedule_expression.hpp"
 
@@ -162,6 +163,7 @@ class EventReader {
                           "RequestParameters", "TimeoutInMillis", "ResponseTransferMode"});
     ok = check_route(properties, true) && ok;
     ok = check_event_auth(properties, who_, ctx_) && ok;
+    ok = check_event_access(properties, true, who_, ctx_) && ok;
     return link_api(properties, "RestApiId", "AWS::Serverless::Api", kImplicitRestApi) && ok;
   }
 
@@ -183,6 +185,7 @@ class EventReader {
     ok = check_payload_version(properties) && ok;
     ok = check_timeout(properties) && ok;
     ok = check_event_auth(properties, who_, ctx_) && ok;
+    ok = check_event_access(properties, false, who_, ctx_) && ok;
     return link_api(properties, "ApiId", "AWS::Serverless::HttpApi", kImplicitHttpApi) && ok;
   }
 

@@ -121,6 +121,13 @@ std::optional<Node> Resolver::lookup_name(const std::string& name, int line) {
     value.ref = name;
     return value;
   }
+  if (name.ends_with(".Stage") && inputs_.stage_ref) {
+    auto api = inputs_.resource_types.find(name.substr(0, name.size() - 6));
+    if (api != inputs_.resource_types.end() &&
+        (api->second == "AWS::Serverless::Api" || api->second == "AWS::Serverless::HttpApi")) {
+      return Node::scalar(inputs_.stage_ref(api->first), line);
+    }
+  }
   return std::nullopt;
 }
 

@@ -30,6 +30,8 @@ struct ResolverInputs {
   const Node* mappings = nullptr;                     ///< the Mappings section
   /// The value of `Ref` to a resource (a function's name, ...); the logical id when unset.
   std::function<std::string(const std::string& logical_id)> resource_ref;
+  /// SAM's `Ref: MyApi.Stage`: the stage name of an AWS::Serverless::Api / HttpApi.
+  std::function<std::string(const std::string& logical_id)> stage_ref;
 };
 
 class Resolver {

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "api_access.hpp"
 #include "api_auth.hpp"
 
 namespace lambdad::deploy {
@@ -45,6 +46,7 @@ ApiConfig read_api(const std::string& logical_id, const std::string& type, int l
                 .stage_name = rest ? "Prod" : "$default",
                 .properties = to_json(checked),
                 .line = line};
+  check_api_access(properties, rest, "api '" + logical_id + "'", ctx);
   const Node* stage = properties.find("StageName");
   if (!stage || stage->is_invalid()) return api;
   if (!stage->is_scalar() || stage->unresolved || stage->text.empty()) {

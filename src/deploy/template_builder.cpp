@@ -1,5 +1,6 @@
 #include "template_builder.hpp"
 
+#include "api_access.hpp"
 #include "api_auth.hpp"
 #include "events.hpp"
 #include "function_properties.hpp"
@@ -43,6 +44,7 @@ void TemplateBuilder::build(const Node& root, Template& out) {
   check_unique_names(out);
   check_unique_routes(out);
   check_route_authorizers(out, problems_);
+  check_access_links(out, problems_);
 }
 
 void TemplateBuilder::make_resolver(const Node& root) {
@@ -54,6 +56,7 @@ void TemplateBuilder::make_resolver(const Node& root) {
     inputs.resource_types[logical_id] = resource.type;
   }
   inputs.resource_ref = [this](const std::string& logical_id) { return function_name(logical_id); };
+  inputs.stage_ref = [this](const std::string& logical_id) { return stage_name(logical_id); };
   resolver_.emplace(std::move(inputs), problems_);
   ctx_.emplace(
       LoadContext{.dir = file_.parent_path(), .problems = problems_, .resolver = *resolver_});
@@ -69,6 +72,18 @@ std::string TemplateBuilder::function_name(const std::string& logical_id) {
   auto value = resolver_->resolve(*name, who_for(resource.type, logical_id));
   naming_.erase(logical_id);
   return value && value->is_scalar() ? value->text : logical_id;
+}
+
+/// `Ref: MyApi.Stage` gives the API's StageName (SAM's defaults: Prod, $default).
+std::string TemplateBuilder::stage_name(const std::string& logical_id) {
+  const Resource& resource = resources_.at(logical_id);
+  const Node* properties = resource.node->find("Properties");
+  const Node* stage = properties && properties->is_map() ? properties->find("StageName") : nullptr;
+  const std::string fallback = resource.type == kRestApi ? "Prod" : "$default";
+  if (!stage || !naming_.insert(logical_id).second) return fallback;
+  auto value = resolver_->resolve(*stage, who_for(resource.type, logical_id));
+  naming_.erase(logical_id);
+  return value && value->is_scalar() ? value->text : fallback;
 }
 
 bool TemplateBuilder::is_active(const std::string& logical_id, const Resource& resource) {
@@ -124,6 +139,9 @@ void TemplateBuilder::read_resources(Template& out) {
     } else if (resource.type == kRestApi || resource.type == kHttpApi) {
       out.apis.push_back(
           read_api(logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));
+    } else if (is_usage_plan_type(resource.type)) {
+      out.usage_plan_resources.push_back(read_usage_plan_resource(
+          logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));
     } else if (resource.type != kLayer) {
       warn_not_created(logical_id, resource.type, resource.line, *ctx_);
     }

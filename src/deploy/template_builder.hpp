@@ -48,6 +48,7 @@ class TemplateBuilder {
   /// Properties with Globals merged and intrinsics resolved.
   Node properties_of(const Resource& resource, const std::string& who);
   std::string function_name(const std::string& logical_id);
+  std::string stage_name(const std::string& logical_id);
   void read_resources(Template& out);
   void add_implicit_apis(Template& out);
   void check_unique_names(const Template& out);

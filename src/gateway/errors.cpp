@@ -51,6 +51,12 @@ ErrorShape error_shape(ApiKind kind, GatewayError error) {
     case GatewayError::kAuthorizerFailure:
       if (rest) return {500, R"({"message":null})", "AuthorizerConfigurationException"};
       return {500, R"({"message":"Internal Server Error"})", ""};
+    case GatewayError::kForbidden:
+      return {403, R"({"message":"Forbidden"})", rest ? "ForbiddenException" : ""};
+    case GatewayError::kThrottled:
+      return {429, R"({"message":"Too Many Requests"})", rest ? "TooManyRequestsException" : ""};
+    case GatewayError::kQuotaExceeded:
+      return {429, R"({"message":"Limit Exceeded"})", rest ? "LimitExceededException" : ""};
   }
   return {500, R"({"message":"Internal Server Error"})", ""};
 }

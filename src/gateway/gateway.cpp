@@ -5,6 +5,7 @@
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/ids.hpp"
+#include "lambdad/gateway/access.hpp"
 #include "lambdad/gateway/authorizer.hpp"
 #include "lambdad/gateway/cors.hpp"
 #include "lambdad/gateway/errors.hpp"
@@ -56,15 +57,21 @@ struct RequestIds {
 
 class Gateway {
  public:
-  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler)
-      : scheduler_(scheduler), authorizers_(scheduler) {
+  Gateway(const Template& tmpl, scheduler::Scheduler& scheduler, GatewayOptions options)
+      : scheduler_(scheduler),
+        authorizers_(scheduler),
+        access_state_(scheduler.executor(), JwksOptions{.overrides = std::move(options.jwks)}) {
     reload(tmpl);
   }
 
   /// New routes for new requests; a request in flight keeps the routes it matched.
   void reload(const Template& tmpl) {
-    std::shared_ptr<const Routes> routes = build_routes(tmpl);
+    std::unique_ptr<Routes> built = build_routes(tmpl);
+    built->access = std::make_shared<const Access>(*built, tmpl, access_state_);
+    std::shared_ptr<const Routes> routes = std::move(built);
     for (const auto& warning : routes->warnings) spdlog::warn("gateway: {}", warning);
+    for (const auto& warning : routes->access->warnings()) spdlog::warn("gateway: {}", warning);
+    for (const auto& note : routes->access->notes()) spdlog::info("gateway: {}", note);
     spdlog::debug("gateway: {} routes on {} APIs ({} trie nodes)", routes->routes.size(),
                   routes->apis.size(), routes->table.node_count());
     routes_ = std::move(routes);
@@ -115,10 +122,22 @@ class Gateway {
     RequestIds ids(route.api->kind);
     ids.trace_id = parsed->trace_id;
     const EventInput input{*parsed, route, match.values, ids.request_id, ids.extended_request_id};
+    // API Gateway's order: an HTTP API throttles, then authorizes (JWT or Lambda); REST runs its
+    // authorizer, then checks the API key, its usage plan and the method's throttle.
+    const bool http_api = route.api->kind == ApiKind::kHttp;
+    Admission admitted;
+    if (route.access && http_api) {
+      auto refusal = co_await check_access(*routes, route, *parsed, request, ids, admitted);
+      if (refusal) co_return std::move(*refusal);
+    }
     std::optional<Authorization> auth;
     if (route.authorizer) {
       auth = co_await authorizers_.authorize(*route.authorizer, input);
       if (auth->refused) co_return error(ids.kind, *auth->refused, request.base(), ids);
+    }
+    if (route.access && !http_api) {
+      auto refusal = co_await check_access(*routes, route, *parsed, request, ids, admitted);
+      if (refusal) co_return std::move(*refusal);
     }
     if (route.cors_mock) {
       http::Response response = rest_cors_mock(route, request);
@@ -128,6 +147,14 @@ class Gateway {
     nlohmann::json event_json =
         route.payload == PayloadVersion::k1 ? build_v1_event(input) : build_v2_event(input);
     if (auth) event_json["requestContext"]["authorizer"] = std::move(auth->context);
+    if (!admitted.authorizer.is_null()) {
+      event_json["requestContext"]["authorizer"] = std::move(admitted.authorizer);
+    }
+    if (admitted.api_key) {
+      auto& identity = event_json["requestContext"]["identity"];
+      identity["apiKey"] = admitted.api_key->value;
+      identity["apiKeyId"] = admitted.api_key->id;
+    }
     std::string event = http::dump_lenient(event_json);
     if (event.size() > kEventLimit) {
       spdlog::warn("gateway: {} {} -> {}: the event is {} bytes, over Lambda's {} byte limit",
@@ -222,9 +249,30 @@ class Gateway {
     return response;
   }
 
-  std::shared_ptr<const Routes> routes_;
+  /// The route's access check (access.hpp): the refusal to answer with, or nullopt with
+  /// `admitted` filled in.
+  asio::awaitable<std::optional<http::Response>> check_access(
+      const Routes& routes, const Route& route, const GatewayRequest& parsed,
+      const http::Request& request, const RequestIds& ids, Admission& admitted) {
+    auto verdict = co_await routes.access->check(route, parsed);
+    if (auto* admission = std::get_if<Admission>(&verdict)) {
+      admitted = std::move(*admission);
+      co_return std::nullopt;
+    }
+    const Denial& denial = std::get<Denial>(verdict);
+    spdlog::debug("gateway: {} {} -> {}: {} ({})", parsed.method, parsed.raw_path,
+                  route.route_key(), error_shape(ids.kind, denial.error).status, denial.why);
+    http::Response response = error(ids.kind, denial.error, request.base(), ids);
+    if (!denial.www_authenticate.empty()) {
+      response.set("www-authenticate", denial.www_authenticate);  // AWS sends it lower-case
+    }
+    co_return response;
+  }
+
   scheduler::Scheduler& scheduler_;
   Authorizers authorizers_;
+  AccessState access_state_;              ///< JWKS cache, generated API keys, usage counters
+  std::shared_ptr<const Routes> routes_;  ///< after access_state_: its Access refers to it
 };
 
 http::RequestHeader closing_header() {
@@ -242,8 +290,8 @@ http::ConnectionLimits connection_limits() {
                                 .idle_timeout = std::chrono::seconds(60)};
 }
 
-Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler) {
-  auto gateway = std::make_shared<Gateway>(tmpl, scheduler);
+Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler, GatewayOptions options) {
+  auto gateway = std::make_shared<Gateway>(tmpl, scheduler, std::move(options));
   auto handler = std::make_shared<http::Handler>();
   handler->body_policy = [](const http::RequestHeader&) {
     return http::BodyPolicy{.limit = kBodyLimit};

@@ -154,6 +154,7 @@ std::unique_ptr<Routes> build_routes(const Template& tmpl) {
       route.event = function.logical_id + "." + event.name;
       route.line = event.line;
       route.authorizer = route_authorizer(route.api->auth, p);
+      route.properties = p;
       if (!rest) routes->has_http_api = true;
       if (const Route* replaced = routes->table.add(route)) {
         routes->warnings.push_back(

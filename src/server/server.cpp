@@ -143,7 +143,7 @@ void Server::start() {
   s.scheduler->deploy(s.tmpl.functions, s.start_watching());
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
-  gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler);
+  gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler, s.options.gateway);
   s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, front.reload);
   s.control->add_metrics([r = s.redeployer.get()] { return r->metrics(); });
   if (auto* git = s.options.git.get()) {

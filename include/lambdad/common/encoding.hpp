@@ -13,6 +13,8 @@ std::string ascii_lower(std::string_view text);
 std::string base64_encode(std::string_view data);
 /// nullopt when `text` is not valid base64.
 std::optional<std::string> base64_decode(std::string_view text);
+/// The URL-safe alphabet without padding (JWTs, JWKs); nullopt on any other character.
+std::optional<std::string> base64url_decode(std::string_view text);
 /// nullopt on a malformed escape. `plus_is_space` for query strings.
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space = false);
 

@@ -67,6 +67,15 @@ struct ApiConfig {
   bool implicit = false;
 };
 
+/// AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey resources, kept for the gateway's API keys
+/// and usage plans.
+struct UsagePlanResource {
+  std::string logical_id;
+  std::string type;
+  nlohmann::json properties;  ///< resolved `Properties`
+  int line = 0;
+};
+
 /// Something the template asks for that lambdad accepts but does not do.
 struct TemplateWarning {
   int line = 0;  ///< 1-based; 0 when not tied to a line
@@ -77,6 +86,7 @@ struct Template {
   std::filesystem::path path;  ///< absolute path of the template file
   std::vector<FunctionConfig> functions;
   std::vector<ApiConfig> apis;
+  std::vector<UsagePlanResource> usage_plan_resources;
   std::vector<std::string> warnings;           ///< accepted but not acted upon, each with its line
   std::vector<TemplateWarning> warning_lines;  ///< the same warnings, line and text apart
 };

@@ -15,4 +15,12 @@ inline const nlohmann::json* json_member(const nlohmann::json& object, std::stri
   return it == object.end() ? nullptr : &*it;
 }
 
+/// `object[key]`, or null when absent: for chains such as
+/// `json_value(json_value(properties, "Auth"), "Authorizers")`.
+inline const nlohmann::json& json_value(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kNull;
+  const nlohmann::json* found = json_member(object, key);
+  return found ? *found : kNull;
+}
+
 }  // namespace lambdad

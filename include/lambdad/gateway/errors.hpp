@@ -24,6 +24,12 @@
 ///   (AccessDeniedException); HTTP API 403 `{"message":"Forbidden"}`
 /// - kAuthorizerFailure: REST 500 `{"message":null}` (AuthorizerConfigurationException);
 ///   HTTP API 500 `{"message":"Internal Server Error"}`
+/// JWT authorizers, API keys, usage plans and throttles (access.hpp; REST adds the
+/// x-amzn-ErrorType in brackets):
+/// - kUnauthorized: as above, for a missing or refused JWT
+/// - kForbidden: 403 `{"message":"Forbidden"}` [ForbiddenException]
+/// - kThrottled: 429 `{"message":"Too Many Requests"}` [TooManyRequestsException]
+/// - kQuotaExceeded: 429 `{"message":"Limit Exceeded"}` [LimitExceededException]
 ///
 /// REST bodies keep AWS's spacing (`{"message": "Internal server error"}` has a space, the 403
 /// has none).
@@ -48,6 +54,9 @@ enum class GatewayError {
   kExplicitDeny,        ///< the authorizer's policy denies the method
   kImplicitDeny,        ///< its policy does not allow the method (HTTP API: isAuthorized false)
   kAuthorizerFailure,   ///< the authorizer failed, timed out, was throttled or replied garbage
+  kForbidden,           ///< no valid API key; a JWT without any of the route's scopes
+  kThrottled,           ///< a stage, route or usage plan throttle
+  kQuotaExceeded,       ///< the API key's usage plan quota is used up
 };
 
 struct ErrorShape {

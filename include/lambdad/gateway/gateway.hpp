@@ -8,7 +8,9 @@
 /// Thread safety: runs on the io thread, like the scheduler.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/http/server.hpp"
@@ -26,6 +28,12 @@ inline constexpr uint64_t kBodyLimit = 10u << 20;
 /// it has begun, 60 s idle between kept-alive requests.
 http::ConnectionLimits connection_limits();
 
+struct GatewayOptions {
+  /// `--jwks ISSUER=SOURCE`: where a JWT issuer's keys are read (a JWKS file or URL) instead of
+  /// its OIDC discovery document (jwks.hpp).
+  std::map<std::string, std::string> jwks;
+};
+
 /// The gateway's handler, and `reload` to swap in a redeployed template's routes (requests in
 /// flight finish on the routes they matched). Logs (warns) routes that another API's route
 /// shadows. The scheduler must outlive the handler.
@@ -33,6 +41,7 @@ struct Front {
   std::shared_ptr<const http::Handler> handler;
   std::function<void(const Template&)> reload;
 };
-Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler);
+Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler,
+                 GatewayOptions options = {});
 
 }  // namespace lambdad::gateway

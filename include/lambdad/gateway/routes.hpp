@@ -1,7 +1,8 @@
 #pragma once
 /// @brief The gateway's view of a template: its APIs (REST or HTTP, stage, binary media types,
 /// stage variables) and one Route per `Api` / `HttpApi` event, each carrying every setting a
-/// request on it needs: CORS and Lambda authorizers hang there (usage plans will too).
+/// request on it needs: CORS and Lambda authorizers hang there; what else guards a route (JWT
+/// authorizers, API keys, throttling) is in access.hpp.
 ///
 /// Thread safety: built once, then read-only (shared by every connection).
 
@@ -20,6 +21,9 @@
 #include "lambdad/gateway/route_table.hpp"
 
 namespace lambdad::gateway {
+
+class Access;
+struct RouteAccess;
 
 enum class ApiKind { kRest, kHttp };
 enum class PayloadVersion { k1, k2 };
@@ -61,6 +65,9 @@ struct Route {
   const AuthorizerConfig* authorizer = nullptr;
   /// Filled by RouteTable::add: the names of the `{name}` / `{name+}` segments in order.
   std::vector<std::string> params;
+  nlohmann::json properties;  ///< the event's resolved Properties (Auth, RouteSettings, …)
+  /// Set by build_access: the authorizer, API key and throttles the route enforces.
+  const RouteAccess* access = nullptr;
 
   /// `GET /pets/{id}`, `ANY /{proxy+}` or `$default`.
   std::string route_key() const { return is_default ? "$default" : method + " " + path; }
@@ -71,9 +78,10 @@ struct Routes {
   std::deque<ApiInfo> apis;  ///< deque: routes point into it
   std::deque<Route> routes;
   RouteTable table;
-  bool has_http_api = false;           ///< unmatched requests answer 404 (else REST's 403)
-  const ApiInfo* http_cors = nullptr;  ///< the first HTTP API with CORS (unrouted preflights)
-  std::vector<std::string> warnings;   ///< e.g. a route shadowed by another API's
+  bool has_http_api = false;             ///< unmatched requests answer 404 (else REST's 403)
+  const ApiInfo* http_cors = nullptr;    ///< the first HTTP API with CORS (unrouted preflights)
+  std::vector<std::string> warnings;     ///< e.g. a route shadowed by another API's
+  std::shared_ptr<const Access> access;  ///< what Route::access points into (access.hpp)
 };
 
 /// Builds the routes of every Api/HttpApi event of the template's functions.

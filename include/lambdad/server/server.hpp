@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/gateway/gateway.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 #include "lambdad/server/git_deployer.hpp"
@@ -29,6 +30,7 @@ struct ServerOptions {
   /// The workers' sandbox: tier (default: the strongest the host allows) and extra binds.
   sandbox::SandboxOptions sandbox;
   scheduler::SchedulerSettings scheduler;
+  gateway::GatewayOptions gateway;  ///< `--jwks`
   std::chrono::milliseconds shutdown_grace{30000};
   /// `--git`: the deployer that loaded the template; it keeps the server on the ref's newest
   /// commit.

@@ -1,0 +1,198 @@
+// What guards the gateway's routes, as the template loader checks it: JWT authorizers (HTTP API
+// Auth), API keys and usage plans (REST Auth, AWS::ApiGateway::* resources), throttle settings;
+// each mistake reported at its line.
+#include "template_fixture.hpp"
+
+namespace lambdad::deploy::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+class TemplateAccessTest : public TemplateFixture {};
+
+constexpr const char* kFunction = R"(
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+)";
+
+TEST_F(TemplateAccessTest, ValidSettingsLoad) {
+  const Template t = load(std::string(R"(
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefaultRouteSettings: {ThrottlingBurstLimit: 5, ThrottlingRateLimit: 2.5}
+      RouteSettings:
+        "GET /a": {ThrottlingBurstLimit: 1}
+      Auth:
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt:
+            IdentitySource: $request.header.Authorization
+            AuthorizationScopes: [read]
+            JwtConfiguration: {issuer: 'https://id.example.com', audience: [app]}
+          Lambda:
+            FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:auth
+            AuthorizerPayloadFormatVersion: "2.0"
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      MethodSettings:
+        - {ResourcePath: '/*', HttpMethod: '*', ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5}
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Quota: {Limit: 100, Period: DAY}
+          Throttle: {BurstLimit: 2, RateLimit: 1}
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true, Value: abcdefghijklmnopqrstuvwxyz}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Rest, Stage: !Ref Rest.Stage}]
+      Quota: {Limit: 5, Period: WEEK, Offset: 1}
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref Key, KeyType: API_KEY, UsagePlanId: !Ref Plan}
+)") + kFunction + R"(
+        A:
+          Type: HttpApi
+          Properties: {Path: /a, Method: get, ApiId: !Ref Http, Auth: {Authorizer: NONE}}
+        B:
+          Type: HttpApi
+          Properties:
+            Path: /b
+            Method: get
+            ApiId: !Ref Http
+            Auth: {Authorizer: Jwt, AuthorizationScopes: [write]}
+            RouteSettings: {ThrottlingRateLimit: 1}
+        C:
+          Type: Api
+          Properties: {Path: /c, Method: get, RestApiId: !Ref Rest, Auth: {ApiKeyRequired: false}}
+)");
+  ASSERT_EQ(t.usage_plan_resources.size(), 3u);
+  EXPECT_EQ(t.usage_plan_resources[1].properties["ApiStages"][0]["Stage"], "dev");
+  EXPECT_EQ(t.usage_plan_resources[2].properties["KeyId"], "Key");
+}
+
+TEST_F(TemplateAccessTest, HttpApiAuthMistakes) {
+  EXPECT_THAT(errors(std::string(R"(
+Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Missing
+        Authorizers:
+          NoConfig: {IdentitySource: $request.header.Authorization}
+          BadSource:
+            IdentitySource: $context.identity.sourceIp
+            JwtConfiguration: {issuer: x, audience: [a]}
+          NoIssuer:
+            JwtConfiguration: {audience: a, color: red}
+        Typo: 1
+)") + kFunction + R"(
+        A:
+          Type: HttpApi
+          Properties: {Path: /a, Method: get, ApiId: !Ref Http, Auth: {Authorizer: Nope}}
+)"),
+              UnorderedElementsAre(
+                  ProblemLike(6, "'Missing' was not defined in 'Authorizers'"),
+                  ProblemLike(8, "NoConfig needs JwtConfiguration"),
+                  ProblemLike(10, "must be $request.header.NAME or $request.querystring.NAME"),
+                  ProblemLike(13, "unknown property 'color'"),
+                  ProblemLike(13, "issuer is required"), ProblemLike(14, "unknown property 'Typo'"),
+                  ProblemLike(24, "Unable to set Authorizer [Nope]")));
+}
+
+TEST_F(TemplateAccessTest, RestUsagePlanAndThrottleMistakes) {
+  EXPECT_THAT(errors(std::string(R"(
+Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      MethodSettings:
+        - {ResourcePath: pets, ThrottlingRateLimit: fast}
+        - {ThrottlingBurstLimit: -5}
+      Auth:
+        ApiKeyRequired: yes please
+        UsagePlan:
+          CreateUsagePlan: SINGLE
+          Quota: {Limit: 10, Period: YEAR}
+          Throttle: {BurstLimit: -1}
+)") + kFunction + R"(
+        A:
+          Type: Api
+          Properties: {Path: /a, Method: get, RestApiId: !Ref Rest, Auth: {ApiKeyRequired: 3}}
+)"),
+              UnorderedElementsAre(ProblemLike(7, "ThrottlingRateLimit must be a number"),
+                                   ProblemLike(7, "ResourcePath must start with /"),
+                                   ProblemLike(8, "ThrottlingBurstLimit must be a whole number"),
+                                   ProblemLike(10, "ApiKeyRequired must be true or false"),
+                                   ProblemLike(12, "must be one of NONE, PER_API, SHARED"),
+                                   ProblemLike(13, "Period must be one of DAY, MONTH, WEEK"),
+                                   ProblemLike(14, "BurstLimit must be a whole number"),
+                                   ProblemLike(26, "ApiKeyRequired must be true or false")));
+}
+
+TEST_F(TemplateAccessTest, UsagePlanResourceLinks) {
+  EXPECT_THAT(errors(std::string(R"(
+Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: dev}
+  Short:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true, Value: tooshort}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Rest, Stage: Prod}, {ApiId: !Ref Fn, Stage: dev}]
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref Plan, UsagePlanId: !Ref Plan}
+)") + kFunction + R"(
+        A:
+          Type: Api
+          Properties: {Path: /a, Method: get, RestApiId: !Ref Rest}
+)"),
+              UnorderedElementsAre(ProblemLike(7, "at least 20 characters"),
+                                   ProblemLike(8,
+                                               "ApiStages.Stage 'Prod' is not the stage of api "
+                                               "'Rest' (dev)"),
+                                   ProblemLike(8,
+                                               "ApiStages.ApiId must be a Ref to an "
+                                               "AWS::Serverless::Api"),
+                                   ProblemLike(12,
+                                               "KeyId must be a Ref to an "
+                                               "AWS::ApiGateway::ApiKey"),
+                                   ProblemLike(14, "KeyType is required")));
+}
+
+TEST_F(TemplateAccessTest, DisabledKeyIsAWarning) {
+  const Template t = load(R"(
+Resources:
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Value: abcdefghijklmnopqrstuvwxyz}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: src/, Handler: app.handler, Runtime: python3.12}
+)");
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(2, "not Enabled: true")));
+}
+
+}  // namespace
+}  // namespace lambdad::deploy::testing
