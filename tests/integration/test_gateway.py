@@ -60,19 +60,21 @@ def template(functions: list[Function], apis: dict[str, dict] | None = None) -> 
     resources.update(apis or {})
     doc = {"AWSTemplateFormatVersion": "2010-09-09", "Transform": "AWS::Serverless-2016-10-31",
            "Resources": resources}
-    # `!Ref X` must stay a tag, not a quoted string.
-    return re.sub(r'"(!Ref [A-Za-z0-9]+)"', r"\1", "\n".join(_yaml(doc, 0))) + "\n"
+    # `!Ref X` (and SAM's `!Ref Api.Stage`) must stay a tag, not a quoted string.
+    return re.sub(r'"(!Ref [A-Za-z0-9.]+)"', r"\1", "\n".join(_yaml(doc, 0))) + "\n"
 
 
 class GatewayServer(ServerTestCase):
     """A ServerTestCase whose template also holds explicit APIs."""
 
     apis: dict[str, dict] = {}
+    server_env: dict[str, str] = {}
 
     @classmethod
     def _start_server(cls) -> None:
         functions = cls.functions()
-        cls.server = Server(functions, init_timeout=cls.init_timeout)
+        cls.server = Server(functions, init_timeout=cls.init_timeout, args=cls.server_args,
+                            env=cls.server_env)
         # The harness wrote its own template (with OUT_DIR in every function): replace it.
         cls.server.template_path.write_text(template(functions, cls.apis))
         cls.server.start()
