@@ -3,8 +3,8 @@ require an `x-api-key` (SAM's `Auth.ApiKeyRequired` and `Auth.UsagePlan`, whose 
 server prints, and the plain `AWS::ApiGateway::ApiKey` / `UsagePlan` / `UsagePlanKey` resources),
 a plan's per-key throttle (429 on burst) and quota (429 Limit Exceeded), REST `MethodSettings`
 and HTTP API `DefaultRouteSettings` / `RouteSettings` throttling, concurrent bursts, counters and
-made-up keys across a hot reload, and every refusal in API Gateway's shape without the function
-running."""
+made-up keys across a hot reload, their order around Lambda authorizers, and every refusal in API
+Gateway's shape without the function running."""
 
 from __future__ import annotations
 
@@ -249,6 +249,66 @@ class KeysAcrossReloadsTest(unittest.TestCase):
         self.assertEqual(get("/more"), 429)  # the day's quota is still used up
         reload(5, True, 2)  # new limits: new counters
         self.assertEqual([get(), get("/more")], [200, 200])
+
+
+PY = "/usr/bin/python3"
+# A REST TOKEN authorizer: Allow for the token "allow", Deny otherwise.
+TOKEN_AUTHORIZER = f"""
+response=$(printf '%s' "$event" | {PY} -c 'import json,sys; e=json.load(sys.stdin); print(json.dumps({{"principalId": "u", "policyDocument": {{"Version": "2012-10-17", "Statement": [{{"Action": "execute-api:Invoke", "Effect": "Allow" if e["authorizationToken"] == "allow" else "Deny", "Resource": e["methodArn"]}}]}}}}))')
+"""
+# An HTTP API authorizer with simple responses: always authorized.
+SIMPLE_AUTHORIZER = 'response=\'{"isAuthorized": true}\''
+
+
+class AccessAroundLambdaAuthorizersTest(GatewayServer):
+    """API Gateway's order: REST runs its authorizer before the API key; an HTTP API throttles
+    before it authorizes."""
+
+    apis = {
+        "Guarded": {"Type": "AWS::Serverless::Api", "Properties": {
+            "StageName": "dev",
+            "Auth": {"ApiKeyRequired": True, "DefaultAuthorizer": "Token",
+                     "Authorizers": {"Token": {"FunctionArn": "TokenAuthorizer"}}}}},
+        "GuardedKey": {"Type": "AWS::ApiGateway::ApiKey",
+                       "Properties": {"Enabled": True, "Value": FIXED_KEY}},
+        "GuardedPlan": {"Type": "AWS::ApiGateway::UsagePlan", "Properties": {
+            "ApiStages": [{"ApiId": "!Ref Guarded", "Stage": "dev"}]}},
+        "GuardedPlanKey": {"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": {
+            "KeyId": "!Ref GuardedKey", "KeyType": "API_KEY", "UsagePlanId": "!Ref GuardedPlan"}},
+        "Limited": {"Type": "AWS::Serverless::HttpApi", "Properties": {
+            "DefaultRouteSettings": {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": SLOW},
+            "Auth": {"DefaultAuthorizer": "Simple", "Authorizers": {"Simple": {
+                "FunctionArn": "SimpleAuthorizer", "AuthorizerPayloadFormatVersion": "2.0",
+                "EnableSimpleResponses": True, "Identity": {"Headers": ["Authorization"]}}}}}},
+    }
+
+    @classmethod
+    def functions(cls):
+        return [
+            bash_function("TokenAuthorizer", TOKEN_AUTHORIZER),
+            bash_function("SimpleAuthorizer", SIMPLE_AUTHORIZER),
+            bash_function("Echo", ECHO_V1, Events={
+                "Rest": api_event("/guarded", "GET", RestApiId=ref("Guarded")),
+                "Http": http_event("/limited", "GET", ApiId=ref("Limited")),
+            }),
+        ]
+
+    def test_rest_authorizer_comes_before_the_api_key(self):
+        r = self.gw("GET", "/guarded", headers={"Authorization": "nope"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "AccessDeniedException", r)
+        r = self.gw("GET", "/guarded", headers={"Authorization": "allow"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "ForbiddenException", r)
+        r = self.gw("GET", "/guarded", headers={"Authorization": "allow", "x-api-key": FIXED_KEY})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["requestContext"]["identity"]["apiKey"], FIXED_KEY)
+        self.assertEqual(r.json()["requestContext"]["authorizer"]["principalId"], "u")
+
+    def test_http_api_throttles_before_the_authorizer(self):
+        self.assertEqual(self.gw("GET", "/limited").status, 401)  # no identity: the authorizer's
+        r = self.gw("GET", "/limited", headers={"Authorization": "x"})
+        self.assertEqual(r.status, 429, r)  # the burst of 1 went to the first request
 
 
 if __name__ == "__main__":
