@@ -66,7 +66,7 @@ struct Route {
   /// Filled by RouteTable::add: the names of the `{name}` / `{name+}` segments in order.
   std::vector<std::string> params;
   nlohmann::json properties;  ///< the event's resolved Properties (Auth, RouteSettings, …)
-  /// Set by build_access: the authorizer, API key and throttles the route enforces.
+  /// Set by Access (access.hpp): the JWT authorizer, API key and throttles the route enforces.
   const RouteAccess* access = nullptr;
 
   /// `GET /pets/{id}`, `ANY /{proxy+}` or `$default`.
