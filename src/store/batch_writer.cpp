@@ -16,9 +16,9 @@ constexpr const char* kInsertEvent =
     "INSERT INTO log_events (function, version, log_stream, request_id, timestamp_ms, "
     "ingestion_ms, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-// An async retry reuses its request id (as on AWS): the latest attempt's figures win.
+// One row per attempt: an async retry reuses its request id (as on AWS) and adds a row.
 constexpr const char* kInsertInvocation =
-    "INSERT OR REPLACE INTO invocations (request_id, function, version, invocation_type, "
+    "INSERT INTO invocations (request_id, function, version, invocation_type, "
     "log_stream, start_ms, duration_ms, billed_ms, init_duration_ms, memory_size_mb, "
     "max_memory_used_mb, cold, outcome, error_type) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";

@@ -51,7 +51,7 @@ struct Handler {
   /// (431); an empty body when unset.
   std::function<Response(bhttp::status)> protocol_error;
   /// Runtime API: when the client has already sent its next request (pipelining), hold this
-  /// answer in the socket (TCP_CORK) and send it with the next one, so that a worker that sends
+  /// answer in the socket (MSG_MORE) and send it with the next one, so that a worker that sends
   /// POST /response and GET /next together wakes once for both answers instead of twice.
   bool coalesce_pipelined_answers = false;
 };

@@ -93,7 +93,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   void on_exit(int code, int status);
   void log(std::string_view line);
   void log_platform(std::string line);
-  int max_memory_used_mb();
+  int max_memory_used_mb(double duration_ms);
 
   boost::asio::any_io_executor executor_;
   WorkerOwner& owner_;
@@ -104,6 +104,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::string log_stream_;
   std::string executable_;
   int last_peak_mb_ = 0;
+  std::chrono::steady_clock::time_point proc_read_at_{};
   std::unique_ptr<PeakMemory> peak_memory_;
   std::unique_ptr<WorkerCgroup> cgroup_;
   State state_ = State::kStarting;

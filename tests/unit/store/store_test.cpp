@@ -59,7 +59,7 @@ TEST_F(StoreTest, OpenCreatesTheFolderAWalDatabaseAndTheVersionedSchema) {
   ASSERT_TRUE(std::filesystem::exists(db));
   RawDb raw(db);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.number("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.number("PRAGMA user_version"), 2);
   EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_schema WHERE name IN ('log_events', "
                        "'invocations', 'log_streams', 'log_events_by_time', 'log_events_by_id')"),
             5);
@@ -100,7 +100,7 @@ TEST_F(StoreTest, RowsAreCommittedWithoutFlushWithinMilliseconds) {
   EXPECT_EQ(reader->filter({.function = "fn"}).size(), 1u);
 }
 
-TEST_F(StoreTest, InvocationRecordsRoundTripAndARetryReplacesItsRecord) {
+TEST_F(StoreTest, InvocationRecordsRoundTripAndEachRetryAddsARow) {
   auto store = Store::open(db);
   InvocationRecord cold{"r1", "fn", "$LATEST", "RequestResponse", "s1", 1000, 38.66, 39, 203.69,
                         128,  54,   true,      "success",         ""};
@@ -115,7 +115,7 @@ TEST_F(StoreTest, InvocationRecordsRoundTripAndARetryReplacesItsRecord) {
   store->flush();
 
   auto records = LogReader::open(db)->invocations("fn", 10);
-  ASSERT_EQ(records.size(), 2u);
+  ASSERT_EQ(records.size(), 3u);
   const InvocationRecord& r2 = records[0];  // newest first
   EXPECT_EQ(r2.request_id, "r2");
   EXPECT_EQ(r2.version, "1");
@@ -125,7 +125,9 @@ TEST_F(StoreTest, InvocationRecordsRoundTripAndARetryReplacesItsRecord) {
   EXPECT_EQ(r2.error_type, "");
   EXPECT_FALSE(r2.init_duration_ms.has_value());
   EXPECT_FALSE(r2.cold);
-  const InvocationRecord& r1 = records[1];
+  EXPECT_EQ(records[1].request_id, "r2");  // the first attempt keeps its row
+  EXPECT_EQ(records[1].outcome, "timeout");
+  const InvocationRecord& r1 = records[2];
   EXPECT_EQ(r1.log_stream, "s1");
   EXPECT_DOUBLE_EQ(r1.duration_ms, 38.66);
   EXPECT_EQ(r1.billed_ms, 39);
@@ -134,7 +136,7 @@ TEST_F(StoreTest, InvocationRecordsRoundTripAndARetryReplacesItsRecord) {
   EXPECT_EQ(r1.memory_size_mb, 128);
   EXPECT_EQ(r1.max_memory_used_mb, 54);
   EXPECT_TRUE(r1.cold);
-  EXPECT_EQ(RawDb(db).number("SELECT count(*) FROM invocations"), 2);
+  EXPECT_EQ(RawDb(db).number("SELECT count(*) FROM invocations"), 3);
 }
 
 TEST_F(StoreTest, ABurstIsCommittedInFewTransactionsOfAtMost2000Rows) {
@@ -285,6 +287,46 @@ TEST_F(StoreTest, OpenFailuresNameThePath) {
   }
   std::ofstream(dir / "garbage.db") << std::string(4096, 'x');
   EXPECT_THROW(Store::open(dir / "garbage.db"), std::runtime_error);
+}
+
+TEST_F(StoreTest, AVersion1FileIsMigratedKeepingItsRecords) {
+  std::filesystem::create_directories(db.parent_path());
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  sqlite3_close(raw);
+  RawDb v1(db);
+  // The version 1 schema as released.
+  v1.exec(
+      "CREATE TABLE log_events (id INTEGER PRIMARY KEY, function TEXT NOT NULL, version TEXT NOT "
+      "NULL, log_stream TEXT NOT NULL, request_id TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, "
+      "ingestion_ms INTEGER NOT NULL, message TEXT NOT NULL);"
+      "CREATE INDEX log_events_by_time ON log_events (function, timestamp_ms);"
+      "CREATE INDEX log_events_by_id ON log_events (function, id);"
+      "CREATE TABLE log_streams (function TEXT NOT NULL, log_stream TEXT NOT NULL, creation_ms "
+      "INTEGER NOT NULL, first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, last_ingestion_ms "
+      "INTEGER NOT NULL, stored_bytes INTEGER NOT NULL, PRIMARY KEY (function, log_stream)) "
+      "WITHOUT ROWID;"
+      "CREATE TABLE invocations (request_id TEXT PRIMARY KEY, function TEXT NOT NULL, version "
+      "TEXT NOT NULL, invocation_type TEXT NOT NULL, log_stream TEXT NOT NULL, start_ms INTEGER "
+      "NOT NULL, duration_ms REAL NOT NULL, billed_ms INTEGER NOT NULL, init_duration_ms REAL, "
+      "memory_size_mb INTEGER NOT NULL, max_memory_used_mb INTEGER NOT NULL, cold INTEGER NOT "
+      "NULL, outcome TEXT NOT NULL, error_type TEXT NOT NULL);"
+      "CREATE INDEX invocations_by_time ON invocations (function, start_ms);"
+      "INSERT INTO invocations VALUES ('old', 'fn', '$LATEST', 'RequestResponse', 's', 1000, 2.5, "
+      "3, 40.5, 128, 20, 1, 'success', '');"
+      "PRAGMA user_version = 1;");
+
+  auto store = Store::open(db);
+  EXPECT_EQ(v1.number("PRAGMA user_version"), 2);
+  InvocationRecord again{"old", "fn",         "$LATEST", "Event", "s",   2000,      1.0,
+                         1,     std::nullopt, 128,       20,      false, "success", ""};
+  store->record(again);
+  store->flush();
+  auto records = LogReader::open(db)->invocations("fn", 10);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].request_id, "old");
+  EXPECT_DOUBLE_EQ(*records[1].init_duration_ms, 40.5);
+  EXPECT_EQ(records[0].start_ms, 2000);
 }
 
 TEST_F(StoreTest, ANewerSchemaIsRefusedNotOverwritten) {
