@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgit2-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libssl-dev libzip-dev libseccomp-dev
+  libmimalloc-dev
   libgtest-dev libgmock-dev
   curl zip unzip awscli procps
   # The e2e conformance test installs AWS's Node.js runtime interface client (npm aws-lambda-ric),
