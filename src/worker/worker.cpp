@@ -467,21 +467,25 @@ int Worker::max_memory_used_mb(double duration_ms) {
   const uint64_t from_cgroup = cgroup_ ? cgroup_->peak_bytes().value_or(0) : 0;
   // A worker moved into its cgroup after it started has memory charged elsewhere: /proc counts it.
   const bool cgroup_counts_all = cgroup_ && process_.in_cgroup && from_cgroup > 0;
-  // Rendering /proc/PID/status costs ~10 µs, a tenth of lambdad's whole share of a warm call.
-  // Zeroing pages runs at ~10 GB/s, so a call shorter than kQuickCall cannot add more than a few
-  // MB: a reading less than kProcReuse old then stands (the next longer call catches up).
-  constexpr double kQuickCall = 0.25;
-  constexpr auto kProcReuse = std::chrono::seconds(1);
-  const auto now = Clock::now();
-  const bool read_proc = peak_memory_ && !cgroup_counts_all &&
-                         (duration_ms >= kQuickCall || now - proc_read_at_ >= kProcReuse);
   uint64_t bytes = from_cgroup;
-  if (read_proc) {
+  if (peak_memory_ && !cgroup_counts_all && proc_peak_due(from_cgroup, duration_ms)) {
     bytes = std::max(bytes, peak_memory_->bytes());
-    proc_read_at_ = now;
+    proc_read_at_ = Clock::now();
+    cgroup_peak_at_proc_read_ = from_cgroup;
   }
   last_peak_mb_ = std::max(last_peak_mb_, static_cast<int>((bytes + (1u << 20) - 1) >> 20));
   return last_peak_mb_;
+}
+
+// Rendering /proc/PID/status costs ~10 µs, a quarter of lambdad's whole share of a warm call, so
+// a reading less than a second old stands while nothing says the tree grew: its cgroup's peak
+// (which new pages are charged to) has not moved, or, without cgroups, the call was too short
+// to fault in more than a few MB (zeroing pages runs at ~10 GB/s).
+bool Worker::proc_peak_due(uint64_t cgroup_peak, double duration_ms) const {
+  constexpr double kQuickCall = 0.25;
+  if (Clock::now() - proc_read_at_ >= std::chrono::seconds(1)) return true;
+  if (cgroup_) return cgroup_peak != cgroup_peak_at_proc_read_;
+  return duration_ms >= kQuickCall;
 }
 
 }  // namespace lambdad::worker

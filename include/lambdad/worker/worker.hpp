@@ -94,6 +94,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   void log(std::string_view line);
   void log_platform(std::string line);
   int max_memory_used_mb(double duration_ms);
+  bool proc_peak_due(uint64_t cgroup_peak, double duration_ms) const;
 
   boost::asio::any_io_executor executor_;
   WorkerOwner& owner_;
@@ -105,6 +106,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::string executable_;
   int last_peak_mb_ = 0;
   std::chrono::steady_clock::time_point proc_read_at_{};
+  uint64_t cgroup_peak_at_proc_read_ = 0;
   std::unique_ptr<PeakMemory> peak_memory_;
   std::unique_ptr<WorkerCgroup> cgroup_;
   State state_ = State::kStarting;
