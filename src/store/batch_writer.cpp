@@ -1,5 +1,6 @@
 #include "batch_writer.hpp"
 
+#include <array>
 #include <chrono>
 #include <climits>
 #include <map>
@@ -7,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "lambdad/common/platform_log.hpp"
 #include "schema.hpp"
 
 namespace lambdad::store {
@@ -25,19 +27,18 @@ constexpr const char* kInsertInvocation =
 
 constexpr const char* kUpsertStream =
     "INSERT INTO log_streams (function, log_stream, creation_ms, first_ms, last_ms, "
-    "last_ingestion_ms, stored_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?6) "
+    "last_ingestion_ms, stored_bytes, last_id) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?6, ?7) "
     "ON CONFLICT (function, log_stream) DO UPDATE SET "
     "first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms), "
     "last_ingestion_ms = excluded.last_ingestion_ms, "
-    "stored_bytes = stored_bytes + excluded.stored_bytes";
+    "stored_bytes = stored_bytes + excluded.stored_bytes, last_id = excluded.last_id";
 
 struct StreamTotals {
   int64_t first_ms = INT64_MAX;
   int64_t last_ms = INT64_MIN;
   int64_t bytes = 0;
+  int64_t last_id = 0;
 };
-/// Views into the batch's own strings, which outlive the map.
-using StreamKey = std::pair<std::string_view, std::string_view>;
 
 int64_t now_ms() {
   using namespace std::chrono;
@@ -80,24 +81,38 @@ BatchWriter::BatchWriter(const std::filesystem::path& file)
 
 void BatchWriter::write(std::span<const Item> batch) {
   const int64_t ingestion_ms = now_ms();
-  std::map<StreamKey, StreamTotals> streams;
   // IMMEDIATE takes the write lock up front, so a competing writer waits in busy_timeout
   // instead of failing the batch half-way.
   sqlite::Transaction tx(db_, "BEGIN IMMEDIATE");
+  // Keys view the batch's own strings, which outlive the map.
+  std::map<std::pair<std::string_view, std::string_view>, StreamTotals> streams;
+  auto count_line = [&](const std::string& function, const std::string& stream, int64_t ts,
+                        size_t bytes) {
+    auto& totals = streams[{function, stream}];
+    totals.last_id = sqlite3_last_insert_rowid(db_.get());
+    totals.first_ms = std::min(totals.first_ms, ts);
+    totals.last_ms = std::max(totals.last_ms, ts);
+    totals.bytes += static_cast<int64_t>(bytes);
+  };
   for (const Item& item : batch) {
     if (const auto* event = std::get_if<LogEvent>(&item)) {
       insert(*event, ingestion_ms);
-      auto& totals = streams[{event->function, event->log_stream}];
-      totals.first_ms = std::min(totals.first_ms, event->timestamp_ms);
-      totals.last_ms = std::max(totals.last_ms, event->timestamp_ms);
-      totals.bytes += static_cast<int64_t>(event->message.size());
-    } else {
-      insert(std::get<InvocationRecord>(item));
+      count_line(event->function, event->log_stream, event->timestamp_ms, event->message.size());
+      continue;
     }
+    const auto& record = std::get<InvocationRecord>(item);
+    if (record.with_end_lines) {
+      for (const std::string& line : end_lines(record)) {
+        insert_line(record, line, ingestion_ms);
+        count_line(record.function, record.log_stream, record.end_ms, line.size());
+      }
+    }
+    insert(record);
   }
   for (const auto& [key, totals] : streams) {
     upsert_stream_->bind(1, key.first).bind(2, key.second).bind(3, ingestion_ms);
     upsert_stream_->bind(4, totals.first_ms).bind(5, totals.last_ms).bind(6, totals.bytes);
+    upsert_stream_->bind(7, totals.last_id);
     upsert_stream_->run();
   }
   tx.commit();
@@ -108,6 +123,19 @@ void BatchWriter::insert(const LogEvent& e, int64_t ingestion_ms) {
   s.bind(1, e.function).bind(2, e.version).bind(3, e.log_stream).bind(4, e.request_id);
   s.bind(5, e.timestamp_ms).bind(6, ingestion_ms).bind(7, e.message);
   s.run();
+}
+
+void BatchWriter::insert_line(const InvocationRecord& r, std::string_view message,
+                              int64_t ingestion_ms) {
+  auto& s = *insert_event_;
+  s.bind(1, r.function).bind(2, r.version).bind(3, r.log_stream).bind(4, r.request_id);
+  s.bind(5, r.end_ms).bind(6, ingestion_ms).bind(7, message);
+  s.run();
+}
+
+std::array<std::string, 2> BatchWriter::end_lines(const InvocationRecord& r) {
+  return {end_line(r.request_id), report_line({r.request_id, r.duration_ms, r.memory_size_mb,
+                                               r.max_memory_used_mb, r.init_duration_ms})};
 }
 
 void BatchWriter::insert(const InvocationRecord& r) {

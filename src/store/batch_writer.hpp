@@ -2,9 +2,11 @@
 /// @brief The writer thread's connection: commits one batch of queued rows per transaction
 /// with statements prepared once.
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
 #include <variant>
 
 #include "lambdad/store/store.hpp"
@@ -28,6 +30,9 @@ class BatchWriter {
  private:
   void insert(const LogEvent& event, int64_t ingestion_ms);
   void insert(const InvocationRecord& record);
+  /// One of the record's END / REPORT lines (InvocationRecord::with_end_lines).
+  void insert_line(const InvocationRecord& record, std::string_view message, int64_t ingestion_ms);
+  static std::array<std::string, 2> end_lines(const InvocationRecord& record);
 
   sqlite::Db db_;
   std::optional<sqlite::Stmt> insert_event_;

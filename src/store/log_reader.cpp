@@ -78,14 +78,16 @@ void add_position(Where& where, const Query& q) {
 }
 
 std::string select_sql(const Query& q, Where& where) {
-  where.add("function = ?", q.function);
+  // Commit order walks the rowid from after_id (a recent id, or the whole table without one):
+  // the unary + keeps SQLite from taking the time index for the function and sorting.
+  where.add(q.order == Order::kIngestion ? "+function = ?" : "function = ?", q.function);
   if (q.start_ms) where.add("timestamp_ms >= ?", *q.start_ms);
   if (q.end_ms) where.add("timestamp_ms <= ?", *q.end_ms);
   add_streams(where, q);
   add_position(where, q);
   const char* order = q.order == Order::kTime       ? " ORDER BY timestamp_ms, id"
                       : q.order == Order::kTimeDesc ? " ORDER BY timestamp_ms DESC, id DESC"
-                                                    : " ORDER BY function, id";
+                                                    : " ORDER BY id";
   return "SELECT id, function, version, log_stream, request_id, timestamp_ms, ingestion_ms, "
          "message FROM log_events" +
          where.sql() + order;
@@ -184,7 +186,7 @@ std::vector<LogReader::Stream> SqliteLogReader::streams(const std::string& funct
 
 int64_t SqliteLogReader::max_id(const std::string& function) {
   if (!ready()) return 0;
-  sqlite::Stmt stmt(db_, "SELECT max(id) FROM log_events WHERE function = ?");
+  sqlite::Stmt stmt(db_, "SELECT max(last_id) FROM log_streams WHERE function = ?");
   stmt.bind(1, function);
   return stmt.step() ? stmt.int64(0) : 0;
 }

@@ -84,6 +84,14 @@ DROP TABLE invocations;
 ALTER TABLE invocations_v2 RENAME TO invocations;
 CREATE INDEX invocations_by_time ON invocations (function, start_ms);
 )sql",
+    // v3: following in commit order walks the rowid from a recent id instead of a third index,
+    // which every log line paid for at insert; each stream keeps its newest id instead.
+    R"sql(
+ALTER TABLE log_streams ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;
+UPDATE log_streams SET last_id = coalesce((SELECT max(id) FROM log_events e
+  WHERE e.function = log_streams.function AND e.log_stream = log_streams.log_stream), 0);
+DROP INDEX log_events_by_id;
+)sql",
 };
 static_assert(std::size(kMigrations) == kVersion);
 

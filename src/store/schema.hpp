@@ -6,7 +6,7 @@
 namespace lambdad::store::schema {
 
 /// `PRAGMA user_version` of the newest schema this build knows.
-inline constexpr int kVersion = 2;
+inline constexpr int kVersion = 3;
 
 /// Writer side: WAL, synchronous=NORMAL, busy_timeout; creates or migrates the schema.
 /// Throws std::runtime_error when the file holds a newer schema than kVersion.

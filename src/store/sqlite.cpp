@@ -1,8 +1,22 @@
 #include "sqlite.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 namespace lambdad::store::sqlite {
+namespace {
+
+/// Process-wide settings, which SQLite takes only before its first use.
+void configure_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Memory statistics put a global mutex around every SQLite allocation: 9% of the writer
+    // thread's time at 25k calls/s. Nothing reads them.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
 
 void fail(sqlite3* db, const std::string& what) {
   const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
@@ -14,6 +28,7 @@ void fail(sqlite3* db, const std::string& what) {
 }
 
 Db::Db(const std::filesystem::path& file, int flags) : file_(file) {
+  configure_once();
   const int rc = sqlite3_open_v2(file.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     // sqlite3_db_filename is empty for a connection that failed to open: name the path here.

@@ -327,11 +327,13 @@ void Worker::complete(Outcome outcome, std::string response, std::string error_t
   const double duration = ms_between(inv->delivered_at, inv->finished_at);
   const int max_memory = max_memory_used_mb(duration);
   std::optional<double> init = inv->waited_for_init ? inv->init_duration_ms : std::nullopt;
-  current_ = inv;  // so the END/REPORT lines carry its request id and reach its tail
-  log_platform(end_line(inv->request_id));
-  log_platform(report_line({inv->request_id, duration, settings_.memory_mb, max_memory, init}));
-  current_.reset();
+  if (inv->tail) {
+    inv->append_tail(end_line(inv->request_id));
+    inv->append_tail(
+        report_line({inv->request_id, duration, settings_.memory_mb, max_memory, init}));
+  }
   if (store_) {
+    // The record carries the END and REPORT lines, which the store's thread writes out.
     static constexpr const char* kOutcomes[] = {"pending", "success", "error", "timeout",
                                                 "crash",   "error",   "error", "error"};
     store_->record({.request_id = inv->request_id,
@@ -347,7 +349,9 @@ void Worker::complete(Outcome outcome, std::string response, std::string error_t
                     .max_memory_used_mb = max_memory,
                     .cold = inv->waited_for_init,
                     .outcome = kOutcomes[static_cast<int>(outcome)],
-                    .error_type = inv->error_type});
+                    .error_type = inv->error_type,
+                    .with_end_lines = true,
+                    .end_ms = epoch_ms()});
   }
   inv->wake.cancel();
   if (state_ != State::kDead) {

@@ -36,6 +36,11 @@ struct InvocationRecord {
   bool cold = false;
   std::string outcome;     ///< success | error | timeout | crash
   std::string error_type;  ///< e.g. Runtime.ExitError; empty on success
+  /// When set, the writer also stores the invocation's `END` and `REPORT` lines, stamped
+  /// end_ms, just before the record: built from its figures on the writer's thread rather than
+  /// on the io thread, which every warm call crosses.
+  bool with_end_lines = false;
+  int64_t end_ms = 0;
 };
 
 /// Thread-safe. append()/record() never block on SQLite; the writer thread commits a batch

@@ -59,9 +59,10 @@ TEST_F(StoreTest, OpenCreatesTheFolderAWalDatabaseAndTheVersionedSchema) {
   ASSERT_TRUE(std::filesystem::exists(db));
   RawDb raw(db);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.number("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.number("PRAGMA user_version"), 3);
   EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_schema WHERE name IN ('log_events', "
-                       "'invocations', 'log_streams', 'log_events_by_time', 'log_events_by_id')"),
+                       "'invocations', 'log_streams', 'log_events_by_time', "
+                       "'invocations_by_time')"),
             5);
 }
 
@@ -137,6 +138,39 @@ TEST_F(StoreTest, InvocationRecordsRoundTripAndEachRetryAddsARow) {
   EXPECT_EQ(r1.max_memory_used_mb, 54);
   EXPECT_TRUE(r1.cold);
   EXPECT_EQ(RawDb(db).number("SELECT count(*) FROM invocations"), 3);
+}
+
+TEST_F(StoreTest, ARecordWithEndLinesStoresEndAndReportBeforeItself) {
+  auto store = Store::open(db);
+  store->append(event("fn", "s1", 900, "a line"));
+  InvocationRecord record{"r1", "fn", "$LATEST", "RequestResponse", "s1", 900, 12.344, 13, 120.5,
+                          128,  54,   true,      "success",         ""};
+  record.with_end_lines = true;
+  record.end_ms = 1000;
+  store->record(record);
+  store->flush();
+
+  auto reader = LogReader::open(db);
+  auto rows = reader->filter({.function = "fn"});
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].message, "END RequestId: r1");
+  EXPECT_EQ(rows[2].message,
+            "REPORT RequestId: r1\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 "
+            "MB\tMax Memory Used: 54 MB\tInit Duration: 120.50 ms\t");
+  for (size_t i : {1u, 2u}) {
+    EXPECT_EQ(rows[i].request_id, "r1");
+    EXPECT_EQ(rows[i].log_stream, "s1");
+    EXPECT_EQ(rows[i].version, "$LATEST");
+    EXPECT_EQ(rows[i].timestamp_ms, 1000);
+  }
+  auto streams = reader->streams("fn");
+  ASSERT_EQ(streams.size(), 1u);
+  EXPECT_EQ(streams[0].last_ms, 1000);
+  EXPECT_EQ(streams[0].stored_bytes,
+            static_cast<int64_t>(rows[0].message.size() + rows[1].message.size() +
+                                 rows[2].message.size()));
+  EXPECT_EQ(reader->max_id("fn"), rows[2].id);
+  EXPECT_EQ(reader->invocations("fn", 10).size(), 1u);
 }
 
 TEST_F(StoreTest, ABurstIsCommittedInFewTransactionsOfAtMost2000Rows) {
@@ -314,10 +348,13 @@ TEST_F(StoreTest, AVersion1FileIsMigratedKeepingItsRecords) {
       "CREATE INDEX invocations_by_time ON invocations (function, start_ms);"
       "INSERT INTO invocations VALUES ('old', 'fn', '$LATEST', 'RequestResponse', 's', 1000, 2.5, "
       "3, 40.5, 128, 20, 1, 'success', '');"
+      "INSERT INTO log_events VALUES (41, 'fn', '$LATEST', 's', 'old', 1000, 1001, 'a line');"
+      "INSERT INTO log_streams VALUES ('fn', 's', 1001, 1000, 1000, 1001, 6);"
       "PRAGMA user_version = 1;");
 
   auto store = Store::open(db);
-  EXPECT_EQ(v1.number("PRAGMA user_version"), 2);
+  EXPECT_EQ(v1.number("PRAGMA user_version"), 3);
+  EXPECT_EQ(v1.number("SELECT count(*) FROM sqlite_schema WHERE name = 'log_events_by_id'"), 0);
   InvocationRecord again{"old", "fn",         "$LATEST", "Event", "s",   2000,      1.0,
                          1,     std::nullopt, 128,       20,      false, "success", ""};
   store->record(again);
@@ -327,6 +364,7 @@ TEST_F(StoreTest, AVersion1FileIsMigratedKeepingItsRecords) {
   EXPECT_EQ(records[1].request_id, "old");
   EXPECT_DOUBLE_EQ(*records[1].init_duration_ms, 40.5);
   EXPECT_EQ(records[0].start_ms, 2000);
+  EXPECT_EQ(LogReader::open(db)->max_id("fn"), 41);
 }
 
 TEST_F(StoreTest, ANewerSchemaIsRefusedNotOverwritten) {
