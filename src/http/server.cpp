@@ -61,10 +61,10 @@ std::string render(Response& response, bool head) {
 /// `more`: another answer follows at once (a pipelined request), so this one waits in the socket
 /// (MSG_MORE) and both leave in one segment: a worker that sends POST /response and GET /next
 /// together then wakes once for both answers instead of twice.
-asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response, bool head = false,
-                           bool more = false) {
+asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response,
+                           const ConnectionLimits& limits, bool head = false, bool more = false) {
   const std::string wire = render(response, head);
-  stream.expires_after(std::chrono::seconds(60));
+  arm_timer(stream, limits.write_timeout);
   size_t sent = 0;
   if (more) {
     // Usually small (a 202), so the socket's buffer takes it whole and it waits there for the
@@ -129,11 +129,11 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
     if (ec) {
       if (ec == bhttp::error::header_limit) {
         Response r = protocol_error(handler, bhttp::status::request_header_fields_too_large);
-        co_await send(stream, r);
+        co_await send(stream, r, limits);
       } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
                  ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
         Response r = protocol_error(handler, bhttp::status::bad_request);
-        co_await send(stream, r);
+        co_await send(stream, r, limits);
       }
       break;
     }
@@ -141,14 +141,14 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
         handler.body_policy ? handler.body_policy(parser.get().base()) : BodyPolicy{};
     if (policy.reject) {
       policy.reject->keep_alive(false);
-      co_await send(stream, *policy.reject);
+      co_await send(stream, *policy.reject, limits);
       break;
     }
     if (auto length = parser.content_length(); length && *length > policy.limit) {
       Response r = handler.body_too_large ? handler.body_too_large(parser.get().base())
                                           : Response{bhttp::status::payload_too_large, 11};
       r.keep_alive(false);
-      co_await send(stream, r);
+      co_await send(stream, r, limits);
       break;
     }
     parser.body_limit(policy.limit);  // for chunked bodies, checked as they arrive
@@ -158,7 +158,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
       Response r = handler.body_too_large ? handler.body_too_large(parser.get().base())
                                           : Response{bhttp::status::payload_too_large, 11};
       r.keep_alive(false);
-      co_await send(stream, r);
+      co_await send(stream, r, limits);
       break;
     }
     if (ec) {
@@ -166,7 +166,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
       if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
           ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream) {
         Response r = protocol_error(handler, bhttp::status::bad_request);
-        co_await send(stream, r);
+        co_await send(stream, r, limits);
       }
       break;
     }
@@ -187,7 +187,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
     }
     const bool keep_alive = response.keep_alive();
     const bool more = handler.coalesce_pipelined_answers && keep_alive && buffer.size() > 0;
-    if (!co_await send(stream, response, head, more) || !keep_alive) break;
+    if (!co_await send(stream, response, limits, head, more) || !keep_alive) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -1,5 +1,6 @@
 #include "lambdad/worker/log_pipe.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -55,6 +56,14 @@ bool LogPipe::read_some(size_t max_bytes) {
 
 void LogPipe::drain(size_t max_bytes) {
   if (!eof_) read_some(max_bytes);
+}
+
+void LogPipe::drain(LogPipe& a, LogPipe& b) {
+  pollfd fds[2] = {{.fd = a.eof_ ? -1 : a.pipe_.native_handle(), .events = POLLIN, .revents = 0},
+                   {.fd = b.eof_ ? -1 : b.pipe_.native_handle(), .events = POLLIN, .revents = 0}};
+  if (::poll(fds, 2, 0) <= 0) return;
+  if (fds[0].revents) a.drain();
+  if (fds[1].revents) b.drain();
 }
 
 void LogPipe::emit_lines() {

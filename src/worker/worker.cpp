@@ -156,7 +156,8 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
 // each one keeps the worker alive until its loop ends.
 asio::awaitable<void> Worker::serve_endpoint(std::shared_ptr<Worker> self,
                                              std::shared_ptr<const http::Handler> handler) {
-  co_await http::accept_loop(self->acceptor_, std::move(handler), {.read_timeout = std::nullopt});
+  co_await http::accept_loop(self->acceptor_, std::move(handler),
+                             {.read_timeout = std::nullopt, .write_timeout = std::nullopt});
 }
 
 asio::awaitable<void> Worker::read_pipe(std::shared_ptr<Worker> self, LogPipe* pipe) {
@@ -236,16 +237,14 @@ std::optional<http::Response> Worker::check_request_id(std::string_view id,
 
 http::Response Worker::response(std::string_view request_id, http::Request& request) {
   if (auto rejected = check_request_id(request_id, request.base())) return *rejected;
-  stdout_->drain();
-  stderr_->drain();
+  LogPipe::drain(*stdout_, *stderr_);
   complete(Outcome::kSuccess, std::move(request.body()), {});
   return accepted(request.base());
 }
 
 http::Response Worker::error(std::string_view request_id, http::Request& request) {
   if (auto rejected = check_request_id(request_id, request.base())) return *rejected;
-  stdout_->drain();
-  stderr_->drain();
+  LogPipe::drain(*stdout_, *stderr_);
   auto [body, type] = function_error(request);
   complete(Outcome::kFunctionError, std::move(body), type);
   return accepted(request.base());
@@ -260,8 +259,7 @@ http::Response Worker::init_error(http::Request& request) {
   std::snprintf(line, sizeof line,
                 "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s",
                 init_ms, type.c_str());
-  stdout_->drain();
-  stderr_->drain();
+  LogPipe::drain(*stdout_, *stderr_);
   log_platform(line);
   state_ = State::kDead;
   if (current_) {
@@ -291,8 +289,7 @@ void Worker::deadline_passed(scheduler::Invocation& invocation) {
   const double seconds = static_cast<double>(invocation.timeout.count()) / 1000.0;
   char message[128];
   std::snprintf(message, sizeof message, "Task timed out after %.2f seconds", seconds);
-  stdout_->drain();
-  stderr_->drain();
+  LogPipe::drain(*stdout_, *stderr_);
   if (!invocation.delivered) log_platform(start_line(invocation.request_id, invocation.version));
   log_platform(timeout_line(epoch_ms(), invocation.request_id, seconds));
   state_ = State::kDead;
@@ -377,8 +374,7 @@ void Worker::on_exit(int code, int status) {
   exited_ = true;
   state_ = State::kDead;
   if (kill_timer_) kill_timer_->cancel();
-  stdout_->drain();
-  stderr_->drain();
+  LogPipe::drain(*stdout_, *stderr_);
   // The exec-status pipe: an exec or sandbox-setup failure, or (sandboxed workers, whose direct
   // child is lambdad-init) the runtime's own wait status.
   int exec_errno = 0;

@@ -64,6 +64,10 @@ struct ConnectionLimits {
   std::optional<std::chrono::seconds> read_timeout = std::chrono::seconds(60);
   /// Time a kept-alive connection may stay idle between requests; nullopt = read_timeout.
   std::optional<std::chrono::seconds> idle_timeout;
+  /// Time allowed for writing one response; nullopt = no limit (Runtime API connections: a
+  /// worker that stops reading is ended by its invocation's timeout, and no timer is armed on
+  /// the warm path).
+  std::optional<std::chrono::seconds> write_timeout = std::chrono::seconds(60);
 };
 
 /// Serves one connection until the peer closes it, a timeout, or a non-keep-alive exchange.
