@@ -68,6 +68,12 @@ function forwardTraceId(headers) {
 
 const isPromise = (value) => Boolean(value && typeof value.then === 'function');
 
+// Answers up to this many characters (at most 12 KB of UTF-8) go out pipelined with the next
+// /next; bigger ones wait for their 202.
+const PIPELINED_MAX = 4096;
+
+const postFailed = (why) => new Error(`Failed to post handler success response. ${why}`);
+
 // Named Runtime and calling `this.handler(...)` as AWS's runtime does: a handler declared with
 // `function` sees the same `this`, and its stack frames read `Runtime.exports.handler`.
 class Runtime {
@@ -77,6 +83,7 @@ class Runtime {
   #requestId = null; // the invocation being (or last) handled
   #whenEventLoopEmpty = noop;
   #exiting = false;
+  #answered = true; // the last event's answer is posted: we are between invocations
 
   /** @param {() => RuntimeApiClient} makeClient called when the Runtime API is first needed */
   constructor(makeClient) {
@@ -109,6 +116,9 @@ class Runtime {
   crash(error, exitCode) {
     if (this.#exiting) return;
     this.#exiting = true;
+    // Between invocations the error belongs to none (and the post would wait behind the
+    // pipelined /next): the next event goes to a fresh worker.
+    if (this.#requestId !== null && this.#answered) process.exit(exitCode);
     const body = toRapidResponse(error);
     const posted = this.#requestId === null ? this.#api.postInitError(body)
       : this.#api.postError(this.#requestId, body);
@@ -119,14 +129,18 @@ class Runtime {
 
   #scheduleNext() {
     if (this.#exiting) return;
-    setImmediate(() => {
-      const once = this.#fn.streaming === STREAM_RESPONSE ? this.#handleOneStreaming()
-        : this.#handleOne();
-      // /next failed (the Runtime API answered 500, or is gone): the environment is over.
-      once.catch((err) => {
-        console.log(`Unexpected Top Level Error: ${err.toString()}`);
-        process.exit(129);
-      });
+    setImmediate(() => this.#askNext());
+  }
+
+  /** Sends GET /next now and handles the event it brings. */
+  #askNext() {
+    if (this.#exiting) return;
+    const once = this.#fn.streaming === STREAM_RESPONSE ? this.#handleOneStreaming()
+      : this.#handleOne();
+    // /next failed (the Runtime API answered 500, or is gone): the environment is over.
+    once.catch((err) => {
+      console.log(`Unexpected Top Level Error: ${err.toString()}`);
+      process.exit(129);
     });
   }
 
@@ -135,27 +149,52 @@ class Runtime {
     const id = headers['lambda-runtime-aws-request-id'];
     if (!id) throw new Error('invocation id is missing or invalid');
     this.#requestId = id;
+    this.#answered = false;
     setRequestId(id);
     return { id, body, headers };
   }
 
   // -- posting; each one ends the invocation and goes back to /next --
 
+  // The next GET /next leaves in the same write as the post (HTTP/1.1 pipelining): lambdad
+  // holds its 202 and sends it with the next event, so the worker wakes once per invocation and
+  // the event does not wait for a round trip after the answer. As on AWS, what the handler left
+  // running (a timer) runs once the next event has arrived.
+
   #postResult(id, body, contentType) {
     if (this.#exiting) return;
-    this.#api.postResponse(id, body, contentType).then((status) => {
-      if (status >= 200 && status < 300) this.#scheduleNext();
-      else this.#failInvocation(id, new Error(
-        `Failed to post handler success response. Http response code: ${status}.`));
-    }, (err) => this.#failInvocation(id, new Error(
-      `Failed to post handler success response. ${err.message}`)));
+    this.#answered = true;
+    if (body.length > PIPELINED_MAX) {
+      // Not pipelined: the Runtime API refuses an answer over 6 MB by closing the connection
+      // mid-body, which would take the /next behind it down too.
+      this.#api.postResponse(id, body, contentType).then((status) => {
+        if (status >= 200 && status < 300) this.#scheduleNext();
+        else this.#failInvocation(id, postFailed(`Http response code: ${status}.`));
+      }, (err) => this.#failInvocation(id, postFailed(err.message)));
+      return;
+    }
+    const posted = this.#api.together(() => {
+      const post = this.#api.postResponse(id, body, contentType);
+      this.#askNext();
+      return post;
+    });
+    // The /next is already on its way: a refused post is only logged.
+    posted.then((status) => {
+      if (status < 200 || status >= 300) {
+        logError('Invoke Error', postFailed(`Http response code: ${status}.`));
+      }
+    }, (err) => logError('Invoke Error', postFailed(err.message)));
   }
 
   #postFailure(id, error) {
     if (this.#exiting) return;
-    this.#api.postError(id, toRapidResponse(error)).then(() => this.#scheduleNext(), (err) => {
-      process.stderr.write(`lambdad runtime: cannot reach the Runtime API: ${err.message}\n`);
-      process.exit(1);
+    this.#answered = true;
+    this.#api.together(() => {
+      this.#api.postError(id, toRapidResponse(error)).catch((err) => {
+        process.stderr.write(`lambdad runtime: cannot reach the Runtime API: ${err.message}\n`);
+        process.exit(1);
+      });
+      this.#askNext();
     });
   }
 

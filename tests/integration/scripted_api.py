@@ -22,6 +22,9 @@ class FakeRuntimeApi:
     def __init__(self, replies: list):
         self.replies = list(replies)
         self.requests: list[tuple] = []
+        # Per request: bytes of the following request(s) that had already arrived when it was
+        # read whole (a client pipelining its requests).
+        self.ahead: list[int] = []
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(4)
@@ -57,6 +60,7 @@ class FakeRuntimeApi:
                         buffer += conn.recv(65536)
                     body, buffer = buffer[:length], buffer[length:]
                     self.requests.append((number, method, path, headers, body))
+                    self.ahead.append(len(buffer))
                     reply = self.replies.pop(0)
                     if reply is None:
                         break
@@ -97,10 +101,12 @@ GONE = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r
 
 
 def run_client(test: unittest.TestCase, command: list[str], app_file: str, app: str,
-               replies: list, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, list]:
+               replies: list, env: dict[str, str],
+               api: FakeRuntimeApi | None = None) -> tuple[subprocess.CompletedProcess, list]:
     """Runs a bootstrap client (`command`) on `app` (written as `app_file` in a temp task root)
-    against a FakeRuntimeApi answering `replies`; its output and the requests it made."""
-    api = FakeRuntimeApi(replies)
+    against a FakeRuntimeApi answering `replies` (or `api`); its output and the requests it
+    made."""
+    api = api or FakeRuntimeApi(replies)
     test.addCleanup(api.close)
     root = Path(tempfile.mkdtemp(prefix="lambdad-wire-"))
     test.addCleanup(shutil.rmtree, root, ignore_errors=True)

@@ -869,9 +869,9 @@ class WireTest(unittest.TestCase):
     """The client's HTTP against a scripted endpoint: chunked replies, closed connections, the
     headers of its posts, and exiting when the endpoint answers 500."""
 
-    def run_client(self, replies: list, app: str, handler: str = "app.handler"):
+    def run_client(self, replies: list, app: str, handler: str = "app.handler", api=None):
         return run_client(self, [NODE, str(CLIENT)], "app.js", app, replies,
-                          {"_HANDLER": handler, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"})
+                          {"_HANDLER": handler, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, api)
 
     ECHO = "exports.handler = async (event, context) => ({event, identity: context.identity});\n"
 
@@ -892,6 +892,25 @@ class WireTest(unittest.TestCase):
         self.assertEqual(headers["content-length"], str(len(body)))
         self.assertNotIn("expect", headers)
         self.assertNotIn("transfer-encoding", headers)
+
+    def test_a_small_answer_goes_out_with_the_next_request(self):
+        # HTTP/1.1 pipelining: the client does not wait for the 202 to ask for the next event,
+        # and both requests leave in one write; a big answer waits for its 202.
+        big = "x" * 5000
+        app = f"exports.handler = async (event) => (event.big ? '{big}' : event);\n"
+        api = FakeRuntimeApi([next_reply(b'{"n": 1}'), ACCEPTED, next_reply(b'{"big": 1}'),
+                              ACCEPTED, GONE])
+        proc, requests = self.run_client([], app, api=api)
+        self.assertEqual(proc.returncode, 129, proc.stderr)
+        self.assertEqual([(m, p) for _, m, p, _, _ in requests], [
+            ("GET", "/2018-06-01/runtime/invocation/next"),
+            ("POST", f"/2018-06-01/runtime/invocation/{RID}/response"),
+            ("GET", "/2018-06-01/runtime/invocation/next"),
+            ("POST", f"/2018-06-01/runtime/invocation/{RID}/response"),
+            ("GET", "/2018-06-01/runtime/invocation/next"),
+        ])
+        self.assertGreater(api.ahead[1], 0, "the GET /next arrived with the small answer")
+        self.assertEqual(api.ahead[3], 0, "the big answer was sent alone")
 
     def test_a_dropped_keep_alive_connection_is_reopened(self):
         proc, requests = self.run_client([next_reply(b'{"n": 1}'), None, ACCEPTED, GONE],
