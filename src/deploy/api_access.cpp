@@ -44,6 +44,7 @@ const Keys kApiKey = {"CustomerId", "Description", "Enabled", "GenerateDistinctI
 const Keys kUsagePlan = {"ApiStages", "Description", "Quota", "Tags", "Throttle", "UsagePlanName"};
 const Keys kApiStage = {"ApiId", "Stage", "Throttle"};
 const Keys kUsagePlanKey = {"KeyId", "KeyType", "UsagePlanId"};
+const Keys kApiKeySources = {"AUTHORIZER", "HEADER"};
 
 /// API Gateway refuses API key values shorter than this.
 constexpr size_t kMinApiKeyLength = 20;
@@ -277,6 +278,22 @@ void check_route_settings(Checker& c, const Node& properties) {
   }
 }
 
+/// REST `ApiKeySourceType`. CloudFormation's enum is case-sensitive, so `header` is refused.
+void check_key_source(Checker& c, const Node& properties, bool rest) {
+  const Node* source = properties.find("ApiKeySourceType");
+  if (!source || source->is_null() || source->is_invalid()) return;
+  if (!rest) {
+    // SAM refuses the property on an HttpApi: HTTP APIs have no API keys.
+    c.fail(source->line,
+           "ApiKeySourceType is a property of AWS::Serverless::Api; HTTP APIs have no API keys");
+    return;
+  }
+  if (source->is_scalar() && !source->unresolved && kApiKeySources.contains(source->text)) return;
+  const std::string got =
+      source->is_scalar() && !source->unresolved ? "'" + source->text + "'" : describe(*source);
+  c.fail(source->line, "ApiKeySourceType must be HEADER or AUTHORIZER, got " + got);
+}
+
 /// `Auth` when it is a map (api_auth.hpp reports it otherwise).
 const Node* auth_map(const Node& properties) {
   const Node* auth = properties.find("Auth");
@@ -291,6 +308,7 @@ void check_api_access(const Node& properties, bool rest, const std::string& who,
     rest ? check_rest_auth(c, *auth) : check_http_auth(c, *auth);
   }
   rest ? check_method_settings(c, properties) : check_route_settings(c, properties);
+  check_key_source(c, properties, rest);
 }
 
 bool check_event_access(const Node& properties, bool rest, const std::string& who,
@@ -395,6 +413,41 @@ void check_access_links(const Template& tmpl, Problems& problems) {
                                    "' is not the stage of api '" + api->first + "' (" +
                                    api->second->stage_name + ")");
       }
+    }
+  }
+}
+
+void check_authorizer_keys(const Template& tmpl, Problems& problems) {
+  std::map<std::string, const ApiConfig*> apis;
+  for (const auto& api : tmpl.apis) {
+    if (text_of(json_value(api.properties, "ApiKeySourceType")) == "AUTHORIZER") {
+      apis[api.logical_id] = &api;
+    }
+  }
+  if (apis.empty()) return;
+  for (const auto& function : tmpl.functions) {
+    for (const auto& event : function.events) {
+      if (event.type != "Api") continue;
+      auto api = apis.find(text_of(json_value(event.properties, "RestApiId")));
+      if (api == apis.end()) continue;
+      const nlohmann::json& api_auth = json_value(api->second->properties, "Auth");
+      const nlohmann::json& event_auth = json_value(event.properties, "Auth");
+      const bool key_required =
+          flag_of(json_value(event_auth, "ApiKeyRequired"))
+              .value_or(flag_of(json_value(api_auth, "ApiKeyRequired")).value_or(false));
+      // The gateway's choice of authorizer (authorizer_config.hpp): the event's, else the
+      // API's default; only one with a FunctionArn can hand out a usageIdentifierKey.
+      std::string name = text_of(json_value(event_auth, "Authorizer"));
+      if (name.empty()) name = text_of(json_value(api_auth, "DefaultAuthorizer"));
+      const nlohmann::json& authorizer = json_value(json_value(api_auth, "Authorizers"), name);
+      const bool lambda_authorizer =
+          !name.empty() && json_value(authorizer, "FunctionArn").is_string();
+      if (!key_required || lambda_authorizer) continue;
+      problems.warning(event.line, "function '" + function.logical_id + "': event '" + event.name +
+                                       "': api '" + api->first +
+                                       "' takes API keys from a Lambda authorizer "
+                                       "(ApiKeySourceType: AUTHORIZER), but this route requires "
+                                       "a key and has no Lambda authorizer: it answers 403");
     }
   }
 }

@@ -1,10 +1,11 @@
 #pragma once
 /// @brief What the gateway enforces before a function runs, checked at load time so that a
 /// mistake is reported at its line: JWT authorizers (HTTP API `Auth`), API keys and usage plans
-/// (REST `Auth.ApiKeyRequired` / `Auth.UsagePlan` and the `AWS::ApiGateway::ApiKey`,
-/// `UsagePlan`, `UsagePlanKey` resources) and throttling (REST `MethodSettings`, HTTP API
-/// `DefaultRouteSettings` / `RouteSettings`). Lambda authorizers (`FunctionArn`), and the names
-/// of `DefaultAuthorizer` and an event's `Authorizer`, are api_auth.hpp's.
+/// (REST `Auth.ApiKeyRequired` / `Auth.UsagePlan` / `ApiKeySourceType` and the
+/// `AWS::ApiGateway::ApiKey`, `UsagePlan`, `UsagePlanKey` resources) and throttling (REST
+/// `MethodSettings`, HTTP API `DefaultRouteSettings` / `RouteSettings`). Lambda authorizers
+/// (`FunctionArn`), and the names of `DefaultAuthorizer` and an event's `Authorizer`, are
+/// api_auth.hpp's.
 
 #include <optional>
 #include <string>
@@ -36,5 +37,9 @@ UsagePlanResource read_usage_plan_resource(const std::string& logical_id, const 
 /// The links between resources: usage plan keys to keys and plans, plans to REST APIs and
 /// their stages.
 void check_access_links(const Template& tmpl, Problems& problems);
+
+/// Warns of the routes that require an API key on an API with `ApiKeySourceType: AUTHORIZER`
+/// but have no Lambda authorizer to give one: API Gateway refuses every request on them.
+void check_authorizer_keys(const Template& tmpl, Problems& problems);
 
 }  // namespace lambdad::deploy

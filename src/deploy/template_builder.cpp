@@ -45,6 +45,7 @@ void TemplateBuilder::build(const Node& root, Template& out) {
   check_unique_routes(out);
   check_route_authorizers(out, problems_);
   check_access_links(out, problems_);
+  check_authorizer_keys(out, problems_);
 }
 
 void TemplateBuilder::make_resolver(const Node& root) {

@@ -174,6 +174,8 @@ void Access::build_route(Route& route,
           flag_of(json_value(json_value(route.properties, "Auth"), "ApiKeyRequired"))
               .value_or(api_wide);
     }
+    access.key_from_authorizer =
+        text_of(json_value(route.api->properties, "ApiKeySourceType")) == "AUTHORIZER";
   }
   if (auto limits = route_throttle(route)) {
     access.throttle = std::make_unique<TokenBucket>(*limits);
@@ -182,12 +184,13 @@ void Access::build_route(Route& route,
   route.access = &routes_.emplace_back(std::move(access));
 }
 
-asio::awaitable<Outcome> Access::check(const Route& route, const GatewayRequest& request) const {
+asio::awaitable<Outcome> Access::check(const Route& route, const GatewayRequest& request,
+                                       const std::string* authorizer_key) const {
   const RouteAccess* access = route.access;
   Admission admission;
   if (!access) co_return admission;
   if (access->api_key_required) {
-    if (auto denial = check_key(route, request, admission)) co_return *denial;
+    if (auto denial = check_key(route, request, authorizer_key, admission)) co_return *denial;
   }
   if (access->throttle && !access->throttle->try_take(steady_now())) {
     co_return Denial{GatewayError::kThrottled, "",
@@ -198,17 +201,31 @@ asio::awaitable<Outcome> Access::check(const Route& route, const GatewayRequest&
 }
 
 std::optional<Denial> Access::check_key(const Route& route, const GatewayRequest& request,
+                                        const std::string* authorizer_key,
                                         Admission& admission) const {
-  const std::string* value = request.header("x-api-key");
-  if (!value) return Denial{GatewayError::kForbidden, "", "no x-api-key header"};
+  // With ApiKeySourceType AUTHORIZER, API Gateway ignores x-api-key altogether: a valid header
+  // key does not stand in for a missing usageIdentifierKey.
+  const bool from_authorizer = route.access->key_from_authorizer;
+  const std::string* value = from_authorizer ? authorizer_key : request.header("x-api-key");
+  if (!value) {
+    std::string why = "no x-api-key header";
+    if (from_authorizer && route.authorizer) {
+      why = "the Lambda authorizer gave no usageIdentifierKey";
+    } else if (from_authorizer) {
+      why = "no Lambda authorizer to give the API key (ApiKeySourceType: AUTHORIZER)";
+    }
+    return Denial{GatewayError::kForbidden, "", std::move(why)};
+  }
   const Grant* grant = nullptr;
   if (auto key = grants_.find(*value); key != grants_.end()) {
     auto it = key->second.find(route.api->logical_id);
     if (it != key->second.end()) grant = &it->second;
   }
   if (!grant) {
-    return Denial{GatewayError::kForbidden, "",
-                  "the x-api-key is not an enabled key of a usage plan of this API stage"};
+    return Denial{
+        GatewayError::kForbidden, "",
+        std::string(from_authorizer ? "the authorizer's usageIdentifierKey" : "the x-api-key") +
+            " is not an enabled key of a usage plan of this API stage"};
   }
   KeyUsage& usage = *grant->usage;
   // A per-method throttle of the plan's stage replaces the plan's own for that method.

@@ -127,7 +127,8 @@ class Gateway {
     const bool http_api = route.api->kind == ApiKind::kHttp;
     Admission admitted;
     if (route.access && http_api) {
-      auto refusal = co_await check_access(*routes, route, *parsed, request, ids, admitted);
+      auto refusal =
+          co_await check_access(*routes, route, *parsed, request, ids, nullptr, admitted);
       if (refusal) co_return std::move(*refusal);
     }
     std::optional<Authorization> auth;
@@ -136,7 +137,11 @@ class Gateway {
       if (auth->refused) co_return error(ids.kind, *auth->refused, request.base(), ids);
     }
     if (route.access && !http_api) {
-      auto refusal = co_await check_access(*routes, route, *parsed, request, ids, admitted);
+      // The API key when the API's ApiKeySourceType is AUTHORIZER (access.hpp).
+      const std::string* authorizer_key =
+          auth && auth->usage_identifier_key ? &*auth->usage_identifier_key : nullptr;
+      auto refusal =
+          co_await check_access(*routes, route, *parsed, request, ids, authorizer_key, admitted);
       if (refusal) co_return std::move(*refusal);
     }
     if (route.cors_mock) {
@@ -250,11 +255,12 @@ class Gateway {
   }
 
   /// The route's access check (access.hpp): the refusal to answer with, or nullopt with
-  /// `admitted` filled in.
+  /// `admitted` filled in. `authorizer_key`: the Lambda authorizer's usageIdentifierKey.
   asio::awaitable<std::optional<http::Response>> check_access(
       const Routes& routes, const Route& route, const GatewayRequest& parsed,
-      const http::Request& request, const RequestIds& ids, Admission& admitted) {
-    auto verdict = co_await routes.access->check(route, parsed);
+      const http::Request& request, const RequestIds& ids, const std::string* authorizer_key,
+      Admission& admitted) {
+    auto verdict = co_await routes.access->check(route, parsed, authorizer_key);
     if (auto* admission = std::get_if<Admission>(&verdict)) {
       admitted = std::move(*admission);
       co_return std::nullopt;

@@ -3,16 +3,21 @@ require an `x-api-key` (SAM's `Auth.ApiKeyRequired` and `Auth.UsagePlan`, whose 
 server prints, and the plain `AWS::ApiGateway::ApiKey` / `UsagePlan` / `UsagePlanKey` resources),
 a plan's per-key throttle (429 on burst) and quota (429 Limit Exceeded), REST `MethodSettings`
 and HTTP API `DefaultRouteSettings` / `RouteSettings` throttling, concurrent bursts, counters and
-made-up keys across a hot reload, their order around Lambda authorizers, and every refusal in API
+made-up keys across a hot reload, their order around Lambda authorizers, keys from a Lambda
+authorizer's `usageIdentifierKey` (`ApiKeySourceType: AUTHORIZER`), and every refusal in API
 Gateway's shape without the function running."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import textwrap
 import time
 import unittest
+from pathlib import Path
 
-from harness import Server, bash_function, http_request, parallel, wait_until
+from harness import Server, bash_function, http_request, parallel, run_cli, wait_until
 from test_gateway import ECHO_V1, GatewayServer, api_event, http_event, ref, template
 
 FIXED_KEY = "fixed-key-value-0123456789"
@@ -309,6 +314,188 @@ class AccessAroundLambdaAuthorizersTest(GatewayServer):
         self.assertEqual(self.gw("GET", "/limited").status, 401)  # no identity: the authorizer's
         r = self.gw("GET", "/limited", headers={"Authorization": "x"})
         self.assertEqual(r.status, 429, r)  # the burst of 1 went to the first request
+
+
+AUTH_KEY = "authorizer-key-0123456789"
+QUOTA_KEY = "authorizer-quota-0123456789"
+THROTTLED_KEY = "authorizer-burst-0123456789"
+# A REST TOKEN authorizer that always allows; a token `key:VALUE[:…]` makes it return VALUE as
+# its usageIdentifierKey (anything after a second `:` only makes the token, and so its cache
+# entry, unique). It logs each token it sees to $OUT_DIR/keys.log.
+KEY_AUTHORIZER = f"""
+response=$(printf '%s' "$event" | {PY} -c '
+import json, os, sys
+e = json.load(sys.stdin)
+token = e["authorizationToken"]
+with open(os.path.join(os.environ["OUT_DIR"], "keys.log"), "a") as log:
+    log.write(token + "\\n")
+reply = {{"principalId": "keyed-user", "policyDocument": {{"Version": "2012-10-17", "Statement": [{{
+    "Action": "execute-api:Invoke", "Effect": "Allow", "Resource": e["methodArn"]}}]}}}}
+parts = token.split(":")
+if parts[0] == "key":
+    reply["usageIdentifierKey"] = parts[1]
+print(json.dumps(reply))')
+"""
+
+
+def key_resources(name: str, value: str, plan: dict) -> dict:
+    """An enabled key `value`, its own usage plan (`plan`'s properties) and their link."""
+    return {
+        f"{name}Key": {"Type": "AWS::ApiGateway::ApiKey",
+                       "Properties": {"Enabled": True, "Value": value}},
+        f"{name}Plan": {"Type": "AWS::ApiGateway::UsagePlan", "Properties": plan},
+        f"{name}PlanKey": {"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": {
+            "KeyId": f"!Ref {name}Key", "KeyType": "API_KEY", "UsagePlanId": f"!Ref {name}Plan"}},
+    }
+
+
+class KeysFromAuthorizerTest(GatewayServer):
+    """`ApiKeySourceType: AUTHORIZER`: the API key is the Lambda authorizer's
+    `usageIdentifierKey`, and `x-api-key` is ignored; HEADER (the default) is unchanged."""
+
+    lambda_authorizer = {"DefaultAuthorizer": "Keys",
+                         "Authorizers": {"Keys": {"FunctionArn": "KeyAuthorizer"}}}
+    stages = [{"ApiId": "!Ref FromAuthorizer", "Stage": "dev"},
+              {"ApiId": "!Ref FromHeader", "Stage": "hdr"}]
+    apis = {
+        "FromAuthorizer": {"Type": "AWS::Serverless::Api", "Properties": {
+            "StageName": "dev", "ApiKeySourceType": "AUTHORIZER",
+            "Auth": {"ApiKeyRequired": True, **lambda_authorizer}}},
+        "FromHeader": {"Type": "AWS::Serverless::Api", "Properties": {
+            "StageName": "hdr", "ApiKeySourceType": "HEADER",
+            "Auth": {"ApiKeyRequired": True, **lambda_authorizer}}},
+        **key_resources("Auth", AUTH_KEY, {"ApiStages": stages}),
+        **key_resources("Quota", QUOTA_KEY, {"ApiStages": stages[:1],
+                                             "Quota": {"Limit": 3, "Period": "DAY"}}),
+        **key_resources("Throttled", THROTTLED_KEY, {
+            "ApiStages": stages[:1], "Throttle": {"BurstLimit": 2, "RateLimit": SLOW}}),
+    }
+
+    @classmethod
+    def functions(cls):
+        api = ref("FromAuthorizer")
+        return [
+            bash_function("KeyAuthorizer", KEY_AUTHORIZER),
+            bash_function("Echo", ECHO_V1, Events={
+                "Keyed": api_event("/keyed", "GET", RestApiId=api),
+                "Quota": api_event("/keyed/quota", "GET", RestApiId=api),
+                "Burst": api_event("/keyed/burst", "GET", RestApiId=api),
+                "Bare": api_event("/bare", "GET", RestApiId=api, Auth={"Authorizer": "NONE"}),
+                "Header": api_event("/header", "GET", RestApiId=ref("FromHeader")),
+            }),
+        ]
+
+    def assert_forbidden(self, r):
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.body.decode(), '{"message":"Forbidden"}', r)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "ForbiddenException", r)
+
+    def get(self, path: str, token: str, **headers: str):
+        return self.gw("GET", path, headers={"Authorization": token, **headers})
+
+    def authorized_tokens(self) -> list[str]:
+        log = self.server.out_dir / "keys.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def test_authorizer_key_opens_the_route_and_reaches_the_event(self):
+        r = self.get("/keyed", f"key:{AUTH_KEY}:event")
+        self.assertEqual(r.status, 200, r)
+        context = r.json()["requestContext"]
+        self.assertEqual(context["identity"]["apiKey"], AUTH_KEY)
+        self.assertEqual(context["identity"]["apiKeyId"], "AuthKey")
+        self.assertEqual(context["authorizer"]["principalId"], "keyed-user")
+
+    def test_no_key_or_an_unknown_key_is_403(self):
+        self.assert_forbidden(self.get("/keyed", "nokey:1"))
+        self.assert_forbidden(self.get("/keyed", "key:no-such-key-0123456789:2"))
+        self.assert_forbidden(self.get("/keyed", "key::3"))  # an empty usageIdentifierKey
+
+    def test_x_api_key_is_ignored(self):
+        self.assert_forbidden(self.get("/keyed", "nokey:ignored", **{"x-api-key": AUTH_KEY}))
+        self.assert_forbidden(self.get("/keyed", "key:no-such-key-0123456789:ignored",
+                                       **{"x-api-key": AUTH_KEY}))
+        # The authorizer's key wins over a wrong header.
+        r = self.get("/keyed", f"key:{AUTH_KEY}:ignored", **{"x-api-key": "wrong-0123456789"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["requestContext"]["identity"]["apiKey"], AUTH_KEY)
+
+    def test_a_cached_authorization_keeps_its_key(self):
+        token = f"key:{AUTH_KEY}:cached"
+        for _ in range(2):
+            r = self.get("/keyed", token)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json()["requestContext"]["identity"]["apiKey"], AUTH_KEY)
+        self.assertEqual(self.authorized_tokens().count(token), 1)  # ReauthorizeEvery: 300 s
+
+    def test_quota_counts_the_authorizer_key(self):
+        # A fresh token each time: the key is counted, not the token.
+        statuses = [self.get("/keyed/quota", f"key:{QUOTA_KEY}:q{n}").status for n in range(3)]
+        self.assertEqual(statuses, [200, 200, 200])
+        r = self.get("/keyed/quota", f"key:{QUOTA_KEY}:q3")
+        self.assertEqual(r.status, 429, r)
+        self.assertEqual(r.body.decode(), '{"message":"Limit Exceeded"}', r)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "LimitExceededException", r)
+        # Another key of the same stage is not affected.
+        self.assertEqual(self.get("/keyed/quota", f"key:{AUTH_KEY}:q").status, 200)
+
+    def test_plan_throttle_counts_the_authorizer_key(self):
+        token = f"key:{THROTTLED_KEY}:burst"
+        self.assertEqual([self.get("/keyed/burst", token).status for _ in range(3)],
+                         [200, 200, 429])
+        r = self.get("/keyed/burst", token)
+        self.assertEqual(r.body.decode(), '{"message":"Too Many Requests"}', r)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "TooManyRequestsException", r)
+
+    def test_route_without_a_lambda_authorizer_is_always_403(self):
+        self.assert_forbidden(self.gw("GET", "/bare", headers={"x-api-key": AUTH_KEY}))
+        self.assertIn("event 'Bare': api 'FromAuthorizer' takes API keys from a Lambda "
+                      "authorizer (ApiKeySourceType: AUTHORIZER), but this route requires a key "
+                      "and has no Lambda authorizer: it answers 403", self.server.stderr())
+
+    def test_header_source_ignores_the_authorizer_key(self):
+        self.assert_forbidden(self.get("/header", f"key:{AUTH_KEY}:header"))
+        r = self.get("/header", f"key:{AUTH_KEY}:header", **{"x-api-key": AUTH_KEY})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["requestContext"]["identity"]["apiKeyId"], "AuthKey")
+
+
+class KeySourceTemplateTest(unittest.TestCase):
+    """A bad `ApiKeySourceType` is a template error with its line."""
+
+    def test_bad_value_is_refused_with_its_line(self):
+        root = Path(tempfile.mkdtemp(prefix="lambdad-it-"))
+        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
+        (root / "code").mkdir()
+        path = root / "template.yaml"
+        path.write_text(textwrap.dedent("""\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: dev
+                  ApiKeySourceType: HEADERS
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: code/
+                  Handler: x
+                  Runtime: provided.al2023
+                  Events:
+                    Get:
+                      Type: Api
+                      Properties: {Path: /a, Method: get, RestApiId: !Ref Api}
+            """))
+        validate = run_cli(["validate", str(path)], timeout=10)
+        self.assertEqual(validate.returncode, 1, validate)
+        self.assertIn(f"{path}:7:", validate.stderr + validate.stdout)
+        self.assertIn("ApiKeySourceType must be HEADER or AUTHORIZER, got 'HEADERS'",
+                      validate.stderr + validate.stdout)
+        serve = run_cli(["serve", str(path), "--api-port", "0", "--lambda-port", "0",
+                         "--state-dir", str(root / "state")], timeout=10)
+        self.assertNotEqual(serve.returncode, 0, serve)
+        self.assertNotIn("listening", serve.stdout)
+        self.assertIn(f"{path}:7:", serve.stderr)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #pragma once
 /// @brief What stands between a matched route and its function, checked in API Gateway's order.
 ///
-/// - REST route that requires an API key: the `x-api-key` header must hold an enabled key of a
-///   usage plan that covers the route's API stage (else 403 `{"message":"Forbidden"}`); then the
+/// - REST route that requires an API key: the key must be an enabled key of a usage plan that
+///   covers the route's API stage (else 403 `{"message":"Forbidden"}`). It is the `x-api-key`
+///   header, or with the API's `ApiKeySourceType: AUTHORIZER` the `usageIdentifierKey` of the
+///   route's Lambda authorizer (the header is then ignored; no authorizer, no key); then the
 ///   plan's throttle for that key (its per-method throttle for this method when ApiStages sets
 ///   one; 429 `{"message":"Too Many Requests"}`), then the plan's quota for the key (429
 ///   `{"message":"Limit Exceeded"}`).
@@ -73,6 +75,7 @@ class AccessState {
 struct RouteAccess {
   std::optional<JwtRoute> jwt;
   bool api_key_required = false;
+  bool key_from_authorizer = false;       ///< REST `ApiKeySourceType: AUTHORIZER`
   std::unique_ptr<TokenBucket> throttle;  ///< stage / route throttling
 };
 
@@ -95,8 +98,11 @@ class Access {
   /// enforces nothing keeps a null Route::access).
   Access(Routes& routes, const Template& tmpl, AccessState& state);
 
+  /// `authorizer_key`: the `usageIdentifierKey` the route's Lambda authorizer gave (nullptr:
+  /// none, or no authorizer); it must outlive the call.
   boost::asio::awaitable<std::variant<Admission, Denial>> check(
-      const Route& route, const GatewayRequest& request) const;
+      const Route& route, const GatewayRequest& request,
+      const std::string* authorizer_key = nullptr) const;
 
   /// What the gateway logs on a deploy: the generated API keys (info), and the settings it
   /// cannot enforce (warnings).
@@ -115,7 +121,7 @@ class Access {
   void build_grants();
   void build_route(Route& route, const std::map<std::string, std::vector<JwtAuthorizer>*>& jwt);
   std::optional<Denial> check_key(const Route& route, const GatewayRequest& request,
-                                  Admission& admission) const;
+                                  const std::string* authorizer_key, Admission& admission) const;
   boost::asio::awaitable<std::variant<Admission, Denial>> check_jwt(
       const Route& route, const JwtRoute& jwt, const GatewayRequest& request) const;
 

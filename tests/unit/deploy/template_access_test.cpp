@@ -7,7 +7,9 @@ namespace lambdad::deploy::testing {
 namespace {
 
 using ::testing::Contains;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 class TemplateAccessTest : public TemplateFixture {};
@@ -145,6 +147,102 @@ Resources:
                                    ProblemLike(13, "Period must be one of DAY, MONTH, WEEK"),
                                    ProblemLike(14, "BurstLimit must be a whole number"),
                                    ProblemLike(26, "ApiKeyRequired must be true or false")));
+}
+
+TEST_F(TemplateAccessTest, ApiKeySourceTypeValues) {
+  const Template t = load(std::string(R"(
+Resources:
+  Header:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: h, ApiKeySourceType: HEADER}
+  Authorizer:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: a, ApiKeySourceType: AUTHORIZER}
+)") + kFunction + R"(
+        A:
+          Type: Api
+          Properties: {Path: /a, Method: get, RestApiId: !Ref Authorizer}
+)");
+  ASSERT_EQ(t.apis.size(), 2u);
+  EXPECT_EQ(t.apis[1].properties["ApiKeySourceType"], "AUTHORIZER");
+  // No route requires a key, so none lacks an authorizer to give it.
+  for (const auto& warning : t.warning_lines) {
+    EXPECT_THAT(warning.message, Not(HasSubstr("ApiKeySourceType")));
+  }
+
+  EXPECT_THAT(errors(std::string(R"(
+Parameters:
+  Source: {Type: String, Default: BOTH}
+Globals:
+  Api:
+    ApiKeySourceType: AUTHORIZER
+Resources:
+  Lower:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: l, ApiKeySourceType: header}
+  Listed:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: x
+      ApiKeySourceType: [HEADER]
+  FromParameter:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: p, ApiKeySourceType: !Ref Source}
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties: {ApiKeySourceType: HEADER}
+)") + kFunction + R"(
+        A:
+          Type: Api
+          Properties: {Path: /a, Method: get, RestApiId: !Ref Lower}
+)"),
+              UnorderedElementsAre(
+                  // As SAM: not one of the properties Globals.Api may set.
+                  ProblemLike(5, "Globals.Api: 'ApiKeySourceType' is not supported in Globals"),
+                  ProblemLike(9, "ApiKeySourceType must be HEADER or AUTHORIZER, got 'header'"),
+                  ProblemLike(14, "ApiKeySourceType must be HEADER or AUTHORIZER, got a list"),
+                  ProblemLike(17, "ApiKeySourceType must be HEADER or AUTHORIZER, got 'BOTH'"),
+                  ProblemLike(20, "ApiKeySourceType is a property of AWS::Serverless::Api")));
+}
+
+TEST_F(TemplateAccessTest, AuthorizerKeySourceWithoutLambdaAuthorizerIsAWarning) {
+  const Template t = load(std::string(R"(
+Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      ApiKeySourceType: AUTHORIZER
+      Auth:
+        ApiKeyRequired: true
+        DefaultAuthorizer: Lambda
+        Authorizers:
+          Lambda: {FunctionArn: !GetAtt Fn.Arn}
+          Pool: {UserPoolArn: arn:aws:cognito-idp:us-east-1:123456789012:userpool/x}
+)") + kFunction + R"(
+        Guarded:
+          Type: Api
+          Properties: {Path: /a, Method: get, RestApiId: !Ref Rest}
+        Open:
+          Type: Api
+          Properties: {Path: /b, Method: get, RestApiId: !Ref Rest, Auth: {Authorizer: NONE}}
+        Cognito:
+          Type: Api
+          Properties: {Path: /c, Method: get, RestApiId: !Ref Rest, Auth: {Authorizer: Pool}}
+        NoKey:
+          Type: Api
+          Properties:
+            Path: /d
+            Method: get
+            RestApiId: !Ref Rest
+            Auth: {Authorizer: NONE, ApiKeyRequired: false}
+)");
+  const std::string message = "requires a key and has no Lambda authorizer: it answers 403";
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(25, "event 'Open': api 'Rest'")));
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(25, message)));
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(28, message)));
+  EXPECT_THAT(t.warning_lines, Not(Contains(WarningLike(22, message))));
+  EXPECT_THAT(t.warning_lines, Not(Contains(WarningLike(31, message))));
 }
 
 TEST_F(TemplateAccessTest, UsagePlanResourceLinks) {

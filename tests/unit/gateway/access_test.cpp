@@ -1,6 +1,7 @@
 // What guards a route, from a loaded template to the verdict on a request: usage plans and keys
 // (explicit resources and SAM's PER_API / SHARED), stage and route throttle precedence, JWT
-// authorizer selection, and Access::check on API keys, throttles, quotas and JWTs (keys from a
+// authorizer selection, and Access::check on API keys (from x-api-key or, with ApiKeySourceType
+// AUTHORIZER, a Lambda authorizer's usageIdentifierKey), throttles, quotas and JWTs (keys from a
 // JWKS file issuer).
 
 #include "lambdad/gateway/access.hpp"
@@ -39,10 +40,11 @@ class AccessTest : public deploy::testing::TemplateFixture {
 
   /// Runs Access::check to completion.
   std::variant<Admission, Denial> check(const Access& access, const Route& route,
-                                        GatewayRequest request) {
+                                        GatewayRequest request,
+                                        const std::string* authorizer_key = nullptr) {
     request.time_epoch_ms = epoch_ms();
     std::optional<std::variant<Admission, Denial>> out;
-    asio::co_spawn(io_, access.check(route, request),
+    asio::co_spawn(io_, access.check(route, request, authorizer_key),
                    [&](std::exception_ptr e, std::variant<Admission, Denial> v) {
                      if (e) std::rethrow_exception(e);
                      out = std::move(v);
@@ -312,6 +314,82 @@ Resources:
   Access next(*again, tmpl_, state);
   EXPECT_EQ(denied(check(next, route(*again, "GET /a"), with_header("x-api-key", kKey))),
             GatewayError::kThrottled);
+}
+
+TEST_F(AccessTest, ApiKeyFromTheLambdaAuthorizer) {
+  auto r = routes(std::string(R"(
+Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      ApiKeySourceType: AUTHORIZER
+      Auth:
+        ApiKeyRequired: true
+        DefaultAuthorizer: Lambda
+        Authorizers:
+          Lambda: {FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:auth}
+  Headed:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: h
+      Auth:
+        ApiKeyRequired: true
+        DefaultAuthorizer: Lambda
+        Authorizers:
+          Lambda: {FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:auth}
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true, Value: abcdefghijklmnopqrstuvwxyz}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Rest, Stage: dev}, {ApiId: !Ref Headed, Stage: h}]
+      Quota: {Limit: 3, Period: DAY}
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref Key, KeyType: API_KEY, UsagePlanId: !Ref Plan}
+)") + kFunction + R"(
+        A:
+          Type: Api
+          Properties: {Path: /a, Method: get, RestApiId: !Ref Rest}
+        Bare:
+          Type: Api
+          Properties: {Path: /bare, Method: get, RestApiId: !Ref Rest, Auth: {Authorizer: NONE}}
+        H:
+          Type: Api
+          Properties: {Path: /h, Method: get, RestApiId: !Ref Headed}
+)");
+  AccessState state(io_.get_executor(), {});
+  Access access(*r, tmpl_, state);
+  const Route& a = route(*r, "GET /a");
+  ASSERT_TRUE(a.access && a.access->key_from_authorizer);
+  const std::string key = kKey;
+  const std::string unknown = "not-a-key-of-any-plan-at-all";
+  // No usageIdentifierKey: 403, and a valid x-api-key does not stand in for it.
+  const auto none = check(access, a, with_header("x-api-key", kKey));
+  ASSERT_EQ(denied(none), GatewayError::kForbidden);
+  EXPECT_EQ(std::get<Denial>(none).why, "the Lambda authorizer gave no usageIdentifierKey");
+  EXPECT_EQ(denied(check(access, a, with_header("x-api-key", kKey), &unknown)),
+            GatewayError::kForbidden);
+  auto ok = check(access, a, {}, &key);
+  ASSERT_TRUE(std::holds_alternative<Admission>(ok));
+  EXPECT_EQ(std::get<Admission>(ok).api_key->id, "Key");
+  EXPECT_EQ(std::get<Admission>(ok).api_key->value, kKey);
+  // A route without a Lambda authorizer has nothing to take the key from.
+  const Route& bare = route(*r, "GET /bare");
+  EXPECT_FALSE(bare.authorizer);
+  const auto bare_denial = check(access, bare, with_header("x-api-key", kKey));
+  ASSERT_EQ(denied(bare_denial), GatewayError::kForbidden);
+  EXPECT_NE(std::get<Denial>(bare_denial).why.find("no Lambda authorizer"), std::string::npos);
+  // HEADER (the default) is unchanged: the authorizer's key is not used.
+  const Route& h = route(*r, "GET /h");
+  EXPECT_FALSE(h.access->key_from_authorizer);
+  EXPECT_EQ(denied(check(access, h, {}, &key)), GatewayError::kForbidden);
+  EXPECT_TRUE(std::holds_alternative<Admission>(check(access, h, with_header("x-api-key", kKey))));
+  // The key's quota counts both ways of presenting it: 3 a day.
+  EXPECT_TRUE(std::holds_alternative<Admission>(check(access, a, {}, &key)));
+  EXPECT_EQ(denied(check(access, a, {}, &key)), GatewayError::kQuotaExceeded);
 }
 
 TEST_F(AccessTest, SharedPlanCountsAKeyAcrossItsApis) {
