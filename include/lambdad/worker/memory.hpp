@@ -1,9 +1,9 @@
 #pragma once
 /// @brief Max Memory Used without cgroups: the peak RSS (VmHWM) of a worker's process plus that of
-/// its descendants, read from /proc. Read once per invocation, so every status file of the tree
-/// stays open (procfs regenerates it on every read, opening it costs as much again) and the list
-/// of descendants is refreshed at most once a second. (A sandboxed worker is a tree of two:
-/// lambdad-init and the runtime.)
+/// its descendants, read from /proc. Read after invocations (Worker decides which), so every
+/// status file of the tree stays open (procfs regenerates it on every read, opening it costs as
+/// much again) and the list of descendants is refreshed at most once a second. (A sandboxed worker
+/// is a tree of two: lambdad-init and the runtime.)
 
 #include <sys/types.h>
 
