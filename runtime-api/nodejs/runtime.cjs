@@ -1,6 +1,7 @@
 // The phases of a Node.js worker, kept apart so that a process can be prepared and its function
 // loaded ahead of the events it will serve:
-//   prepare()       console patched, process hooks installed (no user code, no Runtime API yet)
+//   prepare()       console patched, process hooks installed, _X_AMZN_TRACE_ID kept in JS (no user
+//                   code, no Runtime API yet)
 //   loadFunction()  the user's module loaded: init; a failure is reported and ends the process
 //   serve()         the invoke loop (the first /next ends init)
 // initialise() is prepare + loadFunction, what index.mjs runs before serve().
@@ -11,6 +12,7 @@ const { UnhandledPromiseRejection } = require('./errors.cjs');
 const { Runtime } = require('./invoke-loop.cjs');
 const { logError, patchConsole } = require('./logging.cjs');
 const { RuntimeApiClient } = require('./rapid-client.cjs');
+const { keepTraceIdInJs } = require('./trace-env.cjs');
 const { loadHandler } = require('./user-function.cjs');
 
 function runtimeApiAddress(env) {
@@ -24,6 +26,7 @@ function runtimeApiAddress(env) {
 
 /** Patches console and installs the process hooks; returns the Runtime to load and serve. */
 function prepare(env = process.env) {
+  keepTraceIdInJs();
   patchConsole(env);
   // The Runtime API is looked up when first used (serving, or reporting an init failure).
   const runtime = new Runtime(() => new RuntimeApiClient(runtimeApiAddress(env)));

@@ -179,6 +179,7 @@ exports.handler = async (event, context) => {
     env,
     cwd: process.cwd(),
     started,
+    childTraceId: require('child_process').execSync('echo "$_X_AMZN_TRACE_ID"').toString().trim(),
     pid: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME}/${process.pid}`,  // the worker (pids repeat across PID namespaces)
     utcOffset: new Date(2024, 0, 1).getTimezoneOffset(),
     global: typeof awslambda === 'object' && typeof awslambda.streamifyResponse,
@@ -431,6 +432,8 @@ class HandlerTest(NodeTestCase):
         second = self.server.invoke_ok(self, "Context", {}).json()
         self.assertEqual(first["pid"], second["pid"])
         self.assertNotEqual(first["env"]["_X_AMZN_TRACE_ID"], second["env"]["_X_AMZN_TRACE_ID"])
+        # Kept in process.env rather than the C environment, it still reaches child processes.
+        self.assertEqual(second["childTraceId"], second["env"]["_X_AMZN_TRACE_ID"])
 
     def test_state_is_kept_across_warm_invocations(self):
         results = [self.server.invoke_ok(self, "State", {}) for _ in range(50)]
@@ -863,6 +866,49 @@ class LayerTest(NodeTestCase):
 
 def next_reply(event: bytes, **options) -> bytes:
     return _next_reply(event, cognito=True, **options)
+
+
+class TraceEnvTest(unittest.TestCase):
+    """_X_AMZN_TRACE_ID is held in JavaScript: glibc's setenv() would keep every trace id."""
+
+    def test_a_million_trace_ids_do_not_grow_the_process(self):
+        script = textwrap.dedent(f"""
+            const {{ keepTraceIdInJs }} = require({json.dumps(str(CLIENT_DIR / "trace-env.cjs"))});
+            keepTraceIdInJs();
+            const before = process.memoryUsage().rss;
+            for (let i = 0; i < 1e6; i += 1) {{
+              process.env._X_AMZN_TRACE_ID = `Root=1-6745a1b2-${{i.toString(16).padStart(24, '0')}};Sampled=0`;
+            }}
+            console.log(process.memoryUsage().rss - before);
+        """)
+        grew = int(subprocess.run([NODE, "-e", script], capture_output=True, text=True,
+                                  check=True, timeout=60).stdout)
+        # setenv() grew it by ~150 MB; the strings left for the GC take a few MB.
+        self.assertLess(grew, 40 * 1024 * 1024)
+
+    def test_it_behaves_like_any_variable(self):
+        script = textwrap.dedent(f"""
+            process.env._X_AMZN_TRACE_ID = 'inherited';
+            require({json.dumps(str(CLIENT_DIR / "trace-env.cjs"))}).keepTraceIdInJs();
+            const {{ execSync }} = require('child_process');
+            const seen = () => [process.env._X_AMZN_TRACE_ID, '_X_AMZN_TRACE_ID' in process.env,
+              Object.keys(process.env).includes('_X_AMZN_TRACE_ID'),
+              JSON.parse(JSON.stringify(process.env))._X_AMZN_TRACE_ID ?? null,
+              execSync('echo "$_X_AMZN_TRACE_ID"').toString().trim()];
+            const out = [seen()];
+            process.env._X_AMZN_TRACE_ID = 42;
+            out.push(seen());
+            delete process.env._X_AMZN_TRACE_ID;
+            out.push(seen());
+            out.push(process.env.PATH === require('process').env.PATH);
+            console.log(JSON.stringify(out));
+        """)
+        out = json.loads(subprocess.run([NODE, "-e", script], capture_output=True, text=True,
+                                        check=True, timeout=30).stdout)
+        self.assertEqual(out, [["inherited", True, True, "inherited", "inherited"],
+                               ["42", True, True, "42", "42"],
+                               [None, False, False, None, ""],
+                               True])
 
 
 class WireTest(unittest.TestCase):
