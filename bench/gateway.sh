@@ -4,7 +4,7 @@
 # serverless-offline --useInProcess (its fastest mode, same handler, HTTP API route) and a bare
 # Node http server, via ../shared/bench/compare.sh. Then route matching with 10 and 1,000 routes
 # (bench_route_matching).
-#   bench/gateway.sh [--rounds N] [--duration 10s]
+#   bench/gateway.sh [--rounds N] [--duration 10s]     (LAMBDAD_BENCH_WARMUP=30s: c32 warm-up per side)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LAMBDAD_SHARED_DIR:-$root/../shared}/bench
@@ -58,12 +58,17 @@ for _ in $(seq 100); do grep -q 'gateway listening' "$work/out" 2>/dev/null && b
 gateway=$(sed -n 's/^gateway listening on //p' "$work/out")
 url=$gateway/hello
 curl -fsS "$url" >/dev/null
-# Start the workers 32 connections need before measuring (lambdad never queues a call: each
-# concurrent request has its own warm worker).
-wrk -t2 -c32 -d3s "$url" >/dev/null 2>&1 || true
+# Start the workers 32 connections need (lambdad never queues a call: each concurrent request
+# has its own warm worker) and let them reach their steady state: each of the 32 V8 isolates
+# compiles the hot paths itself, and after 5 s at c32 TurboFan still took ~13% of the machine's
+# CPU (0.3% after 60 s). The peers get the same warm-up at c32.
+warm=${LAMBDAD_BENCH_WARMUP:-30s}
+wrk -t2 -c32 -d"$warm" "$url" >/dev/null 2>&1 || true
 
 sls_url=$("$shared/peers.sh" start sls-inproc | head -1)
 node_url=$("$shared/peers.sh" start node | head -1)
+wrk -t2 -c32 -d"$warm" "$sls_url" >/dev/null 2>&1 || true
+wrk -t2 -c32 -d"$warm" "$node_url" >/dev/null 2>&1 || true
 
 echo "== lambdad gateway (HTTP API, Node.js handler) vs serverless-offline --useInProcess (HTTP API)"
 "$shared/compare.sh" --rounds "$rounds" --duration "$duration" lambdad "$url" sls-inproc "$sls_url"
