@@ -35,6 +35,8 @@ constexpr const char* kHelp =
     "  --template PATH             template file or folder (default: the current folder)\n"
     "  --parameter-overrides 'K=V' template parameter values\n"
     "  --state-dir DIR             database and state (default .lambdad beside the template)\n"
+    "  --no-build-dir              use the template even when sam build's output\n"
+    "                              (.aws-sam/build/template.yaml) is newer\n"
     "  --log-level LEVEL           server log level for one-shot runs (default warn)\n";
 
 std::string read_event(const Options& opts) {
@@ -81,12 +83,12 @@ int invoke_remote(const Options& opts, const std::string& function, const std::s
 
 int invoke_local(const Options& opts, const std::map<std::string, std::string>& overrides,
                  const std::string& function, const std::string& event) {
-  Template tmpl = load_template_or_report(opts.get_or("template", "."), overrides);
-  if (tmpl.path.empty()) return 1;
+  LoadedTemplate loaded = load_template_or_report(opts.get_or("template", "."), overrides, opts);
+  if (loaded.tmpl.path.empty()) return 1;
   server::ServerOptions so;
   so.listen = false;
-  so.state_dir = opts.get_or("state-dir", (tmpl.path.parent_path() / ".lambdad").string());
-  server::Server server(std::move(tmpl), std::move(so));
+  so.state_dir = loaded.state_dir;
+  server::Server server(std::move(loaded.tmpl), std::move(so));
   server.start();
   scheduler::InvokeRequest call;
   call.function = function;
@@ -107,7 +109,7 @@ int invoke(Args args) {
     Options opts(split.rest,
                  {"event", "event-file", "qualifier", "invocation-type", "log-type", "endpoint",
                   "template", "state-dir", "log-level"},
-                 {});
+                 {"no-build-dir"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
       return 0;

@@ -38,6 +38,9 @@ constexpr const char* kHelp =
     "                              default a change is swapped in once writes have stopped for\n"
     "                              150 ms: changed functions get new workers, unchanged ones\n"
     "                              stay warm, a broken template is refused); never with --git\n"
+    "  --no-build-dir              serve the template itself even when sam build's output,\n"
+    "                              .aws-sam/build/template.yaml, is newer (by default that is\n"
+    "                              served, as sam local does, and the log says which)\n"
     "  --parameter-overrides 'K=V K2=V2'  template parameter values\n"
     "  --idle-timeout SECONDS      reap workers idle this long (default 600)\n"
     "  --max-concurrency N         server-wide concurrent executions (default 1000)\n"
@@ -144,7 +147,7 @@ int serve(Args args) {
                  {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
                   "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll",
                   "sandbox", "sandbox-writable", "worker-network", "jwks"},
-                 {"no-cgroups", "no-watch"});
+                 {"no-cgroups", "no-watch", "no-build-dir"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
       return 0;
@@ -162,11 +165,13 @@ int serve(Args args) {
     } else {
       if (opts.has("ref") || opts.has("git-poll"))
         throw UsageError("--ref and --git-poll need --git");
-      tmpl = load_template_or_report(path, overrides);
-      if (tmpl.path.empty()) return 1;
-      so.state_dir = opts.get_or("state-dir", (tmpl.path.parent_path() / ".lambdad").string());
+      LoadedTemplate loaded = load_template_or_report(path, overrides, opts);
+      if (loaded.tmpl.path.empty()) return 1;
+      tmpl = std::move(loaded.tmpl);
+      so.state_dir = loaded.state_dir;
       so.watch = !opts.has("no-watch");
       so.watch_options.parameter_overrides = overrides;
+      if (!opts.has("no-build-dir")) so.watch_options.source_template = loaded.choice.source;
     }
 
     so.host = opts.get_or("host", "127.0.0.1");

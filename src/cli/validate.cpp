@@ -1,6 +1,10 @@
 // `lambdad validate [TEMPLATE]`: check a SAM template and list every problem with its line.
+#include <stdlib.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -10,6 +14,7 @@
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
 #include "lambdad/cli/parameter_overrides.hpp"
+#include "lambdad/cli/template_options.hpp"
 #include "lambdad/deploy/template_loader.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
 
@@ -19,13 +24,18 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kHelp =
-    "usage: lambdad validate [TEMPLATE] [--parameter-overrides K=V ...]\n"
+    "usage: lambdad validate [TEMPLATE] [--no-build-dir] [--parameter-overrides K=V ...]\n"
     "\n"
     "Checks a SAM template the way 'lambdad serve' loads it and lists every problem with its\n"
     "line. TEMPLATE is a template file or a folder holding template.yaml / template.yml\n"
     "(default: the current folder).\n"
     "\n"
+    "When sam build's output, .aws-sam/build/template.yaml, is newer than the template, that is\n"
+    "what 'lambdad serve' runs, so that is what is checked (the first line says so).\n"
+    ".zip / .jar code is unzipped into a temporary folder, checked and removed.\n"
+    "\n"
     "options:\n"
+    "  --no-build-dir                 check the template even when sam build's output is newer\n"
     "  --parameter-overrides K=V ...  template parameter values: one or more K=V words, or\n"
     "                                 'ParameterKey=K,ParameterValue=V' as sam takes them\n"
     "\n"
@@ -46,15 +56,16 @@ std::string shown_folder(const fs::path& dir, const fs::path& base) {
   return relative.string();
 }
 
-void print_summary(const fs::path& shown, const Template& tmpl) {
+void print_summary(const fs::path& shown, const Template& tmpl, const std::string& note) {
   const size_t count = tmpl.functions.size();
-  std::printf("%s: valid SAM template (%zu function%s)\n", shown.c_str(), count,
-              count == 1 ? "" : "s");
+  std::printf("%s: valid SAM template (%zu function%s)%s%s\n", shown.c_str(), count,
+              count == 1 ? "" : "s", note.empty() ? "" : " ", note.c_str());
   const fs::path base = tmpl.path.parent_path();
   for (const auto& function : tmpl.functions) {
+    const std::string code =
+        function.code_source.empty() ? shown_folder(function.code_dir, base) : function.code_source;
     std::printf("  %s: %s, handler %s, code %s\n", function.name.c_str(), function.runtime.c_str(),
-                function.handler.empty() ? "(bootstrap)" : function.handler.c_str(),
-                shown_folder(function.code_dir, base).c_str());
+                function.handler.empty() ? "(bootstrap)" : function.handler.c_str(), code.c_str());
   }
   for (const auto& warning : tmpl.warning_lines) {
     std::fprintf(stderr, "%s: warning: %s\n", location(shown, warning.line).c_str(),
@@ -78,13 +89,44 @@ bool check_runtimes(const fs::path& shown, const Template& tmpl) {
   return check.errors.empty();
 }
 
+/// A state dir of validate's own, so that archives are unzipped completely (every check that
+/// serve makes) and nothing is left in the project.
+class ScratchStateDir {
+ public:
+  ScratchStateDir() {
+    std::string pattern = (fs::temp_directory_path() / "lambdad-validate-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("cannot create a temporary folder: " +
+                               std::string(std::strerror(errno)));
+    }
+    path_ = pattern;
+  }
+  ~ScratchStateDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  ScratchStateDir(const ScratchStateDir&) = delete;
+  ScratchStateDir& operator=(const ScratchStateDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
 int run(const Options& options, const std::map<std::string, std::string>& overrides) {
   const std::string path = options.positionals().empty() ? "." : options.positionals().front();
   fs::path shown = path;
   try {
+    const TemplateChoice choice = choose_template(path, !options.has("no-build-dir"));
     shown = deploy::find_template(path).lexically_normal();
-    const Template tmpl = deploy::load_template(shown, overrides);
-    print_summary(shown, tmpl);
+    if (choice.from_build()) {
+      shown = choice.served.lexically_relative(fs::current_path());
+      if (shown.empty() || shown.native().starts_with("..")) shown = choice.served;
+    }
+    const ScratchStateDir scratch;
+    const Template tmpl = deploy::load_template(
+        choice.served, {.parameter_overrides = overrides, .state_dir = scratch.path()});
+    print_summary(shown, tmpl, build_note(choice));
     return check_runtimes(shown, tmpl) ? 0 : 1;
   } catch (const deploy::TemplateError& e) {
     for (const auto& problem : e.problems()) {
@@ -100,7 +142,7 @@ int run(const Options& options, const std::map<std::string, std::string>& overri
 int validate(Args args) {
   try {
     const SplitArgs split = take_overrides(args);
-    const Options options(split.rest, {}, {});
+    const Options options(split.rest, {}, {"no-build-dir"});
     if (options.has("help")) {
       std::fputs(kHelp, stdout);
       return 0;
@@ -110,6 +152,9 @@ int validate(Args args) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "lambdad validate: %s\n\n%s", e.what(), kHelp);
     return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lambdad validate: %s\n", e.what());
+    return 1;
   }
 }
 

@@ -98,7 +98,14 @@ std::map<std::string, std::string> code_fingerprints(const std::vector<FunctionC
   std::map<fs::path, std::string> trees;  // functions often share a code folder or a layer
   auto tree = [&](const fs::path& dir) -> const std::string& {
     auto it = trees.find(dir);
-    if (it == trees.end()) it = trees.emplace(dir, tree_fingerprint(dir, filter)).first;
+    if (it == trees.end()) {
+      // lambdad's own copy of an archive or InlineCode (in the excluded state dir) is named by
+      // its content's hash: the name is the fingerprint.
+      it = trees
+               .emplace(dir, filter.ignored(dir) ? sha256_hex("unpacked " + dir.string())
+                                                 : tree_fingerprint(dir, filter))
+               .first;
+    }
     return it->second;
   };
   std::map<std::string, std::string> out;

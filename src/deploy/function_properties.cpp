@@ -5,6 +5,7 @@
 #include "lambdad/common/regex.hpp"
 
 #include "events.hpp"
+#include "lambdad/deploy/code_archive.hpp"
 
 namespace lambdad::deploy {
 
@@ -14,6 +15,10 @@ namespace {
 
 constexpr int kMaxLayers = 5;
 constexpr size_t kMaxEnvironmentBytes = 4096;
+/// CloudFormation's limit on Code.ZipFile ("This zip file cannot exceed 4MB", the
+/// AWS::Lambda::Function Code reference; the old 4096-character limit went in 2022). The text is
+/// measured, not its zip: a little stricter, and far beyond any template CloudFormation takes.
+constexpr size_t kMaxInlineCodeBytes = 4 * 1024 * 1024;
 
 const std::set<std::string, std::less<>> kReservedVariables = {
     "_HANDLER",
@@ -108,9 +113,7 @@ class FunctionReader {
         {"Events", {&FunctionReader::events}},
         {"PackageType", {&FunctionReader::package_type}},
         {"EventInvokeConfig", {&FunctionReader::event_invoke_config}},
-        {"InlineCode",
-         {nullptr, "",
-          "InlineCode is not supported yet; put the code in a folder and set CodeUri"}},
+        {"InlineCode", {&FunctionReader::inline_code}},
         {"ImageUri", {nullptr, "", "container images (ImageUri) are not supported; use CodeUri"}},
         {"ImageConfig", {nullptr, "", "container images (ImageConfig) are not supported"}},
         {"Tracing", {nullptr, "X-Ray tracing is not provided by lambdad"}},
@@ -231,8 +234,47 @@ class FunctionReader {
     code_line_ = value.line;
     if (auto folder = local_folder(value, who_, "CodeUri", ctx_)) {
       config_.code_dir = *folder;
+      if (folder->parent_path() == ctx_.code_root) config_.code_source = value.text;
     } else {
       code_invalid_ = true;
+    }
+  }
+
+  void inline_code(const Node& value) {
+    inline_line_ = value.line;
+    // A block scalar (`InlineCode: |`) is the usual form; !Sub and !Join resolve to text too.
+    if (auto code = text(value, "InlineCode")) {
+      inline_text_ = *code;
+    } else {
+      code_invalid_ = true;
+    }
+  }
+
+  /// InlineCode becomes a folder holding `index.js` / `index.py`, as CloudFormation writes
+  /// Code.ZipFile (the Handler's module is then `index`).
+  void write_inline_code() {
+    const std::string& runtime = config_.runtime;
+    std::string file;
+    if (runtime.starts_with("nodejs")) file = "index.js";  // CommonJS, as on AWS
+    if (runtime.starts_with("python")) file = "index.py";
+    if (file.empty()) {
+      return error(inline_line_,
+                   "InlineCode works for nodejs and python runtimes only (as "
+                   "CloudFormation's Code.ZipFile), not " +
+                       runtime);
+    }
+    if (inline_text_->size() > kMaxInlineCodeBytes) {
+      return error(inline_line_,
+                   "InlineCode is " + std::to_string(inline_text_->size()) +
+                       " bytes, over CloudFormation's 4 MB limit for inline code "
+                       "(AWS::Lambda::Function Code.ZipFile); put the code in a folder or a .zip "
+                       "and set CodeUri");
+    }
+    try {
+      config_.code_dir = deploy::write_inline_code(*inline_text_, file, ctx_.code_root);
+      config_.code_source = "InlineCode";
+    } catch (const ArchiveError& e) {
+      error(inline_line_, std::string("InlineCode: ") + e.what());
     }
   }
 
@@ -458,10 +500,19 @@ class FunctionReader {
   void check_code() {
     const int line = config_.line;
     if (!present_.contains("Runtime") && !code_invalid_) error(line, "Runtime is required");
-    if (!present_.contains("CodeUri") && !code_invalid_) {
-      error(line, "CodeUri is required (a local folder)");
+    const bool inline_code = present_.contains("InlineCode");
+    if (inline_code && present_.contains("CodeUri")) {
+      code_invalid_ = true;
+      error(inline_line_,
+            "InlineCode and CodeUri cannot both be set (SAM rejects it; a Globals.Function "
+            "CodeUri counts too)");
+    } else if (!inline_code && !present_.contains("CodeUri") && !code_invalid_) {
+      std::error_code ec;  // SAM's default: the template's own folder
+      const fs::path dir = fs::weakly_canonical(ctx_.dir, ec);
+      config_.code_dir = ec ? ctx_.dir : dir;
     }
     if (config_.runtime.empty()) return;
+    if (inline_code && inline_text_ && !code_invalid_) write_inline_code();
     const bool managed = !is_provided(config_.runtime);
     if (managed && !present_.contains("Handler")) {
       return error(line, "Handler is required for " + config_.runtime);
@@ -518,6 +569,8 @@ class FunctionReader {
   int handler_line_ = 0;
   int code_line_ = 0;
   int provisioned_line_ = 0;
+  int inline_line_ = 0;
+  std::optional<std::string> inline_text_;
   bool code_invalid_ = false;
   std::set<std::string, std::less<>> present_;
 };

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "intrinsics.hpp"
 #include "problems.hpp"
@@ -14,6 +15,10 @@ struct LoadContext {
   std::filesystem::path dir;  ///< the template's folder, absolute
   Problems& problems;
   Resolver& resolver;
+  /// Where archives and InlineCode become folders (`<state-dir>/code`, code_archive.hpp).
+  std::filesystem::path code_root;
+  /// The .zip / .jar files code was unpacked from, absolute (hot reload watches them).
+  std::vector<std::filesystem::path> archives;
   /// Every resource whose Condition holds, logical id -> Type.
   std::map<std::string, std::string> resource_types;
   /// AWS::Serverless::LayerVersion logical id -> its local ContentUri folder.
@@ -31,8 +36,9 @@ struct LoadContext {
   }
 };
 
-/// A CodeUri / ContentUri / Layers entry: a local folder, relative to the template's folder.
-/// nullopt (reported) for S3 locations, zip files, unresolvable values and missing folders.
+/// A CodeUri / ContentUri / Layers entry: a local folder, relative to the template's folder, or
+/// a local .zip / .jar file, unpacked into code_root (the folder it became is returned).
+/// nullopt (reported) for S3 locations, bad archives, unresolvable values and missing folders.
 std::optional<std::filesystem::path> local_folder(const Node& value, const std::string& who,
                                                   const std::string& property, LoadContext& ctx);
 

@@ -40,6 +40,7 @@ void TemplateBuilder::build(const Node& root, Template& out) {
   check_conditions(root.find("Conditions"));
   globals_.emplace(root.find("Globals"), problems_);
   read_resources(out);
+  if (ctx_) out.archives = ctx_->archives;
   add_implicit_apis(out);
   check_unique_names(out);
   check_unique_routes(out);
@@ -61,6 +62,7 @@ void TemplateBuilder::make_resolver(const Node& root) {
   resolver_.emplace(std::move(inputs), problems_);
   ctx_.emplace(
       LoadContext{.dir = file_.parent_path(), .problems = problems_, .resolver = *resolver_});
+  ctx_->code_root = code_root_;
 }
 
 /// `Ref` to a function gives its name: FunctionName when set, else the logical id.

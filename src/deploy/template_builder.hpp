@@ -22,6 +22,9 @@ class TemplateBuilder {
   TemplateBuilder(std::filesystem::path file, const std::map<std::string, std::string>& overrides,
                   Problems& problems);
 
+  /// Where archives and InlineCode are unpacked (LoadContext::code_root).
+  void set_code_root(std::filesystem::path dir) { code_root_ = std::move(dir); }
+
   /// Fills out; problems hold everything that is wrong.
   void build(const Node& root, Template& out);
 
@@ -55,6 +58,7 @@ class TemplateBuilder {
   void check_unique_routes(const Template& out);
 
   std::filesystem::path file_;
+  std::filesystem::path code_root_;
   const std::map<std::string, std::string>& overrides_;
   Problems& problems_;
   std::map<std::string, Resource> resources_;

@@ -43,11 +43,22 @@ fs::path find_template(const fs::path& path) {
 
 Template load_template(const fs::path& file,
                        const std::map<std::string, std::string>& parameter_overrides) {
+  return load_template(file, LoadOptions{.parameter_overrides = parameter_overrides});
+}
+
+Template load_template(const fs::path& file, const LoadOptions& options) {
   Problems problems;
   Template out;
   out.path = fs::absolute(file).lexically_normal();
+  const fs::path state_dir =
+      options.state_dir.empty() ? out.path.parent_path() / ".lambdad" : options.state_dir;
+  std::error_code ec;
+  fs::path code_root = fs::weakly_canonical(fs::absolute(state_dir / "code"), ec);
+  if (ec) code_root = fs::absolute(state_dir / "code").lexically_normal();
   if (auto root = read_yaml_file(out.path, problems)) {
-    TemplateBuilder(out.path, parameter_overrides, problems).build(*root, out);
+    TemplateBuilder builder(out.path, options.parameter_overrides, problems);
+    builder.set_code_root(code_root);
+    builder.build(*root, out);
   }
   if (problems.has_errors()) throw TemplateError(file, problems.errors());
   for (auto& warning : problems.warnings()) {
@@ -56,6 +67,18 @@ Template load_template(const fs::path& file,
     out.warning_lines.push_back({warning.line, warning.message});
   }
   return out;
+}
+
+std::optional<fs::path> build_template(const fs::path& source) {
+  const fs::path built =
+      fs::absolute(source).parent_path() / ".aws-sam" / "build" / "template.yaml";
+  std::error_code ec;
+  if (!fs::is_regular_file(built, ec)) return std::nullopt;
+  const auto built_time = fs::last_write_time(built, ec);
+  if (ec) return std::nullopt;
+  const auto source_time = fs::last_write_time(source, ec);
+  if (ec || built_time < source_time) return std::nullopt;
+  return built;
 }
 
 }  // namespace lambdad::deploy

@@ -42,7 +42,9 @@ struct GitDeployer::Prepared {
 };
 
 GitDeployer::GitDeployer(GitOptions options, const fs::path& state_dir)
-    : options_(std::move(options)), source_(options_.url, options_.ref, state_dir) {
+    : options_(std::move(options)),
+      state_dir_(state_dir),
+      source_(options_.url, options_.ref, state_dir) {
   commit_ = source_.fetch();
   template_ = load(source_.checkout(commit_).dir);
   source_.remove_checkouts_except(commit_);
@@ -56,7 +58,8 @@ GitDeployer::~GitDeployer() {
 
 Template GitDeployer::load(const fs::path& checkout) const {
   const fs::path file = deploy::find_template(checkout / options_.template_path);
-  return deploy::load_template(file, options_.parameter_overrides);
+  return deploy::load_template(
+      file, {.parameter_overrides = options_.parameter_overrides, .state_dir = state_dir_});
 }
 
 void GitDeployer::start(asio::any_io_executor io, Redeployer& target) {

@@ -30,15 +30,26 @@ std::vector<fs::path> template_files(const fs::path& file) {
   return {file, target};
 }
 
+/// Code folders worth watching: not lambdad's own unpacked copies in the (excluded) state dir,
+/// whose archives are watched instead.
+std::vector<fs::path> watched_folders(const Template& tmpl, const deploy::PathFilter& filter) {
+  std::vector<fs::path> out;
+  for (auto& dir : deploy::code_folders(tmpl.functions)) {
+    if (!filter.ignored(dir)) out.push_back(std::move(dir));
+  }
+  return out;
+}
+
 }  // namespace
 
 HotReload::HotReload(WatchOptions options, const Template& tmpl)
     : options_(std::move(options)),
       file_(tmpl.path),
       watcher_(options_.filter),
-      folders_(deploy::code_folders(tmpl.functions)) {
+      folders_(watched_folders(tmpl, options_.filter)),
+      files_(watched_files(tmpl)) {
   // Watches first: an edit made while the fingerprints are taken still makes a reload.
-  watcher_.watch(template_files(file_), folders_);
+  watcher_.watch(files_, folders_);
   code_ = deploy::code_fingerprints(tmpl.functions, options_.filter);
   spdlog::info("hot reload: watching {} and {} code folders ({} inotify watches)", file_.string(),
                folders_.size(), watcher_.watch_count());
@@ -72,22 +83,64 @@ void HotReload::run() {
   }
 }
 
+std::vector<fs::path> HotReload::watched_files(const Template& tmpl) const {
+  std::vector<fs::path> out = template_files(file_);
+  if (!options_.source_template.empty()) {
+    const fs::path& source = options_.source_template;
+    for (auto& file : template_files(source)) out.push_back(std::move(file));
+    // `.aws-sam/build/template.yaml`, watched through the folders that hold it, from the
+    // deepest one that exists: `sam build` makes them anew.
+    const fs::path project = source.parent_path();
+    const fs::path levels[] = {project / ".aws-sam", project / ".aws-sam" / "build",
+                               project / ".aws-sam" / "build" / "template.yaml"};
+    for (const auto& level : levels) {
+      std::error_code ec;
+      if (!fs::is_directory(level.parent_path(), ec)) break;
+      out.push_back(level);
+    }
+  }
+  for (const auto& archive : tmpl.archives) out.push_back(archive);
+  return out;
+}
+
+void HotReload::choose_template() {
+  const fs::path& source = options_.source_template;
+  if (source.empty()) return;
+  const auto built = deploy::build_template(source);
+  const fs::path next = built ? *built : source;
+  if (next == file_) return;
+  if (built) {
+    spdlog::info("hot reload: serving {} (sam build output, newer than {})", next.string(),
+                 source.filename().string());
+  } else {
+    spdlog::info("hot reload: serving {} ({} is newer than the sam build output, or there is none)",
+                 next.string(), source.filename().string());
+  }
+  file_ = next;
+}
+
 void HotReload::reload(const deploy::ChangeWatcher::Changes& changes) {
+  choose_template();
   spdlog::info("hot reload: {}; loading {}", what_changed(changes), file_.string());
   Template tmpl;
   try {
-    tmpl = deploy::load_template(file_, options_.parameter_overrides);
+    tmpl = deploy::load_template(
+        file_, deploy::LoadOptions{.parameter_overrides = options_.parameter_overrides,
+                                   .state_dir = options_.state_dir});
   } catch (const std::exception& e) {  // TemplateError, or the disk failing under the loader
     spdlog::error("hot reload: {} refused; the running deployment keeps serving:\n{}",
                   file_.filename().string(), e.what());
     // The same folders again: one deleted and made anew is watched from its new inode.
-    watcher_.watch(template_files(file_), folders_);
+    auto files = watched_files(Template{});
+    files.insert(files.end(), files_.begin(), files_.end());
+    watcher_.watch(files, folders_);
     asio::post(io_, [target = target_] { target->refused(); });
     return;
   }
   for (const auto& warning : tmpl.warnings) spdlog::warn("{}: {}", file_.string(), warning);
-  folders_ = deploy::code_folders(tmpl.functions);
-  watcher_.watch(template_files(file_), folders_);  // before fingerprinting, as in the constructor
+  folders_ = watched_folders(tmpl, options_.filter);
+  files_ = watched_files(tmpl);
+  watcher_.watch(files_, folders_);  // before fingerprinting, as in the constructor
   auto code = deploy::code_fingerprints(tmpl.functions, options_.filter);
   target_->probe(tmpl);
   if (stopped_) return;

@@ -74,6 +74,7 @@ struct Server::Impl {
   scheduler::CodeFingerprints start_watching() {
     if (!options.watch || !options.listen) return {};
     WatchOptions watch = options.watch_options;
+    watch.state_dir = options.state_dir;
     watch.filter.exclude(options.state_dir);
     for (const auto& dir : options.sandbox.writable) watch.filter.exclude(dir);
     // Our own log, when it is a file inside a code folder (`serve . 2> lambdad.log` with

@@ -29,6 +29,9 @@ struct FunctionConfig {
   std::string runtime;             ///< e.g. provided.al2023, nodejs20.x, python3.12
   std::string handler;             ///< `_HANDLER`; may be empty for provided runtimes
   std::filesystem::path code_dir;  ///< absolute, resolved against the template's folder
+  /// Where code_dir came from when it is not a folder of the project: the CodeUri archive as
+  /// written ("app.zip"), or "InlineCode"; code_dir is then lambdad's copy in the state dir.
+  std::string code_source;
   int memory_mb = 128;
   int timeout_s = 3;
   int ephemeral_storage_mb = 512;
@@ -87,6 +90,9 @@ struct Template {
   std::vector<FunctionConfig> functions;
   std::vector<ApiConfig> apis;
   std::vector<UsagePlanResource> usage_plan_resources;
+  /// The .zip / .jar files (CodeUri, ContentUri) the code was unpacked from: hot reload
+  /// watches them, as it watches code folders.
+  std::vector<std::filesystem::path> archives;
   std::vector<std::string> warnings;           ///< accepted but not acted upon, each with its line
   std::vector<TemplateWarning> warning_lines;  ///< the same warnings, line and text apart
 };

@@ -41,7 +41,8 @@ bool path_within(const std::filesystem::path& path, const std::filesystem::path&
 std::string tree_fingerprint(const std::filesystem::path& dir, const PathFilter& filter);
 
 /// Function name → fingerprint of its code folder and its layers (in order); "" when one of
-/// them cannot be read.
+/// them cannot be read. A folder the filter excludes (an archive unpacked into the state dir,
+/// named by its hash) is fingerprinted by its path.
 std::map<std::string, std::string> code_fingerprints(const std::vector<FunctionConfig>& functions,
                                                      const PathFilter& filter);
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,9 +33,22 @@ class TemplateError : public std::runtime_error {
 /// Throws TemplateError when there is no template there.
 std::filesystem::path find_template(const std::filesystem::path& path);
 
+struct LoadOptions {
+  std::map<std::string, std::string> parameter_overrides;
+  /// The server's state dir: `.zip` / `.jar` code and InlineCode become folders below
+  /// `<state_dir>/code/` (code_archive.hpp). Empty: `.lambdad` beside the template, the
+  /// default of `serve --state-dir`.
+  std::filesystem::path state_dir;
+};
+
 /// Parses, resolves Parameters / !Ref / !Sub / Globals, and checks the template.
 /// Throws TemplateError listing every problem with its line.
+Template load_template(const std::filesystem::path& file, const LoadOptions& options);
 Template load_template(const std::filesystem::path& file,
                        const std::map<std::string, std::string>& parameter_overrides = {});
+
+/// `sam build`'s output for `source`: `.aws-sam/build/template.yaml` beside it, when that exists
+/// and was written after `source` (what `sam local` serves); nullopt otherwise.
+std::optional<std::filesystem::path> build_template(const std::filesystem::path& source);
 
 }  // namespace lambdad::deploy

@@ -62,7 +62,8 @@ class GitDeployer {
   void remove_retired_checkouts();
 
   GitOptions options_;
-  deploy::GitSource source_;  ///< used on thread_ only, after construction
+  std::filesystem::path state_dir_;  ///< archives and InlineCode are unpacked below it
+  deploy::GitSource source_;         ///< used on thread_ only, after construction
   Template template_;
   std::string commit_;
   std::vector<std::string> retired_;  ///< commits whose workers may still be draining

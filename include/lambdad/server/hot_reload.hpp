@@ -28,6 +28,12 @@ namespace lambdad::server {
 
 struct WatchOptions {
   std::map<std::string, std::string> parameter_overrides;
+  /// Where archives and InlineCode are unpacked (deploy::LoadOptions::state_dir).
+  std::filesystem::path state_dir;
+  /// The project's own template when `sam build` output may be served instead (serve without
+  /// --no-build-dir): both are watched, and each reload serves `.aws-sam/build/template.yaml`
+  /// while it is newer than this one, else this one. Empty: only the template given is served.
+  std::filesystem::path source_template;
   deploy::PathFilter filter;  ///< the state dir and the folders workers may write
   /// How long changes must stop before a reload: editors and builds write several times.
   std::chrono::milliseconds quiet{150};
@@ -55,11 +61,17 @@ class HotReload {
  private:
   void run();
   void reload(const deploy::ChangeWatcher::Changes& changes);
+  /// With a source template: the template to serve now (the build output or the source), with
+  /// a log line when that changes.
+  void choose_template();
+  /// The template files, sam build's output (and the folders it appears in), and the archives.
+  std::vector<std::filesystem::path> watched_files(const Template& tmpl) const;
 
   WatchOptions options_;
   std::filesystem::path file_;
   deploy::ChangeWatcher watcher_;
   std::vector<std::filesystem::path> folders_;  ///< code folders of the last template loaded
+  std::vector<std::filesystem::path> files_;    ///< files watched for the last template loaded
   scheduler::CodeFingerprints code_;
   boost::asio::any_io_executor io_;
   Redeployer* target_ = nullptr;

@@ -173,18 +173,13 @@ Resources:
       CodeUri: src
       Runtime: python3.11
       Handler: app
-  NoCode:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: provided.al2
 )"),
       ElementsAre(Problem(2, "function 'NoRuntime': Runtime is required"),
                   ProblemLike(12,
                               "function 'Java': Runtime 'java21' is not supported by "
                               "lambdad (supported: provided, provided.al2"),
                   Problem(13, "function 'NoHandler': Handler is required for nodejs18.x"),
-                  Problem(23, "function 'BadHandler': Handler 'app' must be <file>.<function>"),
-                  Problem(24, "function 'NoCode': CodeUri is required (a local folder)")));
+                  Problem(23, "function 'BadHandler': Handler 'app' must be <file>.<function>")));
 }
 
 TEST_F(TemplateErrorsTest, CodeLocationsLambdadCannotRun) {
@@ -217,10 +212,6 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: afile
-  Inline:
-    Type: AWS::Serverless::Function
-    Properties:
-      InlineCode: "def handler(e, c): pass"
   Image:
     Type: AWS::Serverless::Function
     Properties:
@@ -228,23 +219,20 @@ Resources:
       ImageUri: repo/image:latest
 )"),
       ElementsAre(Problem(9,
-                          "function 'S3Uri': CodeUri: S3 locations are not supported "
-                          "yet; use a local folder"),
+                          "function 'S3Uri': CodeUri: S3 locations are not supported; "
+                          "use a local folder or .zip file"),
                   Problem(13,
-                          "function 'S3Map': CodeUri: S3 locations are not supported "
-                          "yet; use a local folder"),
+                          "function 'S3Map': CodeUri: S3 locations are not supported; "
+                          "use a local folder or .zip file"),
                   Problem(17,
-                          "function 'Zip': CodeUri 'bundle.zip': zip files are not "
-                          "supported yet; point it at the unzipped folder"),
+                          "function 'Zip': CodeUri: 'bundle.zip' is not a zip file, or it is "
+                          "truncated (no end of central directory)"),
                   Problem(21, "function 'Missing': CodeUri: folder 'not/there' does not exist"),
                   Problem(25, "function 'File': CodeUri 'afile' is not a folder"),
                   Problem(29,
-                          "function 'Inline': InlineCode is not supported yet; put the "
-                          "code in a folder and set CodeUri"),
-                  Problem(33,
                           "function 'Image': PackageType Image (container images) is "
                           "not supported; use Zip"),
-                  ProblemLike(34, "function 'Image': container images (ImageUri)")));
+                  ProblemLike(30, "function 'Image': container images (ImageUri)")));
 }
 
 TEST_F(TemplateErrorsTest, UnknownAndMisspelledProperties) {
@@ -405,7 +393,7 @@ Resources:
 )"),
       ElementsAre(Problem(7,
                           "layer 'RemoteLayer': ContentUri: S3 locations are not "
-                          "supported yet; use a local folder"),
+                          "supported; use a local folder or .zip file"),
                   Problem(16,
                           "function 'Arn': Layers: remote layer "
                           "'arn:aws:lambda:us-east-1:123456789012:layer:shared:3' is not "
