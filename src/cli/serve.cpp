@@ -74,6 +74,10 @@ std::shared_ptr<server::GitDeployer> start_git(const Options& opts, const std::s
   try {
     return std::make_shared<server::GitDeployer>(std::move(git), state_dir);
   } catch (const deploy::TemplateError& e) {
+    for (const auto& warning : e.warnings()) {
+      std::fprintf(stderr, "%s:%d: warning: %s\n", e.file().c_str(), warning.line,
+                   warning.message.c_str());
+    }
     for (const auto& problem : e.problems()) {
       std::fprintf(stderr, "%s:%d: error: %s\n", e.file().c_str(), problem.line,
                    problem.message.c_str());

@@ -47,6 +47,10 @@ LoadedTemplate load_template_or_report(const std::string& path,
     out.tmpl = std::move(tmpl);
     return out;
   } catch (const deploy::TemplateError& e) {
+    for (const auto& warning : e.warnings()) {
+      std::fprintf(stderr, "%s:%d: warning: %s\n", e.file().c_str(), warning.line,
+                   warning.message.c_str());
+    }
     for (const auto& problem : e.problems()) {
       std::fprintf(stderr, "%s:%d: error: %s\n", e.file().c_str(), problem.line,
                    problem.message.c_str());

@@ -129,6 +129,10 @@ int run(const Options& options, const std::map<std::string, std::string>& overri
     print_summary(shown, tmpl, build_note(choice));
     return check_runtimes(shown, tmpl) ? 0 : 1;
   } catch (const deploy::TemplateError& e) {
+    for (const auto& warning : e.warnings()) {
+      std::fprintf(stderr, "%s: warning: %s\n", location(shown, warning.line).c_str(),
+                   warning.message.c_str());
+    }
     for (const auto& problem : e.problems()) {
       std::fprintf(stderr, "%s: error: %s\n", location(shown, problem.line).c_str(),
                    problem.message.c_str());

@@ -337,8 +337,13 @@ UsagePlanResource read_usage_plan_resource(const std::string& logical_id, const 
   if (type == kApiKeyType) {
     c.keys(properties, "properties", kApiKey);
     c.boolean(properties, "Enabled", "ApiKey");
-    if (auto value = c.string(properties, "Value", "ApiKey");
-        value && value->size() < kMinApiKeyLength) {
+    if (const Node* value = properties.find("Value"); value && value->unresolved) {
+      // A value from a custom resource or a secret: only AWS knows it.
+      ctx.warning(value->line, "resource '" + logical_id + "'",
+                  "ApiKey.Value " + ctx.resolver.unresolved_reason(*value) +
+                      "; a random key is used instead (printed in the server log)");
+    } else if (auto value = c.string(properties, "Value", "ApiKey");
+               value && value->size() < kMinApiKeyLength) {
       c.fail(properties.find("Value")->line, "ApiKey.Value must have at least 20 characters");
     }
     if (const Node* enabled = properties.find("Enabled");
@@ -403,7 +408,13 @@ void check_access_links(const Template& tmpl, Problems& problems) {
     for (const auto& stage : stages.is_array() ? stages : nlohmann::json::array()) {
       if (!stage.is_object()) continue;
       auto api = apis.find(text_of(json_value(stage, "ApiId")));
-      if (api == apis.end() || api->second->type != "AWS::Serverless::Api") {
+      if (api == apis.end()) {
+        // An AWS::ApiGateway::RestApi (or an API of another stack): lambdad does not serve it.
+        problems.warning(r.line, "resource '" + r.logical_id + "': ApiStages.ApiId '" +
+                                     text_of(json_value(stage, "ApiId")) +
+                                     "' is not an AWS::Serverless::Api of this template, which "
+                                     "lambdad does not serve; that stage is ignored");
+      } else if (api->second->type != "AWS::Serverless::Api") {
         problems.error(r.line, "resource '" + r.logical_id +
                                    "': ApiStages.ApiId must be a Ref to an AWS::Serverless::Api "
                                    "of this template");

@@ -245,7 +245,8 @@ class AuthReader {
     if (resource.empty() || !ctx_.is_type(resource, "AWS::Serverless::Function")) {
       return std::nullopt;
     }
-    return ctx_.resolver.inputs().resource_ref(resource);
+    auto found = ctx_.resolver.inputs().reference(resource, nullptr);
+    return found && found->value ? *found->value : resource;
   }
 
   std::string who_;

@@ -86,8 +86,11 @@ std::optional<bool> Resolver::evaluate_equals(const Node& arg, int line) {
   const Node right = resolve_value(args->items[1], "Fn::Equals");
   if (left.is_invalid() || right.is_invalid()) return std::nullopt;
   if (left.unresolved || right.unresolved) {
-    fail(line, "Fn::Equals compares a value lambdad cannot resolve locally");
-    return std::nullopt;
+    // sam local compares the unresolved intrinsic itself, which equals no string.
+    const Node& unknown = left.unresolved ? left : right;
+    problems_.warning(line, (who_.empty() ? "" : who_ + ": ") + "Fn::Equals " +
+                                unresolved_reason(unknown) + "; it is taken as false");
+    return false;
   }
   // CloudFormation compares the values as written: "1" equals 1.
   if (left.is_scalar() && right.is_scalar()) return left.text == right.text;

@@ -5,6 +5,7 @@
 
 #include "api_access.hpp"
 #include "api_auth.hpp"
+#include "sam_properties.hpp"
 #include "schedule_expression.hpp"
 
 #include "lambdad/common/encoding.hpp"
@@ -14,23 +15,6 @@ namespace lambdad::deploy {
 namespace {
 
 using Keys = std::set<std::string, std::less<>>;
-
-// SAM's event types that lambdad does not run: accepted with a warning.
-const Keys kOtherEventTypes = {"S3",
-                               "SNS",
-                               "Kinesis",
-                               "DynamoDB",
-                               "SQS",
-                               "CloudWatchEvent",
-                               "EventBridgeRule",
-                               "CloudWatchLogs",
-                               "IoTRule",
-                               "AlexaSkill",
-                               "Cognito",
-                               "MSK",
-                               "MQ",
-                               "SelfManagedKafka",
-                               "DocumentDB"};
 
 const Keys kMethods = {"get", "post", "put", "delete", "patch", "head", "options", "any"};
 
@@ -70,13 +54,15 @@ class EventReader {
       ok = read_http_api(properties);
     } else if (type == "Schedule" || type == "ScheduleV2") {
       ok = read_schedule(properties, type == "ScheduleV2");
-    } else if (kOtherEventTypes.contains(type)) {
+    } else if (const PropertyNames* known = sam_event_properties(type)) {
+      check_keys(properties, type, *known);
       ctx_.problems.warning(type_line, "event '" + source.name + "' of type " + type + " on " +
                                            function_ + " is not run by lambdad");
       return std::nullopt;
     } else {
       return error(type_line, "unknown event type '" + type +
-                                  "' (lambdad runs Api, HttpApi, Schedule and ScheduleV2)");
+                                  "' (SAM rejects it; lambdad runs Api, HttpApi, Schedule and "
+                                  "ScheduleV2)");
     }
     if (!ok) return std::nullopt;
     source.properties = to_json(properties);
@@ -115,7 +101,11 @@ class EventReader {
       return std::nullopt;
     }
     if (value->is_invalid()) return std::nullopt;
-    if (!value->is_scalar() || value->unresolved) {
+    if (value->unresolved) {
+      error(value->line, std::string(key) + " " + ctx_.resolver.unresolved_reason(*value));
+      return std::nullopt;
+    }
+    if (!value->is_scalar()) {
       error(value->line, std::string(key) + " must be a string, got " + describe(*value));
       return std::nullopt;
     }
@@ -158,9 +148,7 @@ class EventReader {
   }
 
   bool read_api(Node& properties) {
-    bool ok = check_keys(properties, "Api",
-                         {"Path", "Method", "RestApiId", "Stage", "Auth", "RequestModel",
-                          "RequestParameters", "TimeoutInMillis", "ResponseTransferMode"});
+    bool ok = check_keys(properties, "Api", *sam_event_properties("Api"));
     ok = check_route(properties, true) && ok;
     ok = check_event_auth(properties, who_, ctx_) && ok;
     ok = check_event_access(properties, true, who_, ctx_) && ok;
@@ -168,9 +156,7 @@ class EventReader {
   }
 
   bool read_http_api(Node& properties) {
-    bool ok = check_keys(properties, "HttpApi",
-                         {"Path", "Method", "ApiId", "Stage", "Auth", "TimeoutInMillis",
-                          "RouteSettings", "PayloadFormatVersion"});
+    bool ok = check_keys(properties, "HttpApi", *sam_event_properties("HttpApi"));
     const bool has_path = properties.find("Path"), has_method = properties.find("Method");
     if (!has_path && !has_method) {
       properties.set("Path", Node::scalar("$default", properties.line));
@@ -210,14 +196,8 @@ class EventReader {
 
   bool read_schedule(Node& properties, bool v2) {
     const char* expression_key = v2 ? "ScheduleExpression" : "Schedule";
-    bool ok = v2 ? check_keys(properties, "ScheduleV2",
-                              {"ScheduleExpression", "ScheduleExpressionTimezone", "Input", "State",
-                               "FlexibleTimeWindow", "StartDate", "EndDate", "Name", "GroupName",
-                               "Description", "KmsKeyArn", "OmitName", "PermissionsBoundary",
-                               "RoleArn", "DeadLetterConfig", "RetryPolicy"})
-                 : check_keys(properties, "Schedule",
-                              {"Schedule", "Input", "Enabled", "State", "Name", "Description",
-                               "DeadLetterConfig", "RetryPolicy"});
+    const char* type = v2 ? "ScheduleV2" : "Schedule";
+    bool ok = check_keys(properties, type, *sam_event_properties(type));
     if (auto expression = string_property(properties, expression_key, true)) {
       if (auto problem = check_schedule_expression(*expression, v2); !problem.empty()) {
         ok = fail(properties.find(expression_key)->line,

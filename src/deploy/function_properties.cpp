@@ -127,6 +127,19 @@ class FunctionReader {
         {"DeploymentPreference",
          {nullptr, "gradual (CodeDeploy) deployments are not performed; the alias moves at once"}},
         {"LoggingConfig", {&FunctionReader::logging_config}},
+        {"DurableConfig",
+         {nullptr,
+          "durable executions (checkpoints, waits, replays) are not provided; the "
+          "function runs as a plain one"}},
+        {"CapacityProviderConfig",
+         {nullptr, "Lambda Managed Instances are not used; the function runs on this machine"}},
+        {"FunctionScalingConfig",
+         {nullptr,
+          "managed-instance scaling limits are not applied; see "
+          "ReservedConcurrentExecutions"}},
+        {"TenancyConfig", {nullptr, "tenant isolation is not provided"}},
+        {"PublishToLatestPublished", {}},
+        {"VersionDeletionPolicy", {}},
         {"Role", {}},
         {"Policies", {}},
         {"Tags", {}},
@@ -148,12 +161,28 @@ class FunctionReader {
   }
 
   void apply(const NodeEntry& entry) {
-    present_.insert(entry.key);
     auto rule = rules().find(entry.key);
+    // SAM skips a property whose value is empty (`Environment:` with nothing under it).
+    if (entry.value.is_null() && rule != rules().end()) return;
+    present_.insert(entry.key);
     if (rule == rules().end()) {
       error(entry.value.line, "unknown property '" + entry.key + "'");
     } else if (rule->second.read) {
-      if (!entry.value.is_invalid()) (this->*rule->second.read)(entry.value);
+      static const std::set<std::string, std::less<>> kOptional = {"ReservedConcurrentExecutions",
+                                                                   "ProvisionedConcurrencyConfig",
+                                                                   "Architectures",
+                                                                   "EphemeralStorage",
+                                                                   "LoggingConfig",
+                                                                   "AutoPublishAlias",
+                                                                   "EventInvokeConfig"};
+      if (entry.value.unresolved && kOptional.contains(entry.key)) {
+        // Settings lambdad can do without: sam local runs the function without them too.
+        ctx_.warning(
+            entry.value.line, who_,
+            entry.key + " " + ctx_.resolver.unresolved_reason(entry.value) + "; it is left unset");
+      } else if (!entry.value.is_invalid()) {
+        (this->*rule->second.read)(entry.value);
+      }
     } else if (!rule->second.error.empty()) {
       code_invalid_ = true;  // the code is there, in a form lambdad does not run
       error(entry.value.line, std::string(rule->second.error));
@@ -167,8 +196,7 @@ class FunctionReader {
   std::optional<std::string> text(const Node& value, std::string_view property) {
     if (value.is_invalid()) return std::nullopt;
     if (value.unresolved) {
-      error(value.line, std::string(property) + " uses " + describe(value) +
-                            ", which lambdad cannot resolve locally");
+      error(value.line, std::string(property) + " " + ctx_.resolver.unresolved_reason(value));
     } else if (!value.is_scalar() || value.text.empty()) {
       error(value.line, std::string(property) + " must be a string, got " + describe(value));
     } else {
@@ -179,6 +207,10 @@ class FunctionReader {
 
   std::optional<long long> integer(const Node& value, std::string_view property, long long min,
                                    long long max) {
+    if (value.unresolved) {
+      error(value.line, std::string(property) + " " + ctx_.resolver.unresolved_reason(value));
+      return std::nullopt;
+    }
     auto number = to_integer(value);
     if (!number) {
       error(value.line, std::string(property) + " must be a whole number, got " +
@@ -214,12 +246,10 @@ class FunctionReader {
   void runtime(const Node& value) {
     auto name = text(value, "Runtime");
     if (!name) return;
-    const auto& known = supported_runtimes();
-    if (std::find(known.begin(), known.end(), *name) == known.end()) {
-      std::string list;
-      for (const auto& runtime : known) list += (list.empty() ? "" : ", ") + runtime;
-      error(value.line,
-            "Runtime '" + *name + "' is not supported by lambdad (supported: " + list + ")");
+    if (!is_runnable_runtime(*name)) {
+      error(value.line, "Runtime '" + *name +
+                            "' is not run by lambdad: it runs nodejs<N>.x, python3.<N> and "
+                            "provided, provided.al2, provided.al2023");
       return;
     }
     config_.runtime = *name;
@@ -338,8 +368,8 @@ class FunctionReader {
     if (item.unresolved) {
       // As sam local does: the variable exists, empty, and the user is told why.
       ctx_.warning(item.line, who_,
-                   "environment variable '" + key + "' uses " + describe(item) +
-                       ", which lambdad cannot resolve locally; it is set to ''");
+                   "environment variable '" + key + "' " + ctx_.resolver.unresolved_reason(item) +
+                       "; it is set to ''");
       return "";
     }
     if (item.is_list() || item.is_map()) {
@@ -387,14 +417,22 @@ class FunctionReader {
     auto name = text(value, "FunctionName");
     if (!name) return;
     if (!std::regex_match(*name, name_pattern)) {
-      return error(value.line,
-                   "FunctionName '" + *name + "' must be 1-64 characters from [A-Za-z0-9_-]");
+      const std::string& stack = ctx_.resolver.inputs().pseudo.at("AWS::StackName").text;
+      const std::string hint =
+          name->find(stack) != std::string::npos
+              ? " (AWS::StackName is '" + stack +
+                    "', the template's folder: --parameter-overrides AWS::StackName=NAME "
+                    "sets a shorter one)"
+              : "";
+      return error(value.line, "FunctionName '" + *name +
+                                   "' must be 1-64 characters from [A-Za-z0-9_-]" + hint);
     }
     config_.name = *name;
   }
 
   void description(const Node& value) {
-    if (value.is_null()) return;
+    if (value.is_null() || value.unresolved) return;  // only shown by lambdad
+    if (value.is_scalar() && value.text.empty()) return;
     auto words = text(value, "Description");
     if (words && words->size() > 256)
       error(value.line, "Description is longer than 256 characters");
@@ -432,15 +470,25 @@ class FunctionReader {
       if (auto dir = ctx_.layer_dirs.find(item.ref); dir != ctx_.layer_dirs.end()) {
         config_.layers.push_back(dir->second);
       } else if (!ctx_.is_type(item.ref, "AWS::Serverless::LayerVersion")) {
-        error(item.line, "Layers: '" + item.ref + "' is " + ctx_.resource_types[item.ref] +
-                             ", not an AWS::Serverless::LayerVersion with a local ContentUri");
+        ctx_.warning(item.line, who_,
+                     "Layers: '" + item.ref + "' is " + ctx_.resource_types[item.ref] +
+                         ", whose content only AWS has; the function runs without it (use an "
+                         "AWS::Serverless::LayerVersion with a local ContentUri)");
       }
       return;
     }
+    // As sam local without AWS credentials: the template loads; the layer's content is not there.
     if (item.is_scalar() && item.text.starts_with("arn:")) {
-      return error(item.line, "Layers: remote layer '" + item.text +
-                                  "' is not supported; use an AWS::Serverless::LayerVersion with "
-                                  "a local ContentUri, or a local folder");
+      return ctx_.warning(item.line, who_,
+                          "Layers: '" + item.text +
+                              "' is a published layer, which lambdad cannot download; the "
+                              "function runs without it (use an AWS::Serverless::LayerVersion "
+                              "with a local ContentUri, or a local folder)");
+    }
+    if (item.unresolved) {
+      return ctx_.warning(item.line, who_,
+                          "Layers: an item " + ctx_.resolver.unresolved_reason(item) +
+                              "; the function runs without that layer");
     }
     if (auto dir = local_folder(item, who_, "Layers", ctx_)) config_.layers.push_back(*dir);
   }
@@ -518,7 +566,11 @@ class FunctionReader {
       return error(line, "Handler is required for " + config_.runtime);
     }
     if (managed && !config_.handler.empty() && config_.handler.find('.') == std::string::npos) {
-      return error(handler_line_, "Handler '" + config_.handler + "' must be <file>.<function>");
+      // Lambda and SAM accept it; the runtime refuses it at the first invocation.
+      return ctx_.warning(handler_line_, who_,
+                          "Handler '" + config_.handler +
+                              "' is not <file>.<function>: invocations will fail with "
+                              "Runtime.MalformedHandlerName");
     }
     if (!config_.code_dir.empty()) warn_missing_entry_point();
   }
@@ -582,6 +634,18 @@ const std::vector<std::string>& supported_runtimes() {
       "provided",  "provided.al2", "provided.al2023", "nodejs18.x", "nodejs20.x", "nodejs22.x",
       "python3.9", "python3.10",   "python3.11",      "python3.12", "python3.13"};
   return kRuntimes;
+}
+
+// A runtime Lambda adds later (nodejs24.x, python3.14, ...) runs on the machine's interpreter
+// like the known ones, with the scheduler's version warning; only other families (java, dotnet,
+// ruby, go1.x) are refused, since lambdad has no client for them.
+// Retired runtimes (nodejs4.3, nodejs12.x, python2.7) run on today's interpreter with the version
+// warning, as their templates still load in SAM; code that needs the old language fails when it
+// is invoked.
+bool is_runnable_runtime(std::string_view runtime) {
+  static const std::regex kFamilies(
+      R"(nodejs([0-9]+\.x|[0-9]+\.[0-9]+)?|python[23]\.[0-9]+|provided(\.al2|\.al20[0-9][0-9])?)");
+  return std::regex_match(runtime.begin(), runtime.end(), kFamilies);
 }
 
 FunctionConfig read_function(const std::string& logical_id, int line, const Node& properties,

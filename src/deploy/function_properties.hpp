@@ -3,6 +3,8 @@
 /// rejected by name.
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "lambdad/common/function_config.hpp"
 #include "load_context.hpp"
@@ -22,5 +24,9 @@ void read_lambdad_metadata(const Node& metadata, const std::string& who, Functio
 
 /// The runtimes lambdad runs, for messages and docs.
 const std::vector<std::string>& supported_runtimes();
+
+/// nodejs<N>.x, python3.<N> and provided*: the families lambdad has clients for, known versions
+/// or not.
+bool is_runnable_runtime(std::string_view runtime);
 
 }  // namespace lambdad::deploy

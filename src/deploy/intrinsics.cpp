@@ -1,5 +1,6 @@
 #include "intrinsics.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace lambdad::deploy {
@@ -112,23 +113,69 @@ std::optional<Node> Resolver::lookup_name(const std::string& name, int line) {
     return at_line(it->second, line);
   }
   if (auto it = inputs_.parameters.find(name); it != inputs_.parameters.end()) {
-    if (!it->second.value)
-      return fail(line, "parameter '" + name + "' " + it->second.missing_reason);
+    // As sam local does: a parameter with no value stays a Ref; only a property lambdad needs
+    // is an error (see missing_parameters), an environment variable becomes ''.
+    if (!it->second.value) return unresolved("Ref", Node::scalar(name, line), line);
     return at_line(*it->second.value, line);
   }
-  if (inputs_.resource_types.contains(name)) {
-    Node value = Node::scalar(inputs_.resource_ref ? inputs_.resource_ref(name) : name, line);
-    value.ref = name;
-    return value;
+  std::optional<ResourceValue> found;
+  if (inputs_.reference) {
+    found = inputs_.reference(name, nullptr);
+  } else if (inputs_.resource_types.contains(name)) {
+    found = ResourceValue{name, name};
   }
-  if (name.ends_with(".Stage") && inputs_.stage_ref) {
-    auto api = inputs_.resource_types.find(name.substr(0, name.size() - 6));
-    if (api != inputs_.resource_types.end() &&
-        (api->second == "AWS::Serverless::Api" || api->second == "AWS::Serverless::HttpApi")) {
-      return Node::scalar(inputs_.stage_ref(api->first), line);
+  if (!found) return std::nullopt;
+  if (!found->value) return unresolved("Ref", Node::scalar(name, line), line);
+  Node value = Node::scalar(*found->value, line);
+  value.ref = found->logical_id;
+  return value;
+}
+
+void Resolver::collect_missing(const Node& node, std::vector<std::string>& out) const {
+  auto add = [&](const std::string& name) {
+    auto it = inputs_.parameters.find(name);
+    if (it == inputs_.parameters.end() || it->second.value) return;
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  if (node.is_map() && node.entries.size() == 1 && node.entries.front().key == "Ref" &&
+      node.entries.front().value.is_scalar()) {
+    return add(node.entries.front().value.text);
+  }
+  if (node.is_map() && node.entries.size() == 1 && node.entries.front().key == "Fn::Sub") {
+    const Node& arg = node.entries.front().value;
+    const Node* text = arg.is_list() && !arg.items.empty() ? &arg.items.front() : &arg;
+    if (text->is_scalar()) {
+      for (size_t open = text->text.find("${"); open != std::string::npos;
+           open = text->text.find("${", open + 2)) {
+        const size_t close = text->text.find('}', open);
+        if (close == std::string::npos) break;
+        add(trim(std::string_view(text->text).substr(open + 2, close - open - 2)));
+      }
     }
   }
-  return std::nullopt;
+  for (const Node& item : node.items) collect_missing(item, out);
+  for (const NodeEntry& entry : node.entries) collect_missing(entry.value, out);
+}
+
+std::vector<std::string> Resolver::missing_parameters(const Node& node) const {
+  std::vector<std::string> names;
+  if (node.unresolved) collect_missing(node, names);
+  return names;
+}
+
+std::string Resolver::unresolved_reason(const Node& node) const {
+  const auto names = missing_parameters(node);
+  if (names.empty()) return "uses " + describe(node) + ", which lambdad cannot resolve locally";
+  std::string text;
+  std::string overrides;
+  for (const auto& name : names) {
+    text += (text.empty() ? "'" : ", '") + name + "'";
+    overrides += (overrides.empty() ? "" : " ") + name + "=VALUE";
+    const auto& reason = inputs_.parameters.at(name).missing_reason;
+    if (reason.find("SSM") != std::string::npos) text += " (read from SSM Parameter Store)";
+  }
+  return "uses parameter " + text + ", which has no Default and no value: give " +
+         (names.size() == 1 ? "it" : "them") + " one with --parameter-overrides " + overrides;
 }
 
 std::optional<Node> Resolver::fn_ref(const Node& arg, int line) {
@@ -194,9 +241,13 @@ std::optional<std::string> Resolver::sub_variable(const std::string& name, int l
   std::optional<Node> found;
   if (!value) {
     const size_t dot = name.find('.');
-    if (dot != std::string::npos && inputs_.resource_types.contains(name.substr(0, dot))) {
-      unresolvable = true;  // ${Resource.Attribute} is a Fn::GetAtt
-      return "";
+    if (dot != std::string::npos) {  // ${Resource.Attribute} is a Fn::GetAtt
+      const std::string resource = name.substr(0, dot), attribute = name.substr(dot + 1);
+      if (auto att = attribute_of(resource, attribute)) {
+        if (att->value) return *att->value;
+        unresolvable = true;
+        return "";
+      }
     }
     found = lookup_name(name, line);
     if (!found) {
@@ -229,12 +280,23 @@ std::optional<Node> Resolver::fn_get_att(const Node& arg, int line) {
   } else {
     return fail(line, "Fn::GetAtt takes 'Resource.Attribute' or [Resource, Attribute]");
   }
-  if (!inputs_.resource_types.contains(resource)) {
+  std::optional<ResourceValue> found;
+  if (attribute.is_scalar() && !attribute.unresolved)
+    found = attribute_of(resource, attribute.text);
+  if (!found && !inputs_.resource_types.contains(resource)) {
     return fail(line, "Fn::GetAtt refers to unknown resource '" + resource + "'");
   }
+  if (found && found->value) return Node::scalar(*found->value, line);
   Node args = Node::list(line);
   args.items = {Node::scalar(resource, line), attribute};
   return unresolved("Fn::GetAtt", std::move(args), line);
+}
+
+std::optional<ResourceValue> Resolver::attribute_of(const std::string& resource,
+                                                    const std::string& attribute) {
+  if (inputs_.reference) return inputs_.reference(resource, &attribute);
+  if (inputs_.resource_types.contains(resource)) return ResourceValue{std::nullopt, resource};
+  return std::nullopt;
 }
 
 std::optional<Node> Resolver::keep_unresolved(const std::string& function, const Node& arg,

@@ -22,16 +22,22 @@ struct ParameterValue {
   int line = 0;
 };
 
+struct ResourceValue {
+  std::optional<std::string> value;
+  std::string logical_id;  ///< the template's resource, when the name is one (for Node::ref)
+};
+
 struct ResolverInputs {
   std::map<std::string, ParameterValue> parameters;
   std::map<std::string, Node> pseudo;                 ///< AWS::Region, ... (not AWS::NoValue)
   std::map<std::string, std::string> resource_types;  ///< logical id -> Type
   const Node* conditions = nullptr;                   ///< the Conditions section
   const Node* mappings = nullptr;                     ///< the Mappings section
-  /// The value of `Ref` to a resource (a function's name, ...); the logical id when unset.
-  std::function<std::string(const std::string& logical_id)> resource_ref;
-  /// SAM's `Ref: MyApi.Stage`: the stage name of an AWS::Serverless::Api / HttpApi.
-  std::function<std::string(const std::string& logical_id)> stage_ref;
+  /// `Ref: name` (attribute null) or `Fn::GetAtt: [name, attribute]` of a resource of the
+  /// template or of one SAM generates from it (MyFunctionRole, ServerlessRestApi, ...).
+  /// nullopt: no resource of that name. A ResourceValue without a value: lambdad cannot know it.
+  std::function<std::optional<ResourceValue>(const std::string& name, const std::string* attribute)>
+      reference;
 };
 
 class Resolver {
@@ -47,6 +53,12 @@ class Resolver {
   bool has_condition(const std::string& name) const;
 
   const ResolverInputs& inputs() const { return inputs_; }
+
+  /// The parameters without a value (no Default, no override) an unresolved value depends on.
+  std::vector<std::string> missing_parameters(const Node& node) const;
+  /// "uses parameter 'X', which has no Default ...: give it one with --parameter-overrides
+  /// X=VALUE", or "uses Fn::GetAtt, which lambdad cannot resolve locally".
+  std::string unresolved_reason(const Node& node) const;
 
  private:
   using Handler = std::optional<Node> (Resolver::*)(const Node& arg, int line);
@@ -69,6 +81,8 @@ class Resolver {
   std::optional<Node> fn_get_azs(const Node& arg, int line);
   std::optional<Node> fn_cidr(const Node& arg, int line);
   std::optional<Node> fn_transform(const Node& arg, int line);
+  std::optional<ResourceValue> attribute_of(const std::string& resource,
+                                            const std::string& attribute);
   std::optional<Node> keep_unresolved(const std::string& function, const Node& arg, int line);
   /// A parameter, pseudo parameter or resource; nullopt when there is none of that name.
   std::optional<Node> lookup_name(const std::string& name, int line);
@@ -106,6 +120,8 @@ class Resolver {
   std::optional<std::vector<bool>> evaluate_operands(const Node& arg, int line,
                                                      std::string_view function, size_t min,
                                                      size_t max);
+
+  void collect_missing(const Node& node, std::vector<std::string>& out) const;
 
   ResolverInputs inputs_;
   Problems& problems_;

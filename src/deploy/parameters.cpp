@@ -191,6 +191,11 @@ class ParameterReader {
 
 }  // namespace
 
+bool is_overridable_pseudo_parameter(std::string_view name) {
+  return name == "AWS::StackName" || name == "AWS::Region" || name == "AWS::AccountId" ||
+         name == "AWS::Partition" || name == "AWS::URLSuffix" || name == "AWS::StackId";
+}
+
 std::map<std::string, ParameterValue> read_parameters(
     const Node* section, const std::map<std::string, std::string>& overrides, Problems& problems) {
   std::map<std::string, ParameterValue> values;
@@ -211,7 +216,7 @@ std::map<std::string, ParameterValue> read_parameters(
     }
   }
   for (const auto& [name, value] : overrides) {
-    if (values.contains(name)) continue;
+    if (values.contains(name) || is_overridable_pseudo_parameter(name)) continue;
     problems.error(
         section ? section->line : 0,
         "parameter override '" + name + "' does not match any parameter of the template");

@@ -4,30 +4,16 @@
 
 #include "api_access.hpp"
 #include "api_auth.hpp"
+#include "sam_properties.hpp"
 
 namespace lambdad::deploy {
 
-namespace {
-
-const std::set<std::string, std::less<>> kLayerProperties = {"ContentUri",
-                                                             "LayerName",
-                                                             "Description",
-                                                             "CompatibleRuntimes",
-                                                             "CompatibleArchitectures",
-                                                             "LicenseInfo",
-                                                             "RetentionPolicy",
-                                                             "PublishLambdaVersion"};
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<std::filesystem::path> read_layer(const std::string& logical_id, int line,
                                                 const Node& properties, LoadContext& ctx) {
   const std::string who = "layer '" + logical_id + "'";
-  for (const auto& entry : properties.entries) {
-    if (!kLayerProperties.contains(entry.key)) {
-      ctx.error(entry.value.line, who, "unknown property '" + entry.key + "'");
-    }
-  }
+  check_sam_properties(who, "AWS::Serverless::LayerVersion", properties, ctx);
   const Node* content = properties.find("ContentUri");
   if (!content) {
     ctx.error(line, who, "ContentUri is required (a local folder)");
@@ -39,6 +25,7 @@ std::optional<std::filesystem::path> read_layer(const std::string& logical_id, i
 ApiConfig read_api(const std::string& logical_id, const std::string& type, int line,
                    const Node& properties, LoadContext& ctx) {
   const bool rest = type == "AWS::Serverless::Api";
+  check_sam_properties("api '" + logical_id + "'", type, properties, ctx);
   Node checked = properties;
   read_api_auth("api '" + logical_id + "'", !rest, checked, ctx);
   ApiConfig api{.logical_id = logical_id,
@@ -58,17 +45,31 @@ ApiConfig read_api(const std::string& logical_id, const std::string& type, int l
   return api;
 }
 
-void warn_not_created(const std::string& logical_id, const std::string& type, int line,
+bool warn_not_created(const std::string& logical_id, const std::string& type, int line,
                       LoadContext& ctx) {
   std::string message = "lambdad does not create " + type + " resources";
   if (type == "AWS::Lambda::Function") {
     message += "; only AWS::Serverless::Function resources are run";
   } else if (type == "AWS::Lambda::LayerVersion") {
     message += "; use AWS::Serverless::LayerVersion with a local ContentUri";
-  } else if (type.starts_with("AWS::ApiGateway") || type.starts_with("AWS::ApiGatewayV2")) {
+  } else if (type.starts_with("AWS::ApiGateway")) {
     message += "; routes come from the Api and HttpApi events of functions";
+  } else if (type == "AWS::Lambda::EventSourceMapping" || type == "AWS::Events::Rule" ||
+             type == "AWS::Scheduler::Schedule") {
+    message += "; lambdad runs the Schedule, ScheduleV2, Api and HttpApi events of functions";
+  } else if (type == "AWS::Serverless::StateMachine" ||
+             type == "AWS::StepFunctions::StateMachine" || type == "AWS::Serverless::Application" ||
+             type == "AWS::Serverless::GraphQLApi" || type == "AWS::Lambda::Url" ||
+             type.starts_with("AWS::AppSync::") || type == "AWS::CloudFormation::Stack") {
+    message += "; it is not run";
+  } else if (type.starts_with("AWS::Serverless::") && !sam_resource_properties(type) &&
+             type != "AWS::Serverless::Connector" && type != "AWS::Serverless::SimpleTable") {
+    message = "'" + type + "' is not a resource type lambdad knows; it is not created";
+  } else {
+    return false;  // IAM roles, tables, buckets, ...: only AWS has them, as users expect
   }
   ctx.warning(line, "resource '" + logical_id + "'", message);
+  return true;
 }
 
 }  // namespace lambdad::deploy

@@ -20,9 +20,9 @@ std::optional<std::filesystem::path> read_layer(const std::string& logical_id, i
 ApiConfig read_api(const std::string& logical_id, const std::string& type, int line,
                    const Node& properties, LoadContext& ctx);
 
-/// Warns that lambdad does not create a resource of this type (and says what it does instead
-/// for the types users most often expect to work).
-void warn_not_created(const std::string& logical_id, const std::string& type, int line,
+/// Warns that lambdad does not create a resource of a type users may expect it to run (and says
+/// what it does instead); false, without a warning, for the others (roles, tables, buckets...).
+bool warn_not_created(const std::string& logical_id, const std::string& type, int line,
                       LoadContext& ctx);
 
 }  // namespace lambdad::deploy

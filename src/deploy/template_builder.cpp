@@ -6,6 +6,7 @@
 #include "function_properties.hpp"
 #include "parameters.hpp"
 #include "resources.hpp"
+#include "sam_properties.hpp"
 
 namespace lambdad::deploy {
 
@@ -57,8 +58,14 @@ void TemplateBuilder::make_resolver(const Node& root) {
   for (const auto& [logical_id, resource] : resources_) {
     inputs.resource_types[logical_id] = resource.type;
   }
-  inputs.resource_ref = [this](const std::string& logical_id) { return function_name(logical_id); };
-  inputs.stage_ref = [this](const std::string& logical_id) { return stage_name(logical_id); };
+  stack_name_ = inputs.pseudo.at("AWS::StackName").text;
+  region_ = inputs.pseudo.at("AWS::Region").text;
+  account_ = inputs.pseudo.at("AWS::AccountId").text;
+  partition_ = inputs.pseudo.at("AWS::Partition").text;
+  find_apis();
+  inputs.reference = [this](const std::string& name, const std::string* attribute) {
+    return reference(name, attribute);
+  };
   resolver_.emplace(std::move(inputs), problems_);
   ctx_.emplace(
       LoadContext{.dir = file_.parent_path(), .problems = problems_, .resolver = *resolver_});
@@ -129,6 +136,7 @@ void TemplateBuilder::read_resources(Template& out) {
       ctx_->layer_dirs[logical_id] = *dir;
     }
   }
+  std::map<std::string, int> not_created;
   for (const auto& logical_id : order_) {
     if (!ctx_->resource_types.contains(logical_id)) continue;
     const Resource& resource = resources_.at(logical_id);
@@ -146,8 +154,20 @@ void TemplateBuilder::read_resources(Template& out) {
       out.usage_plan_resources.push_back(read_usage_plan_resource(
           logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));
     } else if (resource.type != kLayer) {
-      warn_not_created(logical_id, resource.type, resource.line, *ctx_);
+      if (const Node* given = resource.node->find("Properties"); given && given->is_map()) {
+        check_sam_properties(who, resource.type, *given, *ctx_);
+      }
+      if (!warn_not_created(logical_id, resource.type, resource.line, *ctx_)) {
+        ++not_created[resource.type];
+      }
     }
+  }
+  if (!not_created.empty()) {
+    // Said once: every SAM project has roles, tables or buckets that only AWS creates.
+    problems_.warning(0,
+                      "not created by lambdad (only AWS has them; Ref and Fn::GetAtt give "
+                      "their CloudFormation names and ARNs): " +
+                          describe_types(not_created));
   }
 }
 

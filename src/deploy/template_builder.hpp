@@ -53,6 +53,26 @@ class TemplateBuilder {
   std::string function_name(const std::string& logical_id);
   std::string stage_name(const std::string& logical_id);
   void read_resources(Template& out);
+
+  // resource_references.cpp: Ref / Fn::GetAtt of resources and of those SAM generates
+  std::optional<ResourceValue> reference(const std::string& name, const std::string* attribute);
+  std::optional<std::string> ref_value(const std::string& logical_id);
+  std::optional<std::string> attribute_value(const std::string& logical_id,
+                                             const std::string& attribute);
+  std::optional<std::string> dotted_ref(const std::string& logical_id, const std::string& what);
+  std::optional<ResourceValue> generated(const std::string& name, const std::string* attribute);
+  void find_apis();
+  /// A name property (QueueName, ...) resolved; nullopt when absent or not a plain string.
+  std::optional<std::string> name_property(const std::string& logical_id, std::string_view key);
+  /// The name property, else CloudFormation's `<stack>-<LogicalId>-<SUFFIX>`.
+  std::string physical(const std::string& logical_id, std::string_view property, size_t max_length,
+                       bool lower_case);
+  std::string physical_name(const std::string& logical_id, size_t max_length,
+                            bool lower_case) const;
+  std::string arn(std::string_view service, std::string_view resource, bool regional = true) const;
+  std::string function_arn_of(const std::string& logical_id);
+  std::string key_id(const std::string& logical_id) const;
+  std::string api_endpoint(const std::string& logical_id) const;
   void add_implicit_apis(Template& out);
   void check_unique_names(const Template& out);
   void check_unique_routes(const Template& out);
@@ -69,6 +89,10 @@ class TemplateBuilder {
   std::optional<LoadContext> ctx_;
   std::set<std::string> naming_;  ///< functions whose FunctionName is being resolved
   bool has_serverless_ = false;
+  /// The pseudo parameters' values (overrides applied), for names and ARNs.
+  std::string stack_name_, region_, account_, partition_;
+  /// APIs of the template and the implicit ServerlessRestApi / ServerlessHttpApi, with types.
+  std::vector<std::pair<std::string, std::string>> apis_;
 };
 
 }  // namespace lambdad::deploy

@@ -23,10 +23,12 @@ std::string summary(const fs::path& file, const std::vector<TemplateProblem>& pr
 
 }  // namespace
 
-TemplateError::TemplateError(fs::path file, std::vector<TemplateProblem> problems)
+TemplateError::TemplateError(fs::path file, std::vector<TemplateProblem> problems,
+                             std::vector<TemplateProblem> warnings)
     : std::runtime_error(summary(file, problems)),
       file_(std::move(file)),
-      problems_(std::move(problems)) {}
+      problems_(std::move(problems)),
+      warnings_(std::move(warnings)) {}
 
 fs::path find_template(const fs::path& path) {
   std::error_code ec;
@@ -60,7 +62,7 @@ Template load_template(const fs::path& file, const LoadOptions& options) {
     builder.set_code_root(code_root);
     builder.build(*root, out);
   }
-  if (problems.has_errors()) throw TemplateError(file, problems.errors());
+  if (problems.has_errors()) throw TemplateError(file, problems.errors(), problems.warnings());
   for (auto& warning : problems.warnings()) {
     out.warnings.push_back((warning.line > 0 ? "line " + std::to_string(warning.line) + ": " : "") +
                            warning.message);

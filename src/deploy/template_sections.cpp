@@ -120,8 +120,8 @@ void TemplateBuilder::check_resource(const std::string& logical_id, const Node& 
   }
   for (const auto& entry : resource.entries) {
     if (!kResourceAttributes.contains(entry.key)) {
-      problems_.error(entry.value.line, who + ": unknown attribute '" + entry.key +
-                                            "' (properties go under Properties)");
+      problems_.warning(entry.value.line, who + ": unknown attribute '" + entry.key +
+                                              "' is ignored (properties go under Properties)");
     }
   }
   const Node* type = resource.find("Type");
@@ -160,18 +160,26 @@ void TemplateBuilder::check_mappings(const Node* section) {
 }
 
 std::map<std::string, Node> TemplateBuilder::pseudo_parameters() const {
-  const std::string stack = file_.parent_path().filename().string();
-  const std::string where = region();
+  auto given = [&](const char* name, std::string fallback) {
+    auto it = overrides_.find(name);
+    return it == overrides_.end() ? fallback : it->second;
+  };
+  const std::string stack = given("AWS::StackName", file_.parent_path().filename().string());
+  const std::string where = given("AWS::Region", region());
+  const std::string account = given("AWS::AccountId", "123456789012");
+  const std::string partition = given("AWS::Partition", "aws");
   Node no_arns = Node::list(0);
   return {
       {"AWS::Region", Node::scalar(where, 0)},
-      {"AWS::AccountId", Node::scalar("123456789012", 0)},
+      {"AWS::AccountId", Node::scalar(account, 0)},
       {"AWS::StackName", Node::scalar(stack, 0)},
-      {"AWS::StackId", Node::scalar("arn:aws:cloudformation:" + where + ":123456789012:stack/" +
-                                        stack + "/00000000-0000-0000-0000-000000000000",
-                                    0)},
-      {"AWS::Partition", Node::scalar("aws", 0)},
-      {"AWS::URLSuffix", Node::scalar("amazonaws.com", 0)},
+      {"AWS::StackId",
+       Node::scalar(
+           given("AWS::StackId", "arn:" + partition + ":cloudformation:" + where + ":" + account +
+                                     ":stack/" + stack + "/00000000-0000-0000-0000-000000000000"),
+           0)},
+      {"AWS::Partition", Node::scalar(partition, 0)},
+      {"AWS::URLSuffix", Node::scalar(given("AWS::URLSuffix", "amazonaws.com"), 0)},
       {"AWS::NotificationARNs", no_arns},
   };
 }

@@ -95,8 +95,11 @@ class Converter {
         continue;
       }
       if (auto [it, fresh] = first_line.emplace(key, key_line); !fresh) {
-        problems_.error(key_line, "duplicate key '" + key + "' (first at line " +
-                                      std::to_string(it->second) + ")");
+        // CloudFormation's and sam's parsers keep the last value of a repeated key.
+        problems_.warning(key_line, "duplicate key '" + key + "' at lines " +
+                                        std::to_string(it->second) + " and " +
+                                        std::to_string(key_line) + "; the last one is used");
+        *map.find(key) = std::move(value);
         continue;
       }
       map.entries.push_back({key, std::move(value)});

@@ -128,6 +128,11 @@ void HotReload::reload(const deploy::ChangeWatcher::Changes& changes) {
         file_, deploy::LoadOptions{.parameter_overrides = options_.parameter_overrides,
                                    .state_dir = options_.state_dir});
   } catch (const std::exception& e) {  // TemplateError, or the disk failing under the loader
+    if (const auto* problems = dynamic_cast<const deploy::TemplateError*>(&e)) {
+      for (const auto& warning : problems->warnings()) {
+        spdlog::warn("{}:{}: {}", file_.string(), warning.line, warning.message);
+      }
+    }
     spdlog::error("hot reload: {} refused; the running deployment keeps serving:\n{}",
                   file_.filename().string(), e.what());
     // The same folders again: one deleted and made anew is watched from its new inode.

@@ -17,16 +17,20 @@ struct TemplateProblem {
   std::string message;
 };
 
-/// Every problem found in one template, not just the first.
+/// Every problem found in one template, not just the first, and the warnings found beside them
+/// (a user fixing the errors wants to see those too).
 class TemplateError : public std::runtime_error {
  public:
-  TemplateError(std::filesystem::path file, std::vector<TemplateProblem> problems);
+  TemplateError(std::filesystem::path file, std::vector<TemplateProblem> problems,
+                std::vector<TemplateProblem> warnings = {});
   const std::filesystem::path& file() const { return file_; }
   const std::vector<TemplateProblem>& problems() const { return problems_; }
+  const std::vector<TemplateProblem>& warnings() const { return warnings_; }
 
  private:
   std::filesystem::path file_;
   std::vector<TemplateProblem> problems_;
+  std::vector<TemplateProblem> warnings_;
 };
 
 /// PATH is a template file or a folder holding template.yaml / template.yml.

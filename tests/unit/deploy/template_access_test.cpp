@@ -202,6 +202,9 @@ Resources:
                   ProblemLike(9, "ApiKeySourceType must be HEADER or AUTHORIZER, got 'header'"),
                   ProblemLike(14, "ApiKeySourceType must be HEADER or AUTHORIZER, got a list"),
                   ProblemLike(17, "ApiKeySourceType must be HEADER or AUTHORIZER, got 'BOTH'"),
+                  ProblemLike(20,
+                              "unknown property 'ApiKeySourceType' (SAM rejects it for "
+                              "AWS::Serverless::HttpApi)"),
                   ProblemLike(20, "ApiKeySourceType is a property of AWS::Serverless::Api")));
 }
 
@@ -257,6 +260,7 @@ Resources:
   Plan:
     Type: AWS::ApiGateway::UsagePlan
     Properties:
+      # An ApiId that is no AWS::Serverless::Api (a RestApi lambdad does not serve) is a warning.
       ApiStages: [{ApiId: !Ref Rest, Stage: Prod}, {ApiId: !Ref Fn, Stage: dev}]
   PlanKey:
     Type: AWS::ApiGateway::UsagePlanKey
@@ -270,13 +274,10 @@ Resources:
                                    ProblemLike(8,
                                                "ApiStages.Stage 'Prod' is not the stage of api "
                                                "'Rest' (dev)"),
-                                   ProblemLike(8,
-                                               "ApiStages.ApiId must be a Ref to an "
-                                               "AWS::Serverless::Api"),
-                                   ProblemLike(12,
+                                   ProblemLike(13,
                                                "KeyId must be a Ref to an "
                                                "AWS::ApiGateway::ApiKey"),
-                                   ProblemLike(14, "KeyType is required")));
+                                   ProblemLike(15, "KeyType is required")));
 }
 
 TEST_F(TemplateAccessTest, DisabledKeyIsAWarning) {

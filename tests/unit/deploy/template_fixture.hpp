@@ -88,3 +88,15 @@ inline ::testing::Matcher<const TemplateWarning&> WarningLike(int line, const st
 }
 
 }  // namespace lambdad::deploy::testing
+
+namespace lambdad::deploy {
+inline void PrintTo(const TemplateProblem& p, std::ostream* os) {
+  *os << p.line << ": " << p.message;
+}
+}  // namespace lambdad::deploy
+
+namespace lambdad {
+inline void PrintTo(const TemplateWarning& w, std::ostream* os) {
+  *os << w.line << ": " << w.message;
+}
+}  // namespace lambdad

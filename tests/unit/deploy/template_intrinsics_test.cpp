@@ -113,7 +113,9 @@ TEST_F(TemplateIntrinsicsTest, RefToResourcesGivesTheirName) {
           OTHER: !Ref Fn2
           SELF: !Ref F
 )");
-  EXPECT_EQ(e.at("TABLE"), "Table");
+  // CloudFormation's physical name: <stack>-<LogicalId>-<12 characters>.
+  EXPECT_THAT(e.at("TABLE"),
+              ::testing::MatchesRegex(dir_.filename().string() + "-Table-[A-Z0-9]{12}"));
   EXPECT_EQ(e.at("OTHER"), "other-fn");
   EXPECT_EQ(e.at("SELF"), "F");
 }
@@ -127,7 +129,8 @@ TEST_F(TemplateIntrinsicsTest, SubStringFormAndEscape) {
 )");
   EXPECT_EQ(e.at("SA"), dir_.filename().string() + "-dev-3");
   EXPECT_EQ(e.at("SB"), "literal ${Stage} and dev");
-  EXPECT_EQ(e.at("SC"), "table=Table fn=other-fn");
+  EXPECT_THAT(e.at("SC"), ::testing::MatchesRegex("table=" + dir_.filename().string() +
+                                                  "-Table-[A-Z0-9]{12} fn=other-fn"));
   EXPECT_EQ(e.at("SD"), "no variables, an unclosed ${ stays");
 }
 
@@ -254,13 +257,14 @@ Resources:
       Runtime: python3.12
       Environment:
         Variables:
-          ARN: !GetAtt Table.Arn
-          STREAM: {"Fn::GetAtt": [Table, StreamArn]}
-          SUBBED: !Sub "${Table.Arn}/index"
+          ARN: !GetAtt Table.Endpoint
+          STREAM: {"Fn::GetAtt": [Table, Endpoint]}
+          SUBBED: !Sub "${Table.Endpoint}/index"
           IMPORTED: !ImportValue shared-vpc
   Table:
-    Type: AWS::DynamoDB::Table
+    Type: Custom::Table
 )");
+  // Attributes lambdad does not know (here of a custom resource).
   const auto& e = function(t, "F").environment;
   EXPECT_EQ(e.at("ARN"), "");
   EXPECT_EQ(e.at("STREAM"), "");
@@ -290,14 +294,15 @@ Resources:
           Type: Schedule
           Properties:
             Schedule: rate(1 hour)
-            Input: !Sub '{"queue": "${Queue.Arn}"}'
-            Description: !GetAtt Queue.QueueName
+            Input: !Sub '{"queue": "${Queue.Endpoint}"}'
+            Description: !GetAtt Queue.Endpoint
   Queue:
-    Type: AWS::SQS::Queue
+    Type: Custom::Queue
 )");
   const nlohmann::json& p = function(t, "F").events.at(0).properties;
-  EXPECT_EQ(p["Description"], nlohmann::json::parse(R"({"Fn::GetAtt": ["Queue", "QueueName"]})"));
-  EXPECT_EQ(p["Input"], nlohmann::json::parse(R"({"Fn::Sub": "{\"queue\": \"${Queue.Arn}\"}"})"));
+  EXPECT_EQ(p["Description"], nlohmann::json::parse(R"({"Fn::GetAtt": ["Queue", "Endpoint"]})"));
+  EXPECT_EQ(p["Input"],
+            nlohmann::json::parse(R"({"Fn::Sub": "{\"queue\": \"${Queue.Endpoint}\"}"})"));
 }
 
 TEST_F(TemplateIntrinsicsTest, ListParameterRefGivesAList) {

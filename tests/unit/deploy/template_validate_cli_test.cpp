@@ -60,8 +60,8 @@ TEST_F(TemplateValidateCliTest, ValidTemplateListsFunctionsAndWarnings) {
                        "  hello-dev: python3.12, handler app.handler, code src\n"
                        "  Custom: provided.al2023, handler (bootstrap), code custom\n");
   // A further line warns when this machine's python3 is not 3.12 (it still runs the function).
-  EXPECT_THAT(r.err, StartsWith(file +
-                                ":11: warning: function 'Hello': Tracing: X-Ray tracing is not "
+  EXPECT_THAT(r.err,
+              StartsWith(file + ":11: warning: function 'Hello': Tracing: X-Ray tracing is not "
                                 "provided by lambdad\n"));
   EXPECT_THAT(r.err, Not(HasSubstr("error")));
 }
@@ -81,9 +81,14 @@ TEST_F(TemplateValidateCliTest, ProblemsGoToStderrWithLinesAndExit1) {
   const Result r = run({file});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
+  // The warnings come too, before the errors.
   EXPECT_EQ(r.err, file +
-                       ":7: error: function 'Hello': parameter 'Stage' has no Default and no "
-                       "override\n");
+                       ":11: warning: function 'Hello': Tracing: X-Ray tracing is not provided "
+                       "by lambdad\n" +
+                       file +
+                       ":7: error: function 'Hello': FunctionName uses parameter 'Stage', which "
+                       "has no Default and no value: give it one with --parameter-overrides "
+                       "Stage=VALUE\n");
 }
 
 TEST_F(TemplateValidateCliTest, MissingTemplateExits1) {
