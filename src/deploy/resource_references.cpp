@@ -303,10 +303,16 @@ std::string TemplateBuilder::api_endpoint(const std::string& logical_id) const {
 std::optional<ResourceValue> TemplateBuilder::generated(const std::string& name,
                                                         const std::string* attribute) {
   static const std::regex kVersionHash("[0-9a-f]{10}");
+  if (name.size() < 2) return std::nullopt;
   auto value = [](std::optional<std::string> text) { return ResourceValue{.value = text}; };
-  for (const auto& logical_id : order_) {
-    const Resource& resource = resources_.at(logical_id);
-    if (resource.type == kFunction && name.starts_with(logical_id)) {
+  // The functions whose logical id starts the name: one lookup per prefix, not a scan of every
+  // resource (a 1,000-function template refers to <Fn>Role a thousand times).
+  for (size_t length = name.size() - 1; length > 0; --length) {
+    const std::string logical_id = name.substr(0, length);
+    auto found = resources_.find(logical_id);
+    if (found == resources_.end()) continue;
+    const Resource& resource = found->second;
+    if (resource.type == kFunction) {
       const std::string rest = name.substr(logical_id.size());
       const Node* properties = resource.node->find("Properties");
       const bool has_role = properties && properties->is_map() && properties->find("Role");
