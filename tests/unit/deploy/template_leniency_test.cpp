@@ -239,3 +239,38 @@ TEST_F(TemplateLeniencyTest, WarningsAreKeptWhenTheTemplateHasErrors) {
 
 }  // namespace
 }  // namespace lambdad::deploy::testing
+
+namespace lambdad::deploy::testing {
+namespace {
+
+TEST_F(TemplateLeniencyTest, WhatLambdaAcceptsAndOnlyFailsAtRunTimeIsAWarning) {
+  const Template t = load(R"(
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: code/handler
+      Runtime: python3.12
+      Description: ""
+      Environment:
+      Layers:
+        - !Sub arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV2:46
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true, Value: !GetAtt Generator.ApiKey}
+  Generator:
+    Type: Custom::KeyGenerator
+)");
+  EXPECT_THAT(function(t, "F").environment, Not(Contains(::testing::Key("Variables"))));
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(6,
+                                                    "Handler 'code/handler' is not "
+                                                    "<file>.<function>")));
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(11,
+                                                    "is a published layer, which lambdad "
+                                                    "cannot download")));
+  EXPECT_THAT(t.warning_lines, Contains(WarningLike(14, "ApiKey.Value uses Fn::GetAtt")));
+}
+
+}  // namespace
+}  // namespace lambdad::deploy::testing
