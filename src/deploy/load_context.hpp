@@ -23,6 +23,8 @@ struct LoadContext {
   std::map<std::string, std::string> resource_types;
   /// AWS::Serverless::LayerVersion logical id -> its local ContentUri folder.
   std::map<std::string, std::filesystem::path> layer_dirs;
+  /// Files read besides the template (OpenAPI documents), for Template::documents.
+  std::vector<std::filesystem::path> documents;
 
   void error(int line, const std::string& who, const std::string& message) {
     problems.error(line, who + ": " + message);

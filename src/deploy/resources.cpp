@@ -4,6 +4,7 @@
 
 #include "api_access.hpp"
 #include "api_auth.hpp"
+#include "openapi.hpp"
 #include "sam_properties.hpp"
 
 namespace lambdad::deploy {
@@ -34,6 +35,10 @@ ApiConfig read_api(const std::string& logical_id, const std::string& type, int l
                 .properties = to_json(checked),
                 .line = line};
   check_api_access(properties, rest, "api '" + logical_id + "'", ctx);
+  api.openapi = read_openapi(properties, !rest, "api '" + logical_id + "'", ctx);
+  // The document is read once, above: nobody downstream parses it again (and a large one would
+  // be copied with the properties on every deploy).
+  if (api.properties.is_object()) api.properties.erase("DefinitionBody");
   const Node* stage = properties.find("StageName");
   if (!stage || stage->is_invalid()) return api;
   if (!stage->is_scalar() || stage->unresolved || stage->text.empty()) {

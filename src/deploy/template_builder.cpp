@@ -4,6 +4,7 @@
 #include "api_auth.hpp"
 #include "events.hpp"
 #include "function_properties.hpp"
+#include "openapi.hpp"
 #include "parameters.hpp"
 #include "resources.hpp"
 #include "sam_properties.hpp"
@@ -43,6 +44,8 @@ void TemplateBuilder::build(const Node& root, Template& out) {
   read_resources(out);
   if (ctx_) out.archives = ctx_->archives;
   add_implicit_apis(out);
+  link_openapi_functions(out, problems_);
+  out.documents = ctx_->documents;
   check_unique_names(out);
   check_unique_routes(out);
   check_route_authorizers(out, problems_);

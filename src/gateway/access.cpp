@@ -171,11 +171,12 @@ void Access::build_route(Route& route,
           flag_of(json_value(api_auth, "AddApiKeyRequiredToCorsPreflight")).value_or(true);
     } else {
       access.api_key_required =
-          flag_of(json_value(json_value(route.properties, "Auth"), "ApiKeyRequired"))
-              .value_or(api_wide);
+          route.api_key_required
+              ? *route.api_key_required || api_wide
+              : flag_of(json_value(json_value(route.properties, "Auth"), "ApiKeyRequired"))
+                    .value_or(api_wide);
     }
-    access.key_from_authorizer =
-        text_of(json_value(route.api->properties, "ApiKeySourceType")) == "AUTHORIZER";
+    access.key_from_authorizer = route.api->api_key_source == "AUTHORIZER";
   }
   if (auto limits = route_throttle(route)) {
     access.throttle = std::make_unique<TokenBucket>(*limits);

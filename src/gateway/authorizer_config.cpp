@@ -131,6 +131,56 @@ ApiAuth parse_api_auth(const std::string& api, bool http_api, const json& proper
   return out;
 }
 
+AuthorizerConfig authorizer_from_openapi(const std::string& api, const openapi::Authorizer& spec) {
+  AuthorizerConfig config{.name = spec.name, .api = api, .function = spec.function};
+  using Format = openapi::Authorizer::Format;
+  switch (spec.format) {
+    case Format::kToken:
+      config.format = AuthorizerFormat::kToken;
+      break;
+    case Format::kRequest:
+      config.format = AuthorizerFormat::kRequest;
+      break;
+    case Format::kHttp1:
+      config.format = AuthorizerFormat::kHttp1;
+      break;
+    case Format::kHttp2:
+      config.format = AuthorizerFormat::kHttp2;
+      break;
+  }
+  for (const auto& source : spec.identity) {
+    using From = openapi::IdentitySource::Kind;
+    using To = IdentitySource::Kind;
+    To kind = To::kHeader;
+    switch (source.kind) {
+      case From::kHeader:
+        kind = To::kHeader;
+        break;
+      case From::kQuery:
+        kind = To::kQuery;
+        break;
+      case From::kStageVariable:
+        kind = To::kStageVariable;
+        break;
+      case From::kContext:
+        kind = To::kContext;
+        break;
+    }
+    config.identity.push_back({kind, source.name});
+  }
+  config.ttl = spec.ttl;
+  config.simple_responses = spec.simple_responses;
+  config.unusable = spec.unusable;
+  if (!spec.validation_expression.empty()) {
+    try {
+      config.validation = std::make_shared<const std::regex>(spec.validation_expression);
+    } catch (const std::regex_error&) {
+      config.unusable = "its identityValidationExpression is not a valid regular expression";
+    }
+  }
+  return config;
+}
+
 const AuthorizerConfig* route_authorizer(const ApiAuth& auth, const json& event_properties) {
   std::string name = auth.default_authorizer;
   if (const json* event_auth = json_member(event_properties, "Auth")) {

@@ -151,6 +151,15 @@ std::optional<CorsConfig> parse_http_cors(const nlohmann::json& properties) {
   return cors;
 }
 
+CorsConfig cors_from_openapi(const openapi::Cors& cors) {
+  return CorsConfig{.allow_origins = cors.allow_origins,
+                    .allow_methods = cors.allow_methods,
+                    .allow_headers = cors.allow_headers,
+                    .expose_headers = cors.expose_headers,
+                    .max_age = cors.max_age,
+                    .allow_credentials = cors.allow_credentials};
+}
+
 std::string rest_path_methods(const std::vector<std::string>& methods) {
   std::set<std::string> all{"OPTIONS"};
   for (const auto& method : methods) {

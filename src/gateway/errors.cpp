@@ -57,6 +57,11 @@ ErrorShape error_shape(ApiKind kind, GatewayError error) {
       return {429, R"({"message":"Too Many Requests"})", rest ? "TooManyRequestsException" : ""};
     case GatewayError::kQuotaExceeded:
       return {429, R"({"message":"Limit Exceeded"})", rest ? "LimitExceededException" : ""};
+    case GatewayError::kUnsupportedIntegration:
+      return {
+          500,
+          R"({"message": "Internal server error: lambdad does not run this integration (aws with VTL mapping templates, AWS service or VPC link integrations); see the server log"})",
+          rest ? "InternalServerErrorException" : ""};
   }
   return {500, R"({"message":"Internal Server Error"})", ""};
 }

@@ -10,6 +10,7 @@
 #include "lambdad/gateway/cors.hpp"
 #include "lambdad/gateway/errors.hpp"
 #include "lambdad/gateway/http_api_event.hpp"
+#include "lambdad/gateway/integrations.hpp"
 #include "lambdad/gateway/invoke.hpp"
 #include "lambdad/gateway/response_mapping.hpp"
 #include "lambdad/gateway/rest_event.hpp"
@@ -149,6 +150,12 @@ class Gateway {
       ids.stamp(response);
       co_return response;
     }
+    if (route.integration && route.integration->type != openapi::IntegrationType::kLambdaProxy) {
+      http::Response response =
+          co_await run_integration(route, *parsed, match.values, request, ids);
+      ids.stamp(response);
+      co_return response;
+    }
     nlohmann::json event_json =
         route.payload == PayloadVersion::k1 ? build_v1_event(input) : build_v2_event(input);
     if (auth) event_json["requestContext"]["authorizer"] = std::move(auth->context);
@@ -212,6 +219,41 @@ class Gateway {
   }
 
  private:
+  /// An OpenAPI route's mock, HTTP or unsupported integration (integrations.hpp).
+  asio::awaitable<http::Response> run_integration(const Route& route, const GatewayRequest& parsed,
+                                                  const std::vector<std::string>& values,
+                                                  const http::Request& request,
+                                                  const RequestIds& ids) const {
+    const openapi::Integration& integration = *route.integration;
+    switch (integration.type) {
+      case openapi::IntegrationType::kMock:
+        co_return mock_response(integration, request);
+      case openapi::IntegrationType::kHttp: {
+        GatewayError failure = GatewayError::kIntegrationFailure;
+        auto answer = co_await proxy_http(route, parsed, values, request, failure);
+        if (!answer) co_return error(ids.kind, failure, request.base(), ids);
+        if (route.api->kind != ApiKind::kHttp || !route.api->cors) co_return std::move(*answer);
+        // An HTTP API's CORS headers replace the upstream's, as for a function's reply.
+        HeaderList headers;
+        for (const auto& field : *answer) {
+          headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        }
+        apply_http_cors(*route.api->cors, parsed.header("origin"), headers);
+        http::Response out{answer->result(), answer->version()};
+        out.keep_alive(answer->keep_alive());
+        for (auto& [name, value] : headers) out.insert(name, value);
+        out.body() = std::move(answer->body());
+        co_return out;
+      }
+      case openapi::IntegrationType::kUnsupported:
+      case openapi::IntegrationType::kLambdaProxy:
+        break;
+    }
+    spdlog::warn("gateway: {} {} -> {} ({}): lambdad does not run {}", parsed.method,
+                 parsed.raw_path, route.route_key(), route.event, integration.unsupported);
+    co_return error(ids.kind, GatewayError::kUnsupportedIntegration, request.base(), ids);
+  }
+
   /// An HTTP API's own answer to a preflight no route takes: 204, with the CORS headers when
   /// allowed. The API is the one of the route the requested method would take, else the first
   /// HTTP API with CORS. nullopt when not a preflight or no such API.

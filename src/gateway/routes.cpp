@@ -94,6 +94,55 @@ void add_cors_mocks(Routes& routes) {
   }
 }
 
+/// What an API takes from its OpenAPI document besides routes: Lambda authorizers (an `Auth`
+/// authorizer of the same name wins, as SAM's replaces the document's), the API key source and
+/// HTTP API CORS (`CorsConfiguration` wins).
+void add_document_settings(const std::shared_ptr<const openapi::Definition>& document, ApiInfo& api,
+                           Routes& routes) {
+  routes.documents.push_back(document);  // Route::integration points into it
+  const openapi::Definition& doc = *document;
+  for (const openapi::Authorizer& spec : doc.authorizers) {
+    if (api.auth.find(spec.name)) continue;
+    api.auth.authorizers.push_back(authorizer_from_openapi(api.logical_id, spec));
+  }
+  if (api.api_key_source.empty()) api.api_key_source = doc.api_key_source;
+  if (!api.cors && doc.cors && api.kind == ApiKind::kHttp) {
+    api.cors = cors_from_openapi(*doc.cors);
+    if (!routes.http_cors) routes.http_cors = &api;
+  }
+}
+
+void add_document_routes(const openapi::Definition& doc, const ApiInfo& api, Routes& routes) {
+  static const nlohmann::json kNoProperties = nlohmann::json::object();
+  for (const openapi::Route& spec : doc.routes) {
+    Route& route = routes.routes.emplace_back();
+    route.api = &api;
+    route.integration = &spec.integration;
+    route.method = spec.method;
+    route.path = spec.path;
+    route.is_default = api.kind == ApiKind::kHttp && spec.path == "$default";
+    const bool lambda = spec.integration.type == openapi::IntegrationType::kLambdaProxy;
+    if (lambda) route.function = spec.integration.function;
+    route.payload = lambda && spec.integration.payload_v2 ? PayloadVersion::k2 : PayloadVersion::k1;
+    const auto limit =
+        api.kind == ApiKind::kRest ? kRestIntegrationTimeout : kHttpIntegrationTimeout;
+    route.timeout = spec.integration.timeout ? std::min(*spec.integration.timeout, limit) : limit;
+    route.resource_id = stable_id(api.logical_id + " " + route.path, 6);
+    route.event = api.logical_id + " " + doc.source;
+    route.line = spec.line;
+    route.authorizer = spec.authorizer.empty() ? route_authorizer(api.auth, kNoProperties)
+                                               : api.auth.find(spec.authorizer);
+    if (spec.api_key_required) route.api_key_required = true;
+    route.properties = kNoProperties;
+    if (const Route* replaced = routes.table.add(route)) {
+      routes.warnings.push_back("route " + route.route_key() + " of " + route.event + " (line " +
+                                std::to_string(route.line) + ") replaces " + replaced->event +
+                                " (line " + std::to_string(replaced->line) + ", api " +
+                                replaced->api->logical_id + "): the later route wins");
+    }
+  }
+}
+
 }  // namespace
 
 std::string stable_id(std::string_view seed, size_t length) {
@@ -129,8 +178,19 @@ std::unique_ptr<Routes> build_routes(const Template& tmpl) {
     if (api.cors && api.kind == ApiKind::kHttp && !routes->http_cors) routes->http_cors = &api;
     api.auth =
         parse_api_auth(api.logical_id, api.kind == ApiKind::kHttp, properties, routes->warnings);
+    api.api_key_source = scalar_text(properties.value("ApiKeySourceType", nlohmann::json("")));
+    if (config.openapi) add_document_settings(config.openapi, api, *routes);
     by_id[api.logical_id] = &api;
     if (api.kind == ApiKind::kHttp) routes->has_http_api = true;
+  }
+  // The documents' routes first: an event of the same method and path replaces one (SAM merges
+  // the events into the document).
+  for (const ApiInfo& api : routes->apis) {
+    for (const ApiConfig& config : tmpl.apis) {
+      if (config.logical_id == api.logical_id && config.openapi) {
+        add_document_routes(*config.openapi, api, *routes);
+      }
+    }
   }
   for (const FunctionConfig& function : tmpl.functions) {
     for (const EventSource& event : function.events) {

@@ -58,26 +58,48 @@ ssl::context& tls_context() {
   return context;
 }
 
-bhttp::request<bhttp::empty_body> get_request(const Target& t) {
-  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, t.target, 11};
+bool is_own_header(std::string_view name) {
+  return beast::iequals(name, "host") || beast::iequals(name, "connection") ||
+         beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding");
+}
+
+bhttp::request<bhttp::string_body> make_request(const Target& t, const FetchRequest& spec) {
+  bhttp::request<bhttp::string_body> req;
+  req.version(11);
+  req.method_string(spec.method);
+  req.target(t.target);
   const std::string& host = t.authority.host;
   const bool v6 = host.find(':') != std::string::npos;
   const bool default_port = t.authority.port == (t.tls ? "443" : "80");
   req.set(bhttp::field::host,
           (v6 ? "[" + host + "]" : host) + (default_port ? "" : ":" + t.authority.port));
-  req.set(bhttp::field::user_agent, "lambdad/" LAMBDAD_VERSION);
-  req.set(bhttp::field::accept, "application/json");
+  if (spec.headers.empty()) {
+    req.set(bhttp::field::user_agent, "lambdad/" LAMBDAD_VERSION);
+    req.set(bhttp::field::accept, "application/json");
+  }
+  for (const auto& [name, value] : spec.headers) {
+    if (!is_own_header(name)) req.insert(name, value);
+  }
   req.set(bhttp::field::connection, "close");
+  req.body() = spec.body;
+  // A body, or a method that usually has one: say how long (0 included), as clients do.
+  if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT" ||
+      spec.method == "PATCH") {
+    req.prepare_payload();
+  }
   return req;
 }
 
 template <typename Stream>
-asio::awaitable<ClientResponse> exchange(Stream& stream, const Target& t, uint64_t body_limit) {
-  auto request = get_request(t);
+asio::awaitable<ClientResponse> exchange(Stream& stream, const Target& t, const FetchRequest& spec,
+                                         uint64_t body_limit) {
+  auto request = make_request(t, spec);
   co_await bhttp::async_write(stream, request, asio::use_awaitable);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(body_limit);
+  // A HEAD answer has a Content-Length but no body.
+  if (spec.method == "HEAD") parser.skip(true);
   co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
   auto message = parser.release();
   ClientResponse out;
@@ -92,6 +114,14 @@ asio::awaitable<ClientResponse> exchange(Stream& stream, const Target& t, uint64
 }  // namespace
 
 asio::awaitable<ClientResponse> fetch(std::string url, FetchOptions options) {
+  // A named request: GCC 12 destroys a temporary argument of a coroutine call inside co_await
+  // twice.
+  FetchRequest request;
+  ClientResponse response = co_await fetch(std::move(url), std::move(request), options);
+  co_return response;
+}
+
+asio::awaitable<ClientResponse> fetch(std::string url, FetchRequest spec, FetchOptions options) {
   const Target t = split(url);
   auto executor = co_await asio::this_coro::executor;
   const char* phase = "resolving";
@@ -106,7 +136,7 @@ asio::awaitable<ClientResponse> fetch(std::string url, FetchOptions options) {
     co_await tcp.async_connect(endpoints, asio::use_awaitable);
     if (!t.tls) {
       phase = "exchanging";
-      ClientResponse response = co_await exchange(tcp, t, options.body_limit);
+      ClientResponse response = co_await exchange(tcp, t, spec, options.body_limit);
       co_return response;
     }
     beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls_context());
@@ -117,15 +147,15 @@ asio::awaitable<ClientResponse> fetch(std::string url, FetchOptions options) {
     phase = "in the TLS handshake";
     co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
     phase = "exchanging";
-    ClientResponse response = co_await exchange(stream, t, options.body_limit);
+    ClientResponse response = co_await exchange(stream, t, spec, options.body_limit);
     co_return response;
   } catch (const boost::system::system_error& e) {
     if (e.code() == beast::error::timeout) {
-      throw ClientError("GET " + url + ": timed out after " +
+      throw ClientError(spec.method + " " + url + ": timed out after " +
                         std::to_string(options.timeout.count()) + " ms " + phase);
     }
-    throw ClientError("GET " + url + " failed " + (phase[0] == 'i' ? "" : "while ") + phase + ": " +
-                      e.code().message());
+    throw ClientError(spec.method + " " + url + " failed " + (phase[0] == 'i' ? "" : "while ") +
+                      phase + ": " + e.code().message());
   }
 }
 

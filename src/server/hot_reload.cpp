@@ -100,6 +100,8 @@ std::vector<fs::path> HotReload::watched_files(const Template& tmpl) const {
     }
   }
   for (const auto& archive : tmpl.archives) out.push_back(archive);
+  // The OpenAPI documents it reads (DefinitionUri, AWS::Include): an edit there is a new API.
+  for (const auto& document : tmpl.documents) out.push_back(document);
   return out;
 }
 

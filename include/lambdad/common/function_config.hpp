@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "lambdad/common/openapi_definition.hpp"
 
 namespace lambdad {
 
@@ -68,6 +71,9 @@ struct ApiConfig {
   /// SAM's implicit API (ServerlessRestApi / ServerlessHttpApi), made for the Api / HttpApi
   /// events that name no RestApiId / ApiId; its properties come from Globals.
   bool implicit = false;
+  /// Its OpenAPI document (`DefinitionBody` / `DefinitionUri`), read once by the loader;
+  /// nullptr when it has none.
+  std::shared_ptr<const openapi::Definition> openapi;
 };
 
 /// AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey resources, kept for the gateway's API keys
@@ -93,6 +99,9 @@ struct Template {
   /// The .zip / .jar files (CodeUri, ContentUri) the code was unpacked from: hot reload
   /// watches them, as it watches code folders.
   std::vector<std::filesystem::path> archives;
+  /// The other files the template reads (OpenAPI `DefinitionUri` / `AWS::Include` documents),
+  /// absolute: hot reload watches them with the template.
+  std::vector<std::filesystem::path> documents;
   std::vector<std::string> warnings;           ///< accepted but not acted upon, each with its line
   std::vector<TemplateWarning> warning_lines;  ///< the same warnings, line and text apart
 };

@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lambdad/common/openapi_definition.hpp"
 #include "lambdad/common/regex.hpp"
 
 namespace lambdad::gateway {
@@ -81,6 +82,10 @@ struct ApiAuth {
 /// marked `unusable`, with a warning (routes it guards fail closed).
 ApiAuth parse_api_auth(const std::string& api, bool http_api, const nlohmann::json& properties,
                        std::vector<std::string>& warnings);
+
+/// A Lambda authorizer of an API's OpenAPI document (read by the template loader). An
+/// identityValidationExpression that does not compile makes it unusable.
+AuthorizerConfig authorizer_from_openapi(const std::string& api, const openapi::Authorizer& spec);
 
 /// The Lambda authorizer guarding an `Api` / `HttpApi` event's route: its `Auth.Authorizer`, else
 /// the API's default; nullptr for NONE, AWS_IAM and authorizers of other kinds.

@@ -22,6 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lambdad/common/openapi_definition.hpp"
+
 namespace lambdad::gateway {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -44,6 +46,9 @@ std::optional<CorsConfig> parse_rest_cors(const nlohmann::json& properties);
 
 /// HTTP API `CorsConfiguration`: `true` (every origin, method and header) or an object.
 std::optional<CorsConfig> parse_http_cors(const nlohmann::json& properties);
+
+/// An HTTP API's `x-amazon-apigateway-cors` (read by the template loader).
+CorsConfig cors_from_openapi(const openapi::Cors& cors);
 
 /// SAM's computed AllowMethods of a REST path: its methods (ANY → all seven) plus OPTIONS,
 /// sorted and comma-joined (`GET,OPTIONS`).

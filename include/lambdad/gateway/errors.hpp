@@ -31,6 +31,9 @@
 /// - kThrottled: 429 `{"message":"Too Many Requests"}` [TooManyRequestsException]
 /// - kQuotaExceeded: 429 `{"message":"Limit Exceeded"}` [LimitExceededException]
 ///
+/// - kUnsupportedIntegration: 500 `{"message": "Internal server error: lambdad does not run this
+///   integration (…)"}` [InternalServerErrorException]; HTTP API without the error type
+///
 /// REST bodies keep AWS's spacing (`{"message": "Internal server error"}` has a space, the 403
 /// has none).
 
@@ -57,6 +60,9 @@ enum class GatewayError {
   kForbidden,           ///< no valid API key; a JWT without any of the route's scopes
   kThrottled,           ///< a stage, route or usage plan throttle
   kQuotaExceeded,       ///< the API key's usage plan quota is used up
+  /// An OpenAPI integration lambdad does not run (`aws` with VTL templates, AWS service
+  /// integrations, VPC links): 500 in API Gateway's shape, the message saying so.
+  kUnsupportedIntegration,
 };
 
 struct ErrorShape {

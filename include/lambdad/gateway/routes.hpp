@@ -42,7 +42,10 @@ struct ApiInfo {
   std::vector<std::string> binary_media_types;  ///< REST `BinaryMediaTypes` (`~1` read as `/`)
   nlohmann::json properties;                    ///< every resolved property (Cors, Auth, …)
   std::optional<CorsConfig> cors;               ///< REST `Cors` / HTTP API `CorsConfiguration`
-  ApiAuth auth;                                 ///< `Auth`: its Lambda authorizers
+  ApiAuth auth;  ///< `Auth`: its Lambda authorizers (and its OpenAPI document's)
+  /// `ApiKeySourceType` (or the document's `x-amazon-apigateway-api-key-source`): HEADER or
+  /// AUTHORIZER; "" when unset (HEADER).
+  std::string api_key_source;
 };
 
 /// One route: an `Api` or `HttpApi` event of a function.
@@ -68,6 +71,12 @@ struct Route {
   nlohmann::json properties;  ///< the event's resolved Properties (Auth, RouteSettings, …)
   /// Set by Access (access.hpp): the JWT authorizer, API key and throttles the route enforces.
   const RouteAccess* access = nullptr;
+  /// A route of an OpenAPI document: its integration (Routes::documents keeps it); nullptr for
+  /// an event's route, which invokes `function` as a Lambda proxy.
+  const openapi::Integration* integration = nullptr;
+  /// The document's API key requirement (`security` naming an `x-api-key` scheme); unset for
+  /// events, whose `Auth.ApiKeyRequired` is in `properties`.
+  std::optional<bool> api_key_required;
 
   /// `GET /pets/{id}`, `ANY /{proxy+}` or `$default`.
   std::string route_key() const { return is_default ? "$default" : method + " " + path; }
@@ -82,9 +91,13 @@ struct Routes {
   const ApiInfo* http_cors = nullptr;    ///< the first HTTP API with CORS (unrouted preflights)
   std::vector<std::string> warnings;     ///< e.g. a route shadowed by another API's
   std::shared_ptr<const Access> access;  ///< what Route::access points into (access.hpp)
+  /// The APIs' OpenAPI definitions, which Route::integration points into.
+  std::vector<std::shared_ptr<const openapi::Definition>> documents;
 };
 
-/// Builds the routes of every Api/HttpApi event of the template's functions.
+/// Builds the routes of every API's OpenAPI document, then of every Api/HttpApi event of the
+/// template's functions (an event's route replaces a document's of the same method and path, as
+/// SAM merges events into the document).
 std::unique_ptr<Routes> build_routes(const Template& tmpl);
 
 /// A stable identifier of `length` lower-case alphanumerics derived from `seed` (FNV-1a).
