@@ -20,17 +20,34 @@ packages=(
 command -v node >/dev/null || packages+=(nodejs libnode-dev)
 command -v npm >/dev/null || packages+=(npm)
 command -v python3 >/dev/null || packages+=(python3)
-# The e2e tests use boto3 with the python3 on PATH; Debian packages it for its own python3.
-python3 -c "import boto3" 2>/dev/null || packages+=(python3-boto3)
+# boto3: Lambda's Python runtimes ship it and functions import it without packaging it; lambdad
+# puts Debian's on python* functions' path when their python3 has none of its own. The e2e tests
+# also use it.
+packages+=(python3-boto3)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-echo "installing: ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The AWS SDK for JavaScript v3 that Lambda's Node.js runtimes ship: functions import these
+# without bundling them, and lambdad takes them from the global npm root (`npm root -g`).
+sdk_packages=(@aws-sdk/client-lambda @aws-sdk/client-s3 @aws-sdk/client-dynamodb
+              @aws-sdk/client-sqs @aws-sdk/client-sns @aws-sdk/client-eventbridge
+              @aws-sdk/lib-dynamodb)
+global_root="$(npm root -g)"
+missing_sdk=()
+for p in "${sdk_packages[@]}"; do
+  [ -f "$global_root/$p/package.json" ] || missing_sdk+=("$p")
+done
+if [ ${#missing_sdk[@]} -gt 0 ]; then
+  echo "installing into $global_root: ${missing_sdk[*]}" >&2
+  $sudo npm install -g --no-audit --no-fund --loglevel=error "${missing_sdk[@]}" >/dev/null
+fi

@@ -30,8 +30,23 @@ function requireIfExists(file) {
   return existsSync(file) ? requireUser(file) : undefined;
 }
 
+let esmNodePathRegistered = false;
+
+/** ES modules do not read NODE_PATH: a resolve hook lets them import its packages (the AWS SDK
+ * the runtime ships, layers), as on Lambda. Registered once, before the first ES module. */
+function registerEsmNodePath() {
+  if (esmNodePathRegistered) return;
+  esmNodePathRegistered = true;
+  const { register } = require('node:module');
+  const folders = (process.env.NODE_PATH || '').split(':').filter((f) => f.endsWith('/node_modules'));
+  if (typeof register !== 'function' || folders.length === 0) return;
+  register('./esm-node-path.mjs', pathToFileURL(__filename), { data: { folders } });
+}
+
 async function importIfExists(file) {
-  return existsSync(file) ? import(pathToFileURL(file).href) : undefined;
+  if (!existsSync(file)) return undefined;
+  registerEsmNodePath();
+  return import(pathToFileURL(file).href);
 }
 
 /** Whether the nearest package.json above `folder` (stopping at node_modules) says ESM. */

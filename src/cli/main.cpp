@@ -16,6 +16,7 @@ constexpr std::string_view kUsage =
     "  invoke FUNCTION         invoke a function once, or against a running server\n"
     "  logs FUNCTION           print a function's logs (from the state dir or a server)\n"
     "  validate [TEMPLATE]     check a SAM template and list every problem with its line\n"
+    "  build [PATH]            build functions and layers as 'sam build' (.aws-sam/build)\n"
     "  doctor                  show what this machine offers (runtimes, memory accounting)\n"
     "\n"
     "Run 'lambdad <command> --help' for a command's options.\n";
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   if (command == "invoke") return lambdad::cli::invoke(rest);
   if (command == "logs") return lambdad::cli::logs(rest);
   if (command == "validate") return lambdad::cli::validate(rest);
+  if (command == "build") return lambdad::cli::build(rest);
   if (command == "doctor") return lambdad::cli::doctor(rest);
   std::fprintf(stderr, "lambdad: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()),
                command.data(), kUsage.data());

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "lambdad/build/needs_build.hpp"
 #include "lambdad/deploy/template_loader.hpp"
 
 namespace lambdad::cli {
@@ -41,6 +42,11 @@ LoadedTemplate load_template_or_report(const std::string& path,
     Template tmpl = deploy::load_template(
         file, deploy::LoadOptions{.parameter_overrides = overrides, .state_dir = out.state_dir});
     for (const auto& warning : tmpl.warning_lines) {
+      std::fprintf(stderr, "%s:%d: warning: %s\n", file.c_str(), warning.line,
+                   warning.message.c_str());
+    }
+    // Functions that would fail at their first request until they are built.
+    for (const auto& warning : build::needs_build_warnings(tmpl)) {
       std::fprintf(stderr, "%s:%d: warning: %s\n", file.c_str(), warning.line,
                    warning.message.c_str());
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lambdad/build/needs_build.hpp"
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
 #include "lambdad/cli/parameter_overrides.hpp"
@@ -68,6 +69,10 @@ void print_summary(const fs::path& shown, const Template& tmpl, const std::strin
                 function.handler.empty() ? "(bootstrap)" : function.handler.c_str(), code.c_str());
   }
   for (const auto& warning : tmpl.warning_lines) {
+    std::fprintf(stderr, "%s: warning: %s\n", location(shown, warning.line).c_str(),
+                 warning.message.c_str());
+  }
+  for (const auto& warning : build::needs_build_warnings(tmpl)) {
     std::fprintf(stderr, "%s: warning: %s\n", location(shown, warning.line).c_str(),
                  warning.message.c_str());
   }

@@ -229,6 +229,14 @@ std::shared_ptr<const Jail> prepare_jail(std::shared_ptr<const Sandbox::Shared> 
       b.bind(prefix, prefix);
     }
   }
+  for (const auto& sdk : request.sdk_dirs) {
+    const fs::path real = fs::canonical(sdk, ec);
+    if (ec) continue;
+    bool visible = false;
+    for (const char* dir : kSystemDirs) visible = visible || under(real, dir);
+    for (const auto& prefix : prefixes) visible = visible || under(real, prefix);
+    if (!visible && prefixes.insert(real).second) b.bind(real, real);
+  }
   b.bind(request.code_dir, "/var/task");
   if (!request.runtime_dir.empty()) b.bind(request.runtime_dir, "/var/runtime");
   if (request.layers.size() == 1) {

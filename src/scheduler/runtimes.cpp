@@ -187,6 +187,15 @@ void Runtimes::probe_family(RuntimeFamily family) {
   if (p.found->path.empty() || ::access(p.found->path.c_str(), X_OK) != 0) {
     p.found->path = command->string();  // an interpreter that cannot name itself still runs
   }
+  p.sdk = family == RuntimeFamily::kNode
+              ? find_node_sdk(p.found->path, p.why_no_sdk)
+              : find_python_sdk(p.found->path, p.found->version, p.why_no_sdk);
+}
+
+const RuntimeSdk* Runtimes::sdk(RuntimeFamily family) const {
+  if (family == RuntimeFamily::kProvided) return nullptr;
+  const Probe& p = slot(family);
+  return p.sdk ? &*p.sdk : nullptr;
 }
 
 const Interpreter* Runtimes::interpreter(RuntimeFamily family) const {
@@ -231,6 +240,14 @@ std::vector<std::string> Runtimes::describe() const {
     }
   }
   lines.push_back("provided, provided.al2, provided.al2023: always (an executable bootstrap)");
+  for (RuntimeFamily family : {RuntimeFamily::kNode, RuntimeFamily::kPython}) {
+    const Probe& p = slot(family);
+    const char* name = family == RuntimeFamily::kNode ? "AWS SDK for JavaScript v3 (nodejs*)"
+                                                      : "boto3 (python3.*)";
+    if (!p.found) continue;
+    lines.push_back(std::string(name) + ": " +
+                    (p.sdk ? "available from " + p.sdk->dir.string() : "absent: " + p.why_no_sdk));
+  }
   lines.push_back("bootstrap clients: " + clients_dir_.string());
   return lines;
 }

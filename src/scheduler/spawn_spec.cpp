@@ -78,7 +78,10 @@ void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config, 
                  runtime_dir + "/index.mjs"};
     const std::string modules = "nodejs/node" + version + "/node_modules";
     auto paths = in_layers(view, {modules, "nodejs/node_modules"});
-    paths.insert(paths.end(), {runtime_dir + "/node_modules", runtime_dir, view.task_root});
+    paths.push_back(runtime_dir + "/node_modules");
+    // The AWS SDK for JavaScript v3, where Lambda has it: after the runtime's own node_modules.
+    if (const RuntimeSdk* sdk = runtimes.sdk(family)) paths.push_back(sdk->dir.string());
+    paths.insert(paths.end(), {runtime_dir, view.task_root});
     add(spec.env, "NODE_PATH", join_paths(paths));
   } else {
     host_runtime_dir = runtimes.clients_dir() / "python";
@@ -87,6 +90,9 @@ void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config, 
     const std::string site = "python/lib/python" + version + "/site-packages";
     auto paths = in_layers(view, {site, "python"});
     paths.push_back(runtime_dir);
+    // boto3 from Debian's dist-packages when the interpreter does not see it itself.
+    const RuntimeSdk* sdk = runtimes.sdk(family);
+    if (sdk && !sdk->on_interpreter_path) paths.push_back(sdk->dir.string());
     add(spec.env, "PYTHONPATH", join_paths(paths));
   }
 }
@@ -181,10 +187,16 @@ worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::stri
         interpreters.push_back(found->path);
       }
     }
+    std::vector<std::filesystem::path> sdks;
+    if (const RuntimeSdk* sdk =
+            runtimes ? runtimes->sdk(runtime_family(config.runtime)) : nullptr) {
+      sdks.push_back(sdk->dir);
+    }
     sandbox->apply(spec, {.code_dir = config.code_dir,
                           .layers = config.layers,
                           .runtime_dir = host_runtime_dir,
                           .interpreters = interpreters,
+                          .sdk_dirs = sdks,
                           .ephemeral_storage_mb = config.ephemeral_storage_mb,
                           .network = config.network});
   }

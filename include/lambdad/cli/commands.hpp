@@ -14,5 +14,6 @@ int validate(Args args);
 int invoke(Args args);
 int logs(Args args);
 int doctor(Args args);
+int build(Args args);
 
 }  // namespace lambdad::cli

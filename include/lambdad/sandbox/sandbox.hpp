@@ -73,6 +73,9 @@ struct JailRequest {
   /// the function's interpreter, and those lambdad found for the template, which a `provided`
   /// bootstrap may run too.
   std::vector<std::filesystem::path> interpreters;
+  /// The AWS SDK folders the runtime ships (global @aws-sdk node_modules, boto3's packages),
+  /// bound read-only at their own path when not in a system folder or an interpreter's prefix.
+  std::vector<std::filesystem::path> sdk_dirs;
   int ephemeral_storage_mb = 512;  ///< size of /tmp
   std::optional<bool> network;  ///< the function's own choice, else the server's (SandboxOptions)
 };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/scheduler/runtime_sdks.hpp"
 
 namespace lambdad::scheduler {
 
@@ -44,6 +45,9 @@ class Runtimes {
   /// nullptr when the family's interpreter is absent or was not probed.
   const Interpreter* interpreter(RuntimeFamily family) const;
   const std::filesystem::path& clients_dir() const { return clients_dir_; }
+  /// The AWS SDK this machine has for the family's runtime (found with its interpreter), or
+  /// nullptr: the AWS SDK for JavaScript v3 for Node.js, boto3 for Python.
+  const RuntimeSdk* sdk(RuntimeFamily family) const;
 
   struct Finding {
     int line = 0;  ///< the function's line in the template
@@ -64,6 +68,8 @@ class Runtimes {
     bool done = false;
     std::optional<Interpreter> found;
     std::string why_absent;
+    std::optional<RuntimeSdk> sdk;
+    std::string why_no_sdk;
   };
   Probe& slot(RuntimeFamily family);
   const Probe& slot(RuntimeFamily family) const;
