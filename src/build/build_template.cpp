@@ -72,6 +72,7 @@ void rebase(YAML::Node node, const fs::path& base, const fs::path& build_dir) {
   fs::path rebased = absolute_clean(base / node.Scalar()).lexically_relative(build_dir);
   if (rebased.empty()) rebased = ".";
   node = rebased.string();
+  node.SetTag("?");  // written plain, as sam writes paths
 }
 
 }  // namespace
@@ -105,7 +106,9 @@ std::string build_template_text(const fs::path& source_template, const fs::path&
                             : nullptr;
       if (!key) continue;
       if (built.contains(id)) {
-        resource["Properties"][key] = id;  // relative to the build template, as sam writes it
+        YAML::Node path = resource["Properties"][key];
+        path = id;  // relative to the build template, as sam writes it
+        path.SetTag("?");
       } else if (YAML::Node properties = resource["Properties"]; properties && properties.IsMap()) {
         rebase(properties[key], base, build);
       }

@@ -99,7 +99,7 @@ class BuildAndServeTest(unittest.TestCase):
         self.assertTrue((artifact / "app.js").is_file(), sorted(os.listdir(artifact)))
         self.assertFalse((artifact / "node_modules").exists())  # bundled
         built_template = (server.root / ".aws-sam" / "build" / "template.yaml").read_text()
-        self.assertRegex(built_template, r"CodeUri: Ts\n")
+        self.assertRegex(built_template, r"CodeUri: \"?Ts\"?\n")
         self.assertIn("BuildMethod: esbuild", built_template)
 
         server.start()
@@ -219,7 +219,7 @@ class RuntimeSdkTest(unittest.TestCase):
                                s3: typeof s3.S3Client,
                                region: await client.config.region() };
                     };
-                 """}))
+                 """}, Timeout=60))
         if cls.python_sdk:
             functions.append(handler_function(
                 "PySdk", "python3.12", "app.handler",
@@ -228,7 +228,7 @@ class RuntimeSdkTest(unittest.TestCase):
                     def handler(event, context):
                         client = boto3.client("lambda")
                         return {"boto3": boto3.__version__, "service": client.meta.service_model.service_name}
-                 """}))
+                 """}, Timeout=60))
         cls.server = Server(functions, init_timeout=20) if functions else None
         if cls.server:
             cls.server.start()

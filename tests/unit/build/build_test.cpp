@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
@@ -407,7 +408,7 @@ Outputs:
   EXPECT_THAT(text, HasSubstr("CodeUri: ../../other\n"));
   EXPECT_THAT(text, HasSubstr("CodeUri: s3://bucket/key.zip\n"));
   EXPECT_THAT(text, HasSubstr("DefinitionUri: ../../api/openapi.yaml\n"));
-  EXPECT_THAT(text, HasSubstr("NAME: !Sub \"${Stage}-fn\""));
+  EXPECT_THAT(text, HasSubstr("NAME: !Sub ${Stage}-fn"));
   EXPECT_THAT(text, HasSubstr("TABLE: !Ref Table"));
   EXPECT_THAT(text, HasSubstr("ZIP: \"01234\""));
   EXPECT_THAT(text, HasSubstr("FLAG: \"true\""));
@@ -495,6 +496,30 @@ TEST_F(BuildTest, FindsTheNodeSdkInTheGlobalNpmRoot) {
   ASSERT_TRUE(boto.has_value()) << why;
   EXPECT_TRUE(boto->on_interpreter_path);
   EXPECT_EQ(boto->dir, dir_ / "py/lib/python3.11/site-packages");
+}
+
+}  // namespace
+}  // namespace lambdad::build
+
+namespace lambdad::build {
+namespace {
+
+TEST(SystemProcessRunnerTest, ReportsExitStatusAndRunsInTheFolderWithTheEnvironment) {
+  SystemProcessRunner runner;
+  ::testing::internal::CaptureStdout();
+  const int status = runner.run(
+      {.argv = {"sh", "-c", "echo in $(pwd) $LAMBDAD_TEST_VALUE; echo oops >&2; exit 3"},
+       .cwd = "/",
+       .env = {{"LAMBDAD_TEST_VALUE", "v1"}}},
+      "Fn");
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(status, 3);
+  EXPECT_THAT(out, ::testing::HasSubstr("[Fn] in / v1\n"));
+  EXPECT_THAT(out, ::testing::HasSubstr("[Fn] oops\n"));
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(runner.run({.argv = {"lambdad-no-such-tool"}}, "Fn"), 127);
+  EXPECT_THAT(::testing::internal::GetCapturedStdout(),
+              ::testing::HasSubstr("cannot run lambdad-no-such-tool"));
 }
 
 }  // namespace
