@@ -100,7 +100,7 @@ class BuildAndServeTest(unittest.TestCase):
         self.assertFalse((artifact / "node_modules").exists())  # bundled
         built_template = (server.root / ".aws-sam" / "build" / "template.yaml").read_text()
         self.assertRegex(built_template, r"CodeUri: \"?Ts\"?\n")
-        self.assertIn("BuildMethod: esbuild", built_template)
+        self.assertRegex(built_template, r"BuildMethod: \"?esbuild")
 
         server.start()
         self.assertNotIn("needs a build", server.stderr())

@@ -155,6 +155,13 @@ class SelectionTest(TempDirTest):
                                       rf"machine's Node\.js {node_major()}\.")
 
 
+def node_sdk() -> list[str]:
+    """The global npm root with @aws-sdk that lambdad puts on NODE_PATH, as doctor names it."""
+    match = re.search(r"AWS SDK for JavaScript v3 \(nodejs\*\): available from (\S+)",
+                      run_cli(["doctor"]).stdout)
+    return [match.group(1)] if match else []
+
+
 class WorkerEnvironmentTest(unittest.TestCase):
     """What a managed-runtime worker is started with, seen from inside it."""
 
@@ -226,7 +233,7 @@ class WorkerEnvironmentTest(unittest.TestCase):
         major = node_major()
         self.assertEqual(env["NODE_PATH"].split(":"), [
             *self.layer_paths(layers, f"nodejs/node{major}/node_modules", "nodejs/node_modules"),
-            str(client / "node_modules"), str(client), code])
+            str(client / "node_modules"), *node_sdk(), str(client), code])
         self.assertEqual(env["PATH"].split(":")[0], os.path.dirname(real_node))
 
     def test_python_runs_the_client_on_the_real_python(self):
