@@ -51,7 +51,8 @@ void copy_source(const fs::path& from, const fs::path& to, const std::vector<fs:
        it.increment(ec)) {
     const fs::path& source = it->path();
     const std::string name = source.filename().string();
-    if (name == ".aws-sam" || is_excluded(source, excluded)) continue;
+    // As sam's builders: never the build output itself, nor the repository's history.
+    if (name == ".aws-sam" || name == ".git" || is_excluded(source, excluded)) continue;
     if (skip_node_modules && name == "node_modules") continue;
     const fs::path target = to / source.filename();
     const auto status = it->symlink_status(ec);

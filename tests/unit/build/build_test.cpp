@@ -507,11 +507,11 @@ namespace {
 TEST(SystemProcessRunnerTest, ReportsExitStatusAndRunsInTheFolderWithTheEnvironment) {
   SystemProcessRunner runner;
   ::testing::internal::CaptureStdout();
-  const int status = runner.run(
-      {.argv = {"sh", "-c", "echo in $(pwd) $LAMBDAD_TEST_VALUE; echo oops >&2; exit 3"},
-       .cwd = "/",
-       .env = {{"LAMBDAD_TEST_VALUE", "v1"}}},
-      "Fn");
+  const int status =
+      runner.run({.argv = {"sh", "-c", "echo in $(pwd) $LAMBDAD_TEST_VALUE; echo oops >&2; exit 3"},
+                  .cwd = "/",
+                  .env = {{"LAMBDAD_TEST_VALUE", "v1"}}},
+                 "Fn");
   const std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(status, 3);
   EXPECT_THAT(out, ::testing::HasSubstr("[Fn] in / v1\n"));
@@ -520,6 +520,36 @@ TEST(SystemProcessRunnerTest, ReportsExitStatusAndRunsInTheFolderWithTheEnvironm
   EXPECT_EQ(runner.run({.argv = {"lambdad-no-such-tool"}}, "Fn"), 127);
   EXPECT_THAT(::testing::internal::GetCapturedStdout(),
               ::testing::HasSubstr("cannot run lambdad-no-such-tool"));
+}
+
+}  // namespace
+}  // namespace lambdad::build
+
+namespace lambdad::build {
+namespace {
+
+TEST_F(BuildTest, LayersGoIntoTheRuntimesSubfolderAndGitStaysOut) {
+  write("deps/package.json", R"({"dependencies": {"x": "1"}})");
+  write("deps/.git/HEAD", "ref");
+  write("src/app.js", "");
+  write_template(R"(  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: deps}
+    Metadata: {BuildMethod: nodejs20.x}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: src, Handler: app.handler, Runtime: nodejs20.x, Layers: [!Ref Deps]}
+)");
+  FakeRunner runner;
+  run_build(options(), runner);
+  ASSERT_EQ(runner.runs.size(), 1u);
+  EXPECT_EQ(runner.runs[0].command.cwd.filename(), "nodejs");
+  EXPECT_EQ(runner.runs[0].prefix, "Deps");
+  EXPECT_TRUE(fs::exists(dir_ / ".aws-sam/build/Deps/nodejs/package.json"));
+  EXPECT_FALSE(fs::exists(dir_ / ".aws-sam/build/Deps/nodejs/.git"));
+  const std::string text = read(dir_ / ".aws-sam/build/template.yaml");
+  EXPECT_THAT(text, HasSubstr("ContentUri: Deps\n"));
+  EXPECT_THAT(text, HasSubstr("- !Ref Deps"));
 }
 
 }  // namespace
