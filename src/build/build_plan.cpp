@@ -125,9 +125,12 @@ std::vector<BuildItem> plan_build(const BuildOptions& options) {
       item.build_properties = yaml_to_json(metadata["BuildProperties"]);
     }
     if (type == "AWS::Serverless::Function") {
+      const std::string code_uri =
+          properties && properties.IsMap() ? scalar_or_empty(properties["CodeUri"]) : "";
       if (properties && properties.IsMap() &&
-          (properties["InlineCode"] || scalar_or_empty(properties["PackageType"]) == "Image")) {
-        continue;  // nothing to build, as with sam
+          (properties["InlineCode"] || scalar_or_empty(properties["PackageType"]) == "Image" ||
+           code_uri.ends_with(".zip") || code_uri.ends_with(".jar"))) {
+        continue;  // nothing to build (an archive is already built), as with sam
       }
       const auto config = std::find_if(tmpl.functions.begin(), tmpl.functions.end(),
                                        [&](const auto& f) { return f.logical_id == id; });

@@ -21,7 +21,8 @@ constexpr const char* kHelp =
     "Builds the functions and layers of a SAM template as 'sam build' does and writes\n"
     ".aws-sam/build beside the template: template.yaml, whose CodeUri / ContentUri name the\n"
     "artifact folders, and one folder per built resource. 'lambdad serve' serves it;\n"
-    "'sam deploy' can deploy it. PATH is a template file or a folder holding template.yaml\n"
+    "'sam deploy' can deploy it (serve, invoke and validate pick .aws-sam/build up when it is\n"
+    "newer than the template). PATH is a template file or a folder holding template.yaml\n"
     "(default: the current folder); FUNCTION names the functions or layers to build (default:\n"
     "all; the others keep their previous artifacts).\n"
     "\n"
@@ -97,12 +98,16 @@ int build(Args args) {
     return 1;
   }
   const fs::path built_template = options.build_dir / "template.yaml";
+  // serve / invoke pick .aws-sam/build up beside the template by themselves.
+  const bool default_dir =
+      options.build_dir == options.template_file.parent_path() / ".aws-sam" / "build";
+  const std::string served =
+      default_dir ? options.template_file.parent_path().string() : built_template.string();
   std::printf(
       "\nBuild Succeeded\n\nBuilt Artifacts  : %s\nBuilt Template   : %s\n\n"
       "Commands you can use next\n=========================\n"
       "[*] Serve: lambdad serve %s\n[*] Invoke: lambdad invoke FUNCTION --template %s\n",
-      options.build_dir.c_str(), built_template.c_str(), built_template.c_str(),
-      built_template.c_str());
+      options.build_dir.c_str(), built_template.c_str(), served.c_str(), served.c_str());
   return 0;
 }
 

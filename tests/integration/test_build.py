@@ -1,6 +1,7 @@
 """`lambdad build` through the real binary, then `serve` of what it wrote: a TypeScript function
 bundled by esbuild (with an npm dependency), a Node.js function whose package.json dependency npm
-installs, a makefile function, a build that fails (its output shown, the previous build kept,
+installs, a makefile function (each served by `lambdad serve` of the project's folder, which picks
+.aws-sam/build up once it is there and newer), a build that fails (its output shown, the previous build kept,
 exit status 1); the load-time warning that a function needs a build; and the AWS SDKs the managed
 runtimes ship (@aws-sdk/* imported from an ES module without bundling it, boto3), taken from this
 machine's global npm root and python3's site-packages (scripts/install-deps.sh installs them).
@@ -34,19 +35,6 @@ def _node_major() -> int:
 NODEJS = f"nodejs{_node_major()}.x" if 18 <= _node_major() <= 22 else "nodejs20.x"
 
 
-class BuiltServer(Server):
-    """Serves <root>/.aws-sam/build/template.yaml, what `lambdad build <root>` wrote (the source
-    template when `built` is False)."""
-
-    built = True
-
-    def command(self) -> list[str]:
-        cmd = super().command()
-        if self.built:
-            cmd[2] = str(self.root / ".aws-sam" / "build" / "template.yaml")
-        return cmd
-
-
 def build(root: Path, *more: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return run_cli(["build", str(root), *more], timeout=timeout, env=ENV)
 
@@ -60,9 +48,13 @@ class BuildAndServeTest(unittest.TestCase):
     """Each test builds its own project, then serves the build and calls the function."""
 
     def serve_built(self, functions, **kwargs) -> Server:
-        server = BuiltServer(functions, init_timeout=20, **kwargs)
+        """A server for the project's folder: `serve` picks .aws-sam/build up once it is there."""
+        server = Server(functions, init_timeout=20, **kwargs)
         self.addCleanup(server.cleanup)
         return server
+
+    def assert_serves_build(self, server: Server) -> None:
+        self.assertRegex(server.stderr(), r"serving \S*/\.aws-sam/build/template\.yaml")
 
     def assert_built(self, result: subprocess.CompletedProcess) -> None:
         self.assertEqual(result.returncode, 0,
@@ -103,6 +95,7 @@ class BuildAndServeTest(unittest.TestCase):
         self.assertRegex(built_template, r"BuildMethod: \"?esbuild")
 
         server.start()
+        self.assert_serves_build(server)
         self.assertNotIn("needs a build", server.stderr())
         r = server.invoke_ok(self, "Ts", {"name": "ada"})
         self.assertEqual(r.json(), {"two": 7200000, "name": "ada"})
@@ -120,7 +113,6 @@ class BuildAndServeTest(unittest.TestCase):
                              ' "devDependencies": {"left-pad": "1.3.0"}}',
              "node_modules/stale/index.js": "// never copied\n"})
         server = self.serve_built([fn])
-        server.built = False
         server.start()
         # The source folder loads with a warning instead of failing at the first request.
         self.assertIn("function 'Node': package.json dependencies are not installed (ms not in",
@@ -136,8 +128,8 @@ class BuildAndServeTest(unittest.TestCase):
         self.assertFalse((artifact / "node_modules" / "left-pad").exists())  # dev dependency
         self.assertFalse((artifact / "node_modules" / "stale").exists())  # not copied
 
-        server.built = True
         server.start()
+        self.assert_serves_build(server)
         self.assertNotIn("needs", server.stderr())
         self.assertEqual(server.invoke_ok(self, "Node").json(), {"minute": 60000})
         server.stop()
@@ -167,6 +159,7 @@ class BuildAndServeTest(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(server.root / ".aws-sam")), ["build"])
 
         server.start()
+        self.assert_serves_build(server)
         answer = server.invoke_ok(self, "Made").json()
         # ARTIFACTS_DIR was the temporary build folder, swapped in afterwards.
         self.assertIn(".aws-sam/build.tmp-", answer["made"])
