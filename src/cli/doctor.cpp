@@ -4,9 +4,9 @@
 
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
-#include "lambdad/worker/cgroups.hpp"
 
 namespace lambdad::cli {
 namespace {
@@ -39,7 +39,7 @@ int doctor(Args args) {
   for (const auto& line : runtimes.describe()) std::printf("  %s\n", line.c_str());
 
   std::string why;
-  const auto cgroups = worker::WorkerCgroups::probe(why);
+  const auto cgroups = sandbox::WorkerCgroups::probe(why);
   std::printf("\nworker cgroups (MemorySize limit, pids limit, Max Memory Used):\n");
   std::printf("  %s\n",
               cgroups ? ("available: " + cgroups->describe()).c_str()

@@ -63,9 +63,9 @@ const CodeSummary& summary_of(const fs::path& dir, const std::string& version) {
 
 }  // namespace
 
-nlohmann::json function_configuration(const scheduler::Function& function,
-                                      const std::string& version) {
+nlohmann::json function_configuration(const scheduler::FunctionInfo& function) {
   const FunctionConfig& c = function.config;
+  const std::string& version = function.version;
   const CodeSummary& code = summary_of(c.code_dir, function.code_fingerprint);
   nlohmann::json env_vars = nlohmann::json::object();
   for (const auto& [k, v] : c.environment) env_vars[k] = v;
@@ -104,9 +104,9 @@ nlohmann::json function_configuration(const scheduler::Function& function,
   return config;
 }
 
-nlohmann::json get_function(const scheduler::Function& function, const std::string& version) {
+nlohmann::json get_function(const scheduler::FunctionInfo& function) {
   nlohmann::json body = {
-      {"Configuration", function_configuration(function, version)},
+      {"Configuration", function_configuration(function)},
       {"Code",
        {{"RepositoryType", "Local"}, {"Location", "file://" + function.config.code_dir.string()}}},
       {"Tags", nlohmann::json::object()},

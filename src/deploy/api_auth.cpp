@@ -5,10 +5,10 @@
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/encoding.hpp"
+#include "lambdad/common/function_name.hpp"
 #include "lambdad/common/ids.hpp"
 #include "lambdad/common/json_member.hpp"
 #include "lambdad/common/regex.hpp"
-#include "lambdad/scheduler/function_name.hpp"
 
 namespace lambdad::deploy {
 
@@ -257,7 +257,7 @@ class AuthReader {
 /// The function name in a FunctionArn (`arn:aws:lambda:…:function:name[:qualifier]`, or a name).
 std::string arn_function_name(const std::string& arn) {
   try {
-    return scheduler::parse_function_name(arn).name;
+    return parse_function_name(arn).name;
   } catch (const AwsError&) {
     return arn;
   }

@@ -116,14 +116,14 @@ boost::asio::awaitable<Authorizers::Fetched> Authorizers::invoke(const Authorize
                  authorizer.function, limit.count());
     co_return Fetched{};
   }
-  if (result->outcome == scheduler::Outcome::kFunctionError &&
+  if (result->outcome == worker::Outcome::kFunctionError &&
       is_unauthorized_error(result->payload)) {
     spdlog::debug("gateway: {}: the authorizer said Unauthorized: 401", where(authorizer, input));
     co_return Fetched{.error = GatewayError::kUnauthorized};
   }
-  if (result->outcome != scheduler::Outcome::kSuccess) {
+  if (result->outcome != worker::Outcome::kSuccess) {
     spdlog::warn("gateway: {}: invocation {} of {} ended with {}", where(authorizer, input),
-                 result->request_id, authorizer.function, outcome_name(result->outcome));
+                 result->request_id, authorizer.function, worker::describe(result->outcome));
     co_return Fetched{};
   }
   std::string why;

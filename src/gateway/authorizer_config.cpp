@@ -1,8 +1,8 @@
 #include "lambdad/gateway/authorizer_config.hpp"
 
 #include "lambdad/common/aws_error.hpp"
+#include "lambdad/common/function_name.hpp"
 #include "lambdad/common/json_member.hpp"
-#include "lambdad/scheduler/function_name.hpp"
 
 namespace lambdad::gateway {
 
@@ -35,7 +35,7 @@ bool add_sources(const json& identity, const char* key, IdentitySource::Kind kin
 std::string read_authorizer(const json& spec, bool http_api, AuthorizerConfig& config) {
   // The scheduler takes ARNs too; a plain name lets it skip the lookup by ARN.
   try {
-    auto target = scheduler::parse_function_name(string_member(spec, "FunctionArn"));
+    auto target = parse_function_name(string_member(spec, "FunctionArn"));
     config.function = target.qualifier.empty() ? target.name : target.name + ":" + target.qualifier;
   } catch (const AwsError&) {
     return "its FunctionArn is not a function lambdad can resolve";

@@ -190,10 +190,10 @@ class Gateway {
           parsed->method, parsed->raw_path, route.function, route.timeout.count());
       co_return error(ids.kind, GatewayError::kIntegrationTimeout, request.base(), ids);
     }
-    if (result->outcome != scheduler::Outcome::kSuccess) {
+    if (result->outcome != worker::Outcome::kSuccess) {
       spdlog::warn("gateway: {} {} -> {}: invocation {} ended with {}", parsed->method,
                    parsed->raw_path, route.function, result->request_id,
-                   outcome_name(result->outcome));
+                   worker::describe(result->outcome));
       co_return error(ids.kind, GatewayError::kFunctionError, request.base(), ids);
     }
     std::string why;

@@ -43,12 +43,9 @@ asio::awaitable<std::optional<scheduler::InvokeResult>> invoke_within(
   scheduler::InvokeRequest call{.function = std::move(function), .payload = std::move(payload)};
   // When the function's own deadline (its timeout, plus init on a cold start) comes first, no
   // race is needed: the scheduler ends the invocation in time.
-  const auto& functions = scheduler.functions();
-  if (auto it = functions.find(call.function); it != functions.end()) {
-    const auto bound = scheduler.settings().init_timeout +
-                       std::chrono::seconds(it->second.config.timeout_s) +
-                       std::chrono::milliseconds(500);
-    if (bound < limit) co_return co_await scheduler.invoke(std::move(call));
+  if (auto longest = scheduler.longest_invocation(call.function);
+      longest && *longest + std::chrono::milliseconds(500) < limit) {
+    co_return co_await scheduler.invoke(std::move(call));
   }
   auto race = std::make_shared<Race>(scheduler.executor());
   race->timer.expires_after(limit);
@@ -58,25 +55,6 @@ asio::awaitable<std::optional<scheduler::InvokeResult>> invoke_within(
   if (!race->done) co_return std::nullopt;
   if (race->error) std::rethrow_exception(race->error);
   co_return std::move(race->result);
-}
-
-const char* outcome_name(scheduler::Outcome outcome) {
-  switch (outcome) {
-    case scheduler::Outcome::kFunctionError:
-      return "a function error";
-    case scheduler::Outcome::kTimeout:
-      return "a timeout";
-    case scheduler::Outcome::kCrash:
-      return "a crash";
-    case scheduler::Outcome::kInitError:
-      return "an init error";
-    case scheduler::Outcome::kInvalidEntrypoint:
-      return "an invalid entrypoint";
-    case scheduler::Outcome::kResponseTooLarge:
-      return "a response over 6 MB";
-    default:
-      return "an error";
-  }
 }
 
 }  // namespace lambdad::gateway

@@ -30,19 +30,15 @@
 
 #include "jail.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
-#include "lambdad/worker/spawn_helpers.hpp"
+#include "lambdad/sandbox/spawn_helpers.hpp"
 
 namespace lambdad::sandbox {
 namespace {
 
-using worker::exec_pointers;
-using worker::make_pipe;
-using worker::Pipe;
-
 /// What the child reads; all of it prepared before clone.
 struct ChildPlan {
   const Jail* jail;
-  const worker::SpawnSpec* spec;
+  const SpawnSpec* spec;
   char* const* argv;  ///< lambdad-init's: init, executable, the runtime's argv
   char* const* envp;
   int* source_fds;  ///< one slot per op (the child's copy is filled in)
@@ -131,7 +127,7 @@ int receive_listener(int channel, int timeout_ms) {
 [[noreturn]] void contain(const ChildPlan& plan) {
   const Jail& jail = *plan.jail;
   const Sandbox::Shared& shared = *jail.shared;
-  const worker::SpawnSpec& spec = *plan.spec;
+  const SpawnSpec& spec = *plan.spec;
   // The worker must not outlive lambdad, even when lambdad is SIGKILLed (set again after the
   // credentials change, which clears it).
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -220,12 +216,12 @@ int receive_listener(int channel, int timeout_ms) {
   _exit(126);
 }
 
-class NamespaceLauncher final : public worker::ProcessLauncher {
+class NamespaceLauncher final : public ProcessLauncher {
  public:
-  explicit NamespaceLauncher(std::unique_ptr<worker::ProcessLauncher> fallback)
+  explicit NamespaceLauncher(std::unique_ptr<ProcessLauncher> fallback)
       : fallback_(std::move(fallback)) {}
 
-  worker::SpawnedProcess spawn(const worker::SpawnSpec& spec) override {
+  SpawnedProcess spawn(const SpawnSpec& spec) override {
     if (!spec.jail) return fallback_->spawn(spec);
     const Jail& jail = *spec.jail;
     std::vector<std::string> init_argv;
@@ -323,13 +319,13 @@ class NamespaceLauncher final : public worker::ProcessLauncher {
   void kill_group(pid_t pid, int signal) override { fallback_->kill_group(pid, signal); }
 
  private:
-  std::unique_ptr<worker::ProcessLauncher> fallback_;
+  std::unique_ptr<ProcessLauncher> fallback_;
 };
 
 }  // namespace
 
-std::unique_ptr<worker::ProcessLauncher> make_namespace_launcher(
-    std::unique_ptr<worker::ProcessLauncher> fallback) {
+std::unique_ptr<ProcessLauncher> make_namespace_launcher(
+    std::unique_ptr<ProcessLauncher> fallback) {
   return std::make_unique<NamespaceLauncher>(std::move(fallback));
 }
 

@@ -124,7 +124,6 @@ int write_id_maps(pid_t pid, const Sandbox::Shared& shared);
 int drop_privileges(const Sandbox::Shared& shared, int* step);
 
 /// The launcher of the `namespaces` tier (specs without a jail go to `fallback`).
-std::unique_ptr<worker::ProcessLauncher> make_namespace_launcher(
-    std::unique_ptr<worker::ProcessLauncher> fallback);
+std::unique_ptr<ProcessLauncher> make_namespace_launcher(std::unique_ptr<ProcessLauncher> fallback);
 
 }  // namespace lambdad::sandbox

@@ -12,14 +12,13 @@
 #include <spdlog/spdlog.h>
 
 #include "jail.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
-#include "lambdad/worker/cgroups.hpp"
 
 namespace lambdad::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
-using worker::own_cgroup;
 
 std::string find_init() {
   if (const char* path = std::getenv("LAMBDAD_INIT"); path && *path) return path;
@@ -38,9 +37,8 @@ std::string true_binary() {
 }
 
 /// Runs a trial worker to its end (5 s at most); empty when it exited 0 with no report.
-std::string trial(worker::ProcessLauncher& launcher, const worker::SpawnSpec& spec,
-                  const Jail* jail) {
-  worker::SpawnedProcess p;
+std::string trial(ProcessLauncher& launcher, const SpawnSpec& spec, const Jail* jail) {
+  SpawnedProcess p;
   try {
     p = launcher.spawn(spec);
   } catch (const std::exception& e) {
@@ -79,8 +77,7 @@ std::string trial(worker::ProcessLauncher& launcher, const worker::SpawnSpec& sp
           ": " + std::strerror(report.error);
   }
   if (why.empty() && (info.si_code != CLD_EXITED || info.si_status != 0)) {
-    why =
-        "the trial worker ended with " + worker::describe_wait_status(info.si_code, info.si_status);
+    why = "the trial worker ended with " + describe_wait_status(info.si_code, info.si_status);
   }
   for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd, p.runtime_api_fd}) {
     if (fd >= 0) ::close(fd);
@@ -123,11 +120,11 @@ HostProbe probe_host(const SandboxOptions& options, std::unique_ptr<SeccompFilte
   host.uid = ::geteuid();
   host.root = host.uid == 0;
   host.cgroups = probe_cgroups();
-  auto posix = worker::make_posix_launcher();
+  auto posix = make_posix_launcher();
   std::unique_ptr<SeccompFilter> filter;
   try {
     filter = SeccompFilter::build();
-    worker::SpawnSpec spec{.executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/"};
+    SpawnSpec spec{.executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/"};
     spec.seccomp = filter->program();
     host.seccomp_detail = trial(*posix, spec, nullptr);
     host.seccomp = host.seccomp_detail.empty();
@@ -152,10 +149,9 @@ HostProbe probe_host(const SandboxOptions& options, std::unique_ptr<SeccompFilte
                           .interpreters = {},
                           .ephemeral_storage_mb = 1};
       auto jail = prepare_jail(shared, request, host.seccomp ? filter->program() : nullptr);
-      worker::SpawnSpec spec{
-          .executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/var/task"};
+      SpawnSpec spec{.executable = true_binary(), .argv = {"true"}, .env = {}, .cwd = "/var/task"};
       spec.jail = jail;
-      auto launcher = make_namespace_launcher(worker::make_posix_launcher());
+      auto launcher = make_namespace_launcher(make_posix_launcher());
       host.namespaces_detail = trial(*launcher, spec, jail.get());
       host.namespaces = host.namespaces_detail.empty();
       if (host.namespaces) {
@@ -322,7 +318,7 @@ std::string Sandbox::describe() const {
   return line;
 }
 
-void Sandbox::apply(worker::SpawnSpec& spec, const JailRequest& request) const {
+void Sandbox::apply(SpawnSpec& spec, const JailRequest& request) const {
   bool network = request.network.value_or(options_.network);
   if (!network && tier_ == Tier::kNamespaces && !host_.network_namespaces) {
     spdlog::warn(
@@ -347,9 +343,9 @@ void Sandbox::apply(worker::SpawnSpec& spec, const JailRequest& request) const {
   if (tier_ == Tier::kProcess) spec.seccomp = seccomp_->program();
 }
 
-std::unique_ptr<worker::ProcessLauncher> Sandbox::make_launcher() const {
-  if (tier_ == Tier::kNamespaces) return make_namespace_launcher(worker::make_posix_launcher());
-  return worker::make_posix_launcher();
+std::unique_ptr<ProcessLauncher> Sandbox::make_launcher() const {
+  if (tier_ == Tier::kNamespaces) return make_namespace_launcher(make_posix_launcher());
+  return make_posix_launcher();
 }
 
 }  // namespace lambdad::sandbox

@@ -26,7 +26,7 @@ Pool::~Pool() {
   stop_all();
 }
 
-std::shared_ptr<worker::Worker> Pool::run(std::shared_ptr<Invocation> invocation) {
+std::shared_ptr<worker::Worker> Pool::run(std::shared_ptr<worker::Invocation> invocation) {
   if (!idle_.empty()) {
     auto worker = std::move(idle_.back());
     idle_.pop_back();
@@ -36,7 +36,8 @@ std::shared_ptr<worker::Worker> Pool::run(std::shared_ptr<Invocation> invocation
   return spawn(std::move(invocation), false);
 }
 
-std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<Invocation> first, bool provisioned) {
+std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<worker::Invocation> first,
+                                            bool provisioned) {
   auto worker = std::make_shared<worker::Worker>(
       scheduler_.executor(), *this, scheduler_.launcher(), scheduler_.store(),
       worker::WorkerSettings{.function = config_.name,
@@ -45,7 +46,7 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<Invocation> first, b
                              .listen_host = scheduler_.settings().runtime_api_host,
                              .cgroups = scheduler_.settings().cgroups});
   workers_.emplace(worker.get(), worker);
-  worker::SpawnSpec spec = base_spec_;
+  sandbox::SpawnSpec spec = base_spec_;
   if (spec.executable.empty()) {
     // Unsupported runtime: exec of an empty path fails and reports Runtime.InvalidEntrypoint.
     spec.executable = config_.runtime;

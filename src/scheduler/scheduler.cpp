@@ -10,9 +10,10 @@
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/check.hpp"
+#include "lambdad/common/function_name.hpp"
 #include "lambdad/common/ids.hpp"
 #include "lambdad/common/platform_log.hpp"
-#include "lambdad/scheduler/function_name.hpp"
+#include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/pool.hpp"
 
 namespace lambdad::scheduler {
@@ -38,8 +39,8 @@ class SlotGuard {
   std::string function_;
 };
 
-bool retryable_function_error(Outcome outcome) {
-  return outcome != Outcome::kSuccess && outcome != Outcome::kPending;
+bool retryable_function_error(worker::Outcome outcome) {
+  return outcome != worker::Outcome::kSuccess && outcome != worker::Outcome::kPending;
 }
 
 /// The config as its workers see it: without the events (the gateway's) and template lines,
@@ -65,7 +66,7 @@ bool keeps_workers(const Function& before, const FunctionConfig& after,
          worker_view(before.config) == worker_view(after);
 }
 
-Scheduler::Scheduler(asio::any_io_executor executor, worker::ProcessLauncher& launcher,
+Scheduler::Scheduler(asio::any_io_executor executor, sandbox::ProcessLauncher& launcher,
                      store::Store* store, SchedulerSettings settings)
     : executor_(executor),
       launcher_(launcher),
@@ -180,6 +181,61 @@ Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier) {
   return {&fn, pool->second.get(), version, function_arn(fn.config.name, q)};
 }
 
+void Scheduler::check_exists(std::string_view name, std::string_view qualifier) {
+  resolve(name, qualifier);
+}
+
+std::optional<std::chrono::milliseconds> Scheduler::longest_invocation(
+    const std::string& name) const {
+  auto it = functions_.find(name);
+  if (it == functions_.end()) return std::nullopt;
+  return settings_.init_timeout + std::chrono::seconds(it->second.config.timeout_s);
+}
+
+FunctionInfo Scheduler::info(const Function& function, const std::string& version) {
+  return {function.config, version, function.code_fingerprint, function.last_modified};
+}
+
+FunctionInfo Scheduler::describe(std::string_view name, std::string_view qualifier) {
+  Resolved resolved = resolve(name, qualifier);
+  return info(*resolved.function, resolved.version);
+}
+
+std::vector<FunctionInfo> Scheduler::list() const {
+  std::vector<FunctionInfo> list;
+  list.reserve(functions_.size());
+  for (const auto& [name, fn] : functions_) list.push_back(info(fn, "$LATEST"));
+  return list;
+}
+
+Stats Scheduler::stats() const {
+  Stats stats;
+  stats.functions.reserve(functions_.size());
+  for (const auto& [name, fn] : functions_) {
+    FunctionStats& f = stats.functions.emplace_back();
+    f.name = name;
+    f.in_flight = limits_->in_flight(name);
+    for (const auto& [version, pool] : fn.versions) {
+      const size_t workers = pool->size(), idle = pool->idle_count();
+      f.versions.push_back({.version = version,
+                            .workers = workers,
+                            .idle = idle,
+                            .busy = workers - idle,
+                            .provisioned = static_cast<size_t>(pool->provisioned())});
+    }
+  }
+  stats.draining_workers = draining_workers();
+  stats.sandbox_tier = settings_.sandbox ? settings_.sandbox->tier() : sandbox::Tier::kNone;
+  return stats;
+}
+
+const Pool* Scheduler::pool_for_test(const std::string& name, const std::string& version) const {
+  auto fn = functions_.find(name);
+  if (fn == functions_.end()) return nullptr;
+  auto pool = fn->second.versions.find(version);
+  return pool == fn->second.versions.end() ? nullptr : pool->second.get();
+}
+
 asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   Resolved target = resolve(request.function, request.qualifier);
   if (shutting_down_) throw errors::service("lambdad is shutting down");
@@ -188,7 +244,7 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   }
   SlotGuard slot(limits_, target.function->config.name);
 
-  auto inv = std::make_shared<Invocation>(executor_);
+  auto inv = std::make_shared<worker::Invocation>(executor_);
   inv->request_id = request.request_id.empty() ? new_request_id() : std::move(request.request_id);
   inv->payload = std::move(request.payload);
   inv->invoked_arn = target.invoked_arn;
@@ -219,7 +275,7 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   result.request_id = inv->request_id;
   result.payload = std::move(inv->response);
   result.outcome = inv->outcome;
-  if (inv->outcome != Outcome::kSuccess) result.function_error = "Unhandled";
+  if (inv->outcome != worker::Outcome::kSuccess) result.function_error = "Unhandled";
   result.executed_version = target.version;
   result.log_tail = std::move(inv->tail_log);
   co_return result;
@@ -257,7 +313,7 @@ asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
     try {
       InvokeResult result = co_await invoke(request);
       if (!retryable_function_error(result.outcome) || function_errors >= max_retries) {
-        if (result.outcome != Outcome::kSuccess) {
+        if (result.outcome != worker::Outcome::kSuccess) {
           spdlog::warn("async invocation {} of {} failed after {} attempts", result.request_id,
                        request.function, function_errors + 1);
         }

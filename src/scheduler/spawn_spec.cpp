@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "lambdad/common/ids.hpp"
+#include "lambdad/sandbox/cpu_weight.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
-#include "lambdad/worker/cpu_weight.hpp"
 
 namespace lambdad::scheduler {
 namespace {
@@ -53,7 +53,7 @@ std::vector<std::string> in_layers(const View& view,
 }
 
 /// The interpreter, the client that speaks the Runtime API for it, and its search paths.
-void add_managed_runtime(worker::SpawnSpec& spec, const FunctionConfig& config, const View& view,
+void add_managed_runtime(sandbox::SpawnSpec& spec, const FunctionConfig& config, const View& view,
                          const Runtimes& runtimes, std::string& runtime_dir,
                          std::filesystem::path& host_runtime_dir) {
   const RuntimeFamily family = runtime_family(config.runtime);
@@ -108,13 +108,13 @@ std::string find_bootstrap(const FunctionConfig& config) {
   return in_code.string();  // exec reports it missing as Runtime.InvalidEntrypoint
 }
 
-worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version,
-                                   const Runtimes* runtimes, const sandbox::Sandbox* sandbox) {
+sandbox::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version,
+                                    const Runtimes* runtimes, const sandbox::Sandbox* sandbox) {
   const bool sandboxed = sandbox && sandbox->in_sandbox();
   const View view = view_of(config, sandboxed);
-  worker::SpawnSpec spec;
+  sandbox::SpawnSpec spec;
   spec.cwd = view.task_root;
-  spec.nice = worker::nice_for_memory(config.memory_mb);
+  spec.nice = lambdad::sandbox::nice_for_memory(config.memory_mb);
   std::string runtime_dir = "/var/runtime";
   std::filesystem::path host_runtime_dir;
   std::string interpreter;  // its install prefix must be visible inside the sandbox

@@ -13,8 +13,8 @@
 #include "lambdad/control_api/control_api.hpp"
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/store/store.hpp"
-#include "lambdad/worker/cgroups.hpp"
 
 namespace lambdad::server {
 
@@ -26,12 +26,12 @@ struct Server::Impl {
   ServerOptions options;
   // Before the io_context: workers (held by its coroutines) must be gone before their parent
   // cgroup.
-  std::unique_ptr<worker::WorkerCgroups> cgroups;
+  std::unique_ptr<sandbox::WorkerCgroups> cgroups;
   scheduler::Runtimes runtimes;
   std::unique_ptr<sandbox::Sandbox> sandbox;  // outlives the launcher and every worker's spec
   // Concurrency hint 1: the io_context runs on one thread, so Asio can skip its internal locking.
   asio::io_context ioc{1};
-  std::unique_ptr<worker::ProcessLauncher> launcher = worker::make_posix_launcher();
+  std::unique_ptr<sandbox::ProcessLauncher> launcher = sandbox::make_posix_launcher();
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<control_api::ControlApi> control;
@@ -125,10 +125,9 @@ void Server::start() {
   const auto db_file = s.options.state_dir / "lambdad.db";
   s.store = store::Store::open(db_file);
   std::string why = "--no-cgroups given";
-  if (s.options.cgroups) s.cgroups = worker::WorkerCgroups::probe(why);
+  if (s.options.cgroups) s.cgroups = sandbox::WorkerCgroups::probe(why);
   if (s.cgroups) {
-    spdlog::info("worker limits (MemorySize, pids) and Max Memory Used: {}",
-                 s.cgroups->describe());
+    spdlog::info("worker limits (MemorySize, pids) and Max Memory Used: {}", s.cgroups->describe());
   } else {
     spdlog::warn("workers run without a memory limit; Max Memory Used from /proc: {}", why);
   }

@@ -26,7 +26,6 @@ namespace lambdad::worker {
 namespace {
 
 namespace asio = boost::asio;
-using scheduler::Outcome;
 using Clock = std::chrono::steady_clock;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
@@ -57,7 +56,7 @@ http::Response invalid_state(const http::RequestHeader& header, std::string_view
                                  " failed for runtime. Error: State transition is not allowed");
 }
 
-std::string error_body(const std::string& type, const std::string& message) {
+std::string error_body(std::string_view type, const std::string& message) {
   return http::dump_lenient(nlohmann::json{{"errorMessage", message}, {"errorType", type}});
 }
 
@@ -83,8 +82,8 @@ std::string invalid_entrypoint_message(int error, const std::string& executable)
 
 }  // namespace
 
-Worker::Worker(asio::any_io_executor executor, WorkerOwner& owner, ProcessLauncher& launcher,
-               store::Store* store, WorkerSettings settings)
+Worker::Worker(asio::any_io_executor executor, WorkerOwner& owner,
+               sandbox::ProcessLauncher& launcher, store::Store* store, WorkerSettings settings)
     : executor_(executor),
       owner_(owner),
       launcher_(launcher),
@@ -101,7 +100,7 @@ Worker::~Worker() {
   }
 }
 
-void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first) {
+void Worker::start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first) {
   current_ = std::move(first);
   if (current_) current_->waited_for_init = true;
   state_ = current_ ? State::kBusy : State::kStarting;
@@ -117,7 +116,8 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
     }
     spec.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
     if (settings_.cgroups) {
-      cgroup_ = settings_.cgroups->create(id_, CgroupLimits::for_function(settings_.memory_mb));
+      cgroup_ =
+          settings_.cgroups->create(id_, sandbox::CgroupLimits::for_function(settings_.memory_mb));
     }
     if (cgroup_) spec.cgroup_dir_fd = cgroup_->clone_into_fd();
     executable_ = spec.executable;
@@ -133,7 +133,7 @@ void Worker::start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first)
     spdlog::error("function {}: cannot start a worker: {}", settings_.function, e.what());
     state_ = State::kDead;
     exited_ = true;
-    if (current_) fail_current(Outcome::kCrash, "Runtime.ExitError", e.what());
+    if (current_) fail_current(Outcome::kCrash, e.what());
     asio::post(executor_, [self] { self->owner_.worker_exited(*self); });
     return;
   }
@@ -165,7 +165,7 @@ asio::awaitable<void> Worker::read_pipe(std::shared_ptr<Worker> self, LogPipe* p
   (void)self;
 }
 
-void Worker::assign(std::shared_ptr<scheduler::Invocation> invocation) {
+void Worker::assign(std::shared_ptr<Invocation> invocation) {
   LAMBDAD_CHECK(state_ == State::kIdle && !current_);
   current_ = std::move(invocation);
   state_ = State::kBusy;
@@ -207,7 +207,7 @@ void Worker::mark_initialized() {
 }
 
 http::Response Worker::deliver(const http::Request& request) {
-  scheduler::Invocation& inv = *current_;
+  Invocation& inv = *current_;
   inv.delivered = true;
   inv.delivered_at = Clock::now();
   inv.start_epoch_ms = epoch_ms();
@@ -277,14 +277,14 @@ http::Response Worker::response_too_large(std::string_view request_id,
   if (auto rejected = check_request_id(request_id, header)) return *rejected;
   complete(
       Outcome::kResponseTooLarge,
-      error_body("Function.ResponseSizeTooLarge",
+      error_body(error_type(Outcome::kResponseTooLarge),
                  "Response payload size exceeded maximum allowed payload size (6291556 bytes)."),
-      "Function.ResponseSizeTooLarge");
+      std::string(error_type(Outcome::kResponseTooLarge)));
   return http::runtime_error(header, 413, "RequestEntityTooLarge",
                              "Exceeded maximum allowed payload size (6291556 bytes).");
 }
 
-void Worker::deadline_passed(scheduler::Invocation& invocation) {
+void Worker::deadline_passed(Invocation& invocation) {
   if (current_.get() != &invocation || invocation.done) return;
   const double seconds = static_cast<double>(invocation.timeout.count()) / 1000.0;
   char message[128];
@@ -294,23 +294,23 @@ void Worker::deadline_passed(scheduler::Invocation& invocation) {
   log_platform(timeout_line(epoch_ms(), invocation.request_id, seconds));
   state_ = State::kDead;
   launcher_.kill_group(process_.pid, SIGKILL);
-  complete(
-      Outcome::kTimeout,
-      error_body("Sandbox.Timedout", "RequestId: " + invocation.request_id + " Error: " + message),
-      "Sandbox.Timedout");
+  complete(Outcome::kTimeout,
+           error_body(error_type(Outcome::kTimeout),
+                      "RequestId: " + invocation.request_id + " Error: " + message),
+           std::string(error_type(Outcome::kTimeout)));
 }
 
-void Worker::fail_current(Outcome outcome, const std::string& error_type,
-                          const std::string& message) {
+void Worker::fail_current(Outcome outcome, const std::string& message) {
+  const std::string type(error_type(outcome));
   const std::string text = "RequestId: " + current_->request_id + " Error: " + message;
   if (!current_->delivered) log_platform(start_line(current_->request_id, current_->version));
   log_platform(text);
-  log_platform(error_type);
-  complete(outcome, error_body(error_type, text), error_type);
+  log_platform(type);
+  complete(outcome, error_body(type, text), type);
 }
 
 void Worker::complete(Outcome outcome, std::string response, std::string error_type) {
-  std::shared_ptr<scheduler::Invocation> inv = std::move(current_);
+  std::shared_ptr<Invocation> inv = std::move(current_);
   inv->finished_at = Clock::now();
   if (!inv->delivered) {
     inv->delivered_at = inv->finished_at;
@@ -331,8 +331,6 @@ void Worker::complete(Outcome outcome, std::string response, std::string error_t
   }
   if (store_) {
     // The record carries the END and REPORT lines, which the store's thread writes out.
-    static constexpr const char* kOutcomes[] = {"pending", "success", "error", "timeout",
-                                                "crash",   "error",   "error", "error"};
     store_->record({.request_id = inv->request_id,
                     .function = settings_.function,
                     .version = settings_.version,
@@ -345,7 +343,7 @@ void Worker::complete(Outcome outcome, std::string response, std::string error_t
                     .memory_size_mb = settings_.memory_mb,
                     .max_memory_used_mb = max_memory,
                     .cold = inv->waited_for_init,
-                    .outcome = kOutcomes[static_cast<int>(outcome)],
+                    .outcome = std::string(record_name(outcome)),
                     .error_type = inv->error_type,
                     .with_end_lines = true,
                     .end_ms = epoch_ms()});
@@ -415,10 +413,10 @@ void Worker::on_exit(int code, int status) {
   }
   if (current_ && !current_->done) {
     if (exec_errno) {
-      fail_current(Outcome::kInvalidEntrypoint, "Runtime.InvalidEntrypoint", entrypoint_message);
+      fail_current(Outcome::kInvalidEntrypoint, entrypoint_message);
     } else {
-      fail_current(Outcome::kCrash, "Runtime.ExitError",
-                   "Runtime exited with error: " + describe_wait_status(code, status));
+      fail_current(Outcome::kCrash,
+                   "Runtime exited with error: " + sandbox::describe_wait_status(code, status));
     }
   } else if (exec_errno) {
     spdlog::warn("function {}: worker could not start: {}", settings_.function, entrypoint_message);

@@ -7,24 +7,16 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
-
-#include "lambdad/common/aws_error.hpp"
 
 #include "lambdad/http/server.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 
-namespace lambdad::store {
-class LogReader;
-}
-
 namespace lambdad::control_api {
+
+struct ApiState;
 
 class ControlApi {
  public:
@@ -36,29 +28,16 @@ class ControlApi {
   /// `POST /_lambdad/deploy` (servers started with --git): deploys the ref's newest commit and
   /// answers with what changed. Throws AwsError when the deploy fails; the old one keeps serving.
   using DeployHook = std::function<http::asio::awaitable<nlohmann::json>()>;
-  void set_deploy_hook(DeployHook hook) { deploy_ = std::move(hook); }
+  void set_deploy_hook(DeployHook hook);
 
   /// More Prometheus lines for /metrics, from another module (called on the io thread).
-  void add_metrics(std::function<std::string()> lines) {
-    more_metrics_.push_back(std::move(lines));
-  }
+  void add_metrics(std::function<std::string()> lines);
 
  private:
+  /// Finds the request's row in the table of operations (control_api.cpp) and runs its handler.
   http::asio::awaitable<http::Response> route(http::Request& request);
-  http::asio::awaitable<http::Response> invoke(http::Request& request, std::string_view name,
-                                               std::string_view query, std::string request_id);
-  http::asio::awaitable<http::Response> logs_call(http::Request& request);
-  using LogsOutcome = std::pair<nlohmann::json, std::optional<AwsError>>;
-  static http::asio::awaitable<LogsOutcome> query_logs(ControlApi* self, std::string operation,
-                                                       nlohmann::json body);
-  http::Response metrics(const http::Request& request) const;
 
-  scheduler::Scheduler& scheduler_;
-  std::filesystem::path db_file_;
-  DeployHook deploy_;
-  std::vector<std::function<std::string()>> more_metrics_;
-  boost::asio::thread_pool readers_{1};       ///< SQLite reads block: never on the io thread
-  std::unique_ptr<store::LogReader> reader_;  ///< used on readers_ only
+  std::unique_ptr<ApiState> state_;
 };
 
 }  // namespace lambdad::control_api

@@ -7,8 +7,7 @@
 
 namespace lambdad::control_api {
 
-nlohmann::json function_configuration(const scheduler::Function& function,
-                                      const std::string& version);
-nlohmann::json get_function(const scheduler::Function& function, const std::string& version);
+nlohmann::json function_configuration(const scheduler::FunctionInfo& function);
+nlohmann::json get_function(const scheduler::FunctionInfo& function);
 
 }  // namespace lambdad::control_api

@@ -21,7 +21,4 @@ boost::asio::awaitable<std::optional<scheduler::InvokeResult>> invoke_within(
     scheduler::Scheduler& scheduler, std::string function, std::chrono::milliseconds limit,
     std::string payload);
 
-/// "a function error", "a timeout", … for logs.
-const char* outcome_name(scheduler::Outcome outcome);
-
 }  // namespace lambdad::gateway

@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lambdad/sandbox/process.hpp"
 #include "lambdad/sandbox/seccomp.hpp"
-#include "lambdad/worker/process.hpp"
 
 namespace lambdad::sandbox {
 
@@ -102,12 +102,12 @@ class Sandbox {
   /// in-sandbox paths, see in_sandbox()) and its network; at `process` the seccomp filter (a
   /// function that asks for no network then keeps the host's, with a warning). Throws
   /// std::runtime_error when a folder of the request cannot be opened.
-  void apply(worker::SpawnSpec& spec, const JailRequest& request) const;
+  void apply(SpawnSpec& spec, const JailRequest& request) const;
   /// Whether workers see /var/task, /opt, /var/runtime rather than host paths.
   bool in_sandbox() const { return tier_ == Tier::kNamespaces; }
 
   /// The launcher for this tier (a sandboxed spec is started in its namespaces).
-  std::unique_ptr<worker::ProcessLauncher> make_launcher() const;
+  std::unique_ptr<ProcessLauncher> make_launcher() const;
 
   struct Shared;  ///< what every jail uses: system folders, /dev nodes, lambdad-init
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "lambdad/common/function_config.hpp"
-#include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/worker/invocation.hpp"
 #include "lambdad/worker/worker.hpp"
 
 namespace lambdad::scheduler {
@@ -22,7 +22,7 @@ class Pool final : public worker::WorkerOwner {
   ~Pool() override;
 
   /// Gives the invocation to the most recently used idle worker, or to a new one it waits for.
-  std::shared_ptr<worker::Worker> run(std::shared_ptr<Invocation> invocation);
+  std::shared_ptr<worker::Worker> run(std::shared_ptr<worker::Invocation> invocation);
   /// Stops idle workers unused for `idle_timeout`, never going below the provisioned floor.
   void reap(std::chrono::steady_clock::time_point now, std::chrono::seconds idle_timeout);
   /// Starts workers until the provisioned floor is met.
@@ -35,19 +35,21 @@ class Pool final : public worker::WorkerOwner {
 
   size_t size() const { return workers_.size(); }
   size_t idle_count() const { return idle_.size(); }
+  int provisioned() const { return provisioned_; }
   const std::string& version() const { return version_; }
 
   void worker_idle(worker::Worker& worker) override;
   void worker_exited(worker::Worker& worker) override;
 
  private:
-  std::shared_ptr<worker::Worker> spawn(std::shared_ptr<Invocation> first, bool provisioned);
+  std::shared_ptr<worker::Worker> spawn(std::shared_ptr<worker::Invocation> first,
+                                        bool provisioned);
 
   Scheduler& scheduler_;
   const FunctionConfig config_;  ///< a copy: the function may be redeployed while this drains
   std::string version_;
   int provisioned_;
-  worker::SpawnSpec base_spec_;  ///< built once; each worker adds its endpoint and log stream
+  sandbox::SpawnSpec base_spec_;  ///< built once; each worker adds its endpoint and log stream
   std::vector<std::shared_ptr<worker::Worker>> idle_;  ///< most recently used at the back
   std::unordered_map<worker::Worker*, std::shared_ptr<worker::Worker>> workers_;
   std::chrono::steady_clock::time_point provision_backoff_until_{};

@@ -17,15 +17,17 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
+#include "lambdad/sandbox/process.hpp"
 #include "lambdad/scheduler/concurrency.hpp"
-#include "lambdad/scheduler/invocation.hpp"
+#include "lambdad/scheduler/function.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
-#include "lambdad/worker/cgroups.hpp"
-#include "lambdad/worker/process.hpp"
+#include "lambdad/worker/outcome.hpp"
 
 namespace lambdad::sandbox {
 class Sandbox;
-}
+enum class Tier;
+}  // namespace lambdad::sandbox
 
 namespace lambdad::store {
 class Store;
@@ -43,7 +45,7 @@ struct SchedulerSettings {
   std::chrono::seconds async_max_event_age{21600};
   int async_max_retries = 2;
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
-  const worker::WorkerCgroups* cgroups = nullptr;     ///< per-worker cgroups, if any
+  const sandbox::WorkerCgroups* cgroups = nullptr;    ///< per-worker cgroups, if any
   const Runtimes* runtimes = nullptr;                 ///< node / python3, probed at start
   const sandbox::Sandbox* sandbox = nullptr;          ///< the tier workers run at (null: none)
 };
@@ -64,38 +66,40 @@ struct InvokeResult {
   std::string function_error;  ///< "Unhandled" on a function error, else empty
   std::string executed_version;
   std::string log_tail;  ///< last 4 KB of the log, when asked for (not base64 yet)
-  Outcome outcome = Outcome::kPending;
+  worker::Outcome outcome = worker::Outcome::kPending;
 };
 
-/// Function name → fingerprint of its code and layer folders (deploy/code_fingerprint.hpp).
-using CodeFingerprints = std::map<std::string, std::string>;
-
-/// A function as the scheduler knows it, with the versions it publishes.
-struct Function {
+/// What the Lambda API tells about a function version (GetFunction, ListFunctions): a copy, so it
+/// stays valid across a redeploy.
+struct FunctionInfo {
   FunctionConfig config;
-  std::string code_fingerprint;  ///< "" when unknown (then a redeploy always replaces it)
-  std::map<std::string, std::unique_ptr<Pool>> versions;  ///< $LATEST, "1", …
-  std::map<std::string, std::string> aliases;             ///< alias → version
-  std::string last_modified;
+  std::string version;           ///< $LATEST or a number
+  std::string code_fingerprint;  ///< "" when unknown
+  std::string last_modified;     ///< the Lambda API's format
 };
 
-/// What a name and qualifier resolve to.
-struct Resolved {
-  Function* function = nullptr;
-  Pool* pool = nullptr;
-  std::string version;
-  std::string invoked_arn;  ///< the ARN as the caller used it (qualifier included)
+/// A snapshot of the scheduler for metrics and dashboards, taken on the io thread.
+struct VersionStats {
+  std::string version;     ///< $LATEST, "1", …
+  size_t workers = 0;      ///< started and not exited: idle and busy ones
+  size_t idle = 0;         ///< warm and waiting for an invocation
+  size_t busy = 0;         ///< workers - idle: starting or running an invocation
+  size_t provisioned = 0;  ///< the floor kept initialised
 };
-
-/// Whether a redeployed function keeps its pools and warm workers: the same settings as far as
-/// its workers can tell (its events, which only the gateway reads, and template lines aside) and
-/// the same code, by a known fingerprint.
-bool keeps_workers(const Function& before, const FunctionConfig& after,
-                   const std::string& code_after);
+struct FunctionStats {
+  std::string name;
+  std::vector<VersionStats> versions;
+  int in_flight = 0;  ///< invocations holding a concurrency slot
+};
+struct Stats {
+  std::vector<FunctionStats> functions;  ///< by name
+  size_t draining_workers = 0;           ///< of pools a redeploy replaced
+  sandbox::Tier sandbox_tier{};          ///< the tier workers run at (kNone without a sandbox)
+};
 
 class Scheduler {
  public:
-  Scheduler(boost::asio::any_io_executor executor, worker::ProcessLauncher& launcher,
+  Scheduler(boost::asio::any_io_executor executor, sandbox::ProcessLauncher& launcher,
             store::Store* store, SchedulerSettings settings);
   ~Scheduler();
 
@@ -113,32 +117,46 @@ class Scheduler {
   Redeployed redeploy(const std::vector<FunctionConfig>& functions,
                       const CodeFingerprints& code = {});
 
-  /// Finds the function; throws AwsError (ResourceNotFound, InvalidParameterValue, Validation).
-  Resolved resolve(std::string_view name, std::string_view qualifier);
-
   /// Runs one invocation to completion. Throws AwsError for throttles (429) and lookups.
   boost::asio::awaitable<InvokeResult> invoke(InvokeRequest request);
   /// Queues an `Event` invocation and returns at once; retries as AWS does.
   void invoke_async(InvokeRequest request);
+  /// Throws the AwsError invoke() would for a name and qualifier that resolve to no function
+  /// version (ResourceNotFound, InvalidParameterValue, Validation).
+  void check_exists(std::string_view name, std::string_view qualifier);
+  /// The longest an invocation of the function (by its exact name) may take before the scheduler
+  /// ends it itself: its init bound plus its timeout. Nullopt for an unknown name.
+  std::optional<std::chrono::milliseconds> longest_invocation(const std::string& name) const;
 
-  const std::map<std::string, Function>& functions() const { return functions_; }
-  const ConcurrencyLimits& limits() const { return *limits_; }
+  /// The function version a name and qualifier resolve to, as invoke() resolves them; throws
+  /// AwsError likewise.
+  FunctionInfo describe(std::string_view name, std::string_view qualifier);
+  /// Every function's $LATEST, by name.
+  std::vector<FunctionInfo> list() const;
+  Stats stats() const;
+
   size_t worker_count() const;
   /// Workers of pools a redeploy replaced that have not exited yet.
   size_t draining_workers() const;
+  boost::asio::any_io_executor executor() const { return executor_; }
+  bool shutting_down() const { return shutting_down_; }
 
   /// Stops taking invocations, lets in-flight ones finish (each within its own timeout), then stops
   /// every worker and waits for them to exit.
   boost::asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
-  // For pools.
-  boost::asio::any_io_executor executor() const { return executor_; }
-  worker::ProcessLauncher& launcher() { return launcher_; }
-  store::Store* store() { return store_; }
-  const SchedulerSettings& settings() const { return settings_; }
-  bool shutting_down() const { return shutting_down_; }
+  /// For tests: the pool serving a function version (null when there is none).
+  const Pool* pool_for_test(const std::string& name, const std::string& version) const;
 
  private:
+  friend class Pool;  // its workers' executor, launcher, store and settings
+  sandbox::ProcessLauncher& launcher() { return launcher_; }
+  store::Store* store() { return store_; }
+  const SchedulerSettings& settings() const { return settings_; }
+
+  /// Finds the function; throws AwsError (ResourceNotFound, InvalidParameterValue, Validation).
+  Resolved resolve(std::string_view name, std::string_view qualifier);
+  static FunctionInfo info(const Function& function, const std::string& version);
   boost::asio::awaitable<void> run_async(InvokeRequest request);
   std::pair<int, std::chrono::seconds> async_policy(const std::string& function);
   boost::asio::awaitable<void> reap_loop();
@@ -146,7 +164,7 @@ class Scheduler {
   void drain(Function& fn);
 
   boost::asio::any_io_executor executor_;
-  worker::ProcessLauncher& launcher_;
+  sandbox::ProcessLauncher& launcher_;
   store::Store* store_;
   SchedulerSettings settings_;
   std::shared_ptr<ConcurrencyLimits> limits_;  ///< shared with in-flight invocations' slots

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/sandbox/process.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
-#include "lambdad/worker/process.hpp"
 
 namespace lambdad::sandbox {
 class Sandbox;
@@ -20,9 +20,9 @@ namespace lambdad::scheduler {
 /// function's interpreter is absent. With a `sandbox` at tier `namespaces`, paths are the worker's
 /// view (/var/task, /opt, /var/runtime) and the spec carries the function's prepared jail; at tier
 /// `process`, the seccomp filter.
-worker::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version,
-                                   const Runtimes* runtimes,
-                                   const sandbox::Sandbox* sandbox = nullptr);
+sandbox::SpawnSpec build_spawn_spec(const FunctionConfig& config, const std::string& version,
+                                    const Runtimes* runtimes,
+                                    const sandbox::Sandbox* sandbox = nullptr);
 
 /// The custom-runtime entry point: `bootstrap` in the code folder, else in a layer (later wins).
 std::string find_bootstrap(const FunctionConfig& config);

@@ -14,11 +14,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "lambdad/runtime_api/endpoint.hpp"
-#include "lambdad/scheduler/invocation.hpp"
-#include "lambdad/worker/cgroups.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
+#include "lambdad/sandbox/process.hpp"
+#include "lambdad/worker/invocation.hpp"
 #include "lambdad/worker/log_pipe.hpp"
 #include "lambdad/worker/memory.hpp"
-#include "lambdad/worker/process.hpp"
 
 namespace lambdad::store {
 class Store;
@@ -41,7 +41,7 @@ struct WorkerSettings {
   std::string version;  ///< $LATEST or a number
   int memory_mb = 128;
   std::string listen_host = "127.0.0.1";
-  const WorkerCgroups* cgroups = nullptr;  ///< limits and Max Memory Used, when available
+  const sandbox::WorkerCgroups* cgroups = nullptr;  ///< limits and Max Memory Used, when available
 };
 
 class Worker final : public runtime_api::RuntimeTarget,
@@ -49,18 +49,18 @@ class Worker final : public runtime_api::RuntimeTarget,
  public:
   enum class State { kStarting, kIdle, kBusy, kDead };
 
-  Worker(boost::asio::any_io_executor executor, WorkerOwner& owner, ProcessLauncher& launcher,
-         store::Store* store, WorkerSettings settings);
+  Worker(boost::asio::any_io_executor executor, WorkerOwner& owner,
+         sandbox::ProcessLauncher& launcher, store::Store* store, WorkerSettings settings);
   ~Worker() override;
 
   /// Opens the Runtime API endpoint and starts the process. `first` (optional) is the invocation
   /// that will wait for this worker's init. Never throws: a failure completes `first` with the
   /// matching error and the worker reports itself exited.
-  void start(SpawnSpec spec, std::shared_ptr<scheduler::Invocation> first);
+  void start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first);
   /// Gives an idle worker its next invocation.
-  void assign(std::shared_ptr<scheduler::Invocation> invocation);
+  void assign(std::shared_ptr<Invocation> invocation);
   /// The invocation's deadline passed: kill the worker, answer Sandbox.Timedout.
-  void deadline_passed(scheduler::Invocation& invocation);
+  void deadline_passed(Invocation& invocation);
   /// Stops the process (SIGTERM, SIGKILL after a grace period).
   void stop();
 
@@ -83,9 +83,9 @@ class Worker final : public runtime_api::RuntimeTarget,
                                                  const http::RequestHeader& header) const;
   void mark_initialized();
   http::Response deliver(const http::Request& request);
-  void complete(scheduler::Outcome outcome, std::string response, std::string error_type);
-  void fail_current(scheduler::Outcome outcome, const std::string& error_type,
-                    const std::string& message);
+  void complete(Outcome outcome, std::string response, std::string error_type);
+  /// Ends the current invocation with an outcome lambdad names (its errorType from outcome.hpp).
+  void fail_current(Outcome outcome, const std::string& message);
   static boost::asio::awaitable<void> watch_exit(std::shared_ptr<Worker> self);
   static boost::asio::awaitable<void> serve_endpoint(std::shared_ptr<Worker> self,
                                                      std::shared_ptr<const http::Handler> handler);
@@ -98,7 +98,7 @@ class Worker final : public runtime_api::RuntimeTarget,
 
   boost::asio::any_io_executor executor_;
   WorkerOwner& owner_;
-  ProcessLauncher& launcher_;
+  sandbox::ProcessLauncher& launcher_;
   store::Store* store_;
   WorkerSettings settings_;
   std::string id_;
@@ -108,11 +108,11 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::chrono::steady_clock::time_point proc_read_at_{};
   uint64_t cgroup_peak_at_proc_read_ = 0;
   std::unique_ptr<PeakMemory> peak_memory_;
-  std::unique_ptr<WorkerCgroup> cgroup_;
+  std::unique_ptr<sandbox::WorkerCgroup> cgroup_;
   State state_ = State::kStarting;
 
   boost::asio::ip::tcp::acceptor acceptor_;
-  SpawnedProcess process_;
+  sandbox::SpawnedProcess process_;
   std::unique_ptr<LogPipe> stdout_;
   std::unique_ptr<LogPipe> stderr_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;
@@ -123,7 +123,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::optional<double> init_duration_ms_;
   std::optional<std::pair<std::string, std::string>> init_error_;  ///< type, body
 
-  std::shared_ptr<scheduler::Invocation> current_;
+  std::shared_ptr<Invocation> current_;
   boost::asio::steady_timer parked_next_;  ///< wakes the runtime's waiting /next
   uint64_t next_generation_ = 0;
   bool exited_ = false;

@@ -35,8 +35,8 @@ TEST(SeccompFilter, BuildsOnceAsBpf) {
 void find_init() {
   if (std::getenv("LAMBDAD_INIT")) return;
   const fs::path exe = fs::read_symlink("/proc/self/exe");
-  for (const fs::path& candidate : {exe.parent_path() / "lambdad-init",
-                                    exe.parent_path().parent_path() / "lambdad-init"}) {
+  for (const fs::path& candidate :
+       {exe.parent_path() / "lambdad-init", exe.parent_path().parent_path() / "lambdad-init"}) {
     if (fs::exists(candidate)) setenv("LAMBDAD_INIT", candidate.c_str(), 1);
   }
 }
@@ -59,21 +59,23 @@ TEST(NamespaceSandbox, WorkerSeesOnlyItsJail) {
   if (sandbox->tier() != Tier::kNamespaces) {
     GTEST_SKIP() << "no namespaces tier on this host: " << sandbox->host().namespaces_detail;
   }
-  const fs::path code = fs::temp_directory_path() / ("lambdad-sandbox-test-" +
-                                                     std::to_string(getpid()));
+  const fs::path code =
+      fs::temp_directory_path() / ("lambdad-sandbox-test-" + std::to_string(getpid()));
   fs::create_directories(code);
-  worker::SpawnSpec spec{.executable = "/bin/sh",
-                         .argv = {"sh", "-c", "id -u; pwd; ls /var/task; ls /proc | grep -c '^[0-9]'"},
-                         .env = {"PATH=/usr/bin:/bin"},
-                         .cwd = "/var/task"};
-  {
-    std::ofstream(code / "marker") << "x";
-  }
-  sandbox->apply(spec, {.code_dir = code, .layers = {}, .runtime_dir = {}, .interpreters = {},
+  sandbox::SpawnSpec spec{
+      .executable = "/bin/sh",
+      .argv = {"sh", "-c", "id -u; pwd; ls /var/task; ls /proc | grep -c '^[0-9]'"},
+      .env = {"PATH=/usr/bin:/bin"},
+      .cwd = "/var/task"};
+  { std::ofstream(code / "marker") << "x"; }
+  sandbox->apply(spec, {.code_dir = code,
+                        .layers = {},
+                        .runtime_dir = {},
+                        .interpreters = {},
                         .ephemeral_storage_mb = 16});
   ASSERT_NE(spec.jail, nullptr);
   auto launcher = sandbox->make_launcher();
-  worker::SpawnedProcess p = launcher->spawn(spec);
+  sandbox::SpawnedProcess p = launcher->spawn(spec);
   const std::string out = read_all(p.stdout_fd);
   siginfo_t info{};
   waitid(P_PID, static_cast<id_t>(p.pid), &info, WEXITED);
@@ -94,12 +96,15 @@ TEST(NamespaceSandbox, ExecFailureIsReportedAsBefore) {
   find_init();
   auto sandbox = Sandbox::create({});
   if (sandbox->tier() != Tier::kNamespaces) GTEST_SKIP() << "no namespaces tier on this host";
-  worker::SpawnSpec spec{.executable = "/var/task/bootstrap", .argv = {"bootstrap"}, .env = {},
-                         .cwd = "/var/task"};
-  sandbox->apply(spec, {.code_dir = "/usr/share", .layers = {}, .runtime_dir = {},
-                        .interpreters = {}, .ephemeral_storage_mb = 16});
+  sandbox::SpawnSpec spec{
+      .executable = "/var/task/bootstrap", .argv = {"bootstrap"}, .env = {}, .cwd = "/var/task"};
+  sandbox->apply(spec, {.code_dir = "/usr/share",
+                        .layers = {},
+                        .runtime_dir = {},
+                        .interpreters = {},
+                        .ephemeral_storage_mb = 16});
   auto launcher = sandbox->make_launcher();
-  worker::SpawnedProcess p = launcher->spawn(spec);
+  sandbox::SpawnedProcess p = launcher->spawn(spec);
   siginfo_t info{};
   waitid(P_PID, static_cast<id_t>(p.pid), &info, WEXITED);
   int error = 0;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "lambdad/common/aws_error.hpp"
 #include "lambdad/scheduler/pool.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 
@@ -72,20 +73,18 @@ TEST(KeepsWorkers, WhatAWorkerSeesIsNot) {
 class RedeployTest : public ::testing::Test {
  protected:
   boost::asio::io_context io_;
-  std::unique_ptr<worker::ProcessLauncher> launcher_ = worker::make_posix_launcher();
+  std::unique_ptr<sandbox::ProcessLauncher> launcher_ = sandbox::make_posix_launcher();
   Scheduler scheduler_{io_.get_executor(), *launcher_, nullptr, SchedulerSettings{}};
 
-  Pool* pool(const std::string& name) {
-    return scheduler_.functions().at(name).versions.at("$LATEST").get();
-  }
+  const Pool* pool(const std::string& name) { return scheduler_.pool_for_test(name, "$LATEST"); }
 };
 
 TEST_F(RedeployTest, UnchangedFunctionsKeepTheirPools) {
   scheduler_.deploy({config("Same"), config("Edited"), config("Gone"), config("Moved")},
                     {{"Same", "s"}, {"Edited", "e"}, {"Gone", "g"}, {"Moved", "m"}});
-  Pool* same = pool("Same");
-  Pool* edited = pool("Edited");
-  Pool* moved = pool("Moved");
+  const Pool* same = pool("Same");
+  const Pool* edited = pool("Edited");
+  const Pool* moved = pool("Moved");
 
   FunctionConfig moved_config = config("Moved");
   moved_config.line = 99;  // only moved down in the template
@@ -101,20 +100,41 @@ TEST_F(RedeployTest, UnchangedFunctionsKeepTheirPools) {
   EXPECT_EQ(pool("Same"), same);
   EXPECT_EQ(pool("Moved"), moved);
   EXPECT_NE(pool("Edited"), edited);
-  EXPECT_EQ(scheduler_.functions().at("Moved").config.line, 99) << "the new config is kept";
-  EXPECT_TRUE(scheduler_.functions().at("Moved").config.events.empty());
-  EXPECT_EQ(scheduler_.functions().at("Edited").code_fingerprint, "e2");
-  EXPECT_EQ(scheduler_.resolve("Moved", "").pool, moved);
+  EXPECT_EQ(scheduler_.describe("Moved", "").config.line, 99) << "the new config is kept";
+  EXPECT_TRUE(scheduler_.describe("Moved", "").config.events.empty());
+  EXPECT_EQ(scheduler_.describe("Edited", "").code_fingerprint, "e2");
+  std::vector<std::string> names;
+  for (const auto& f : scheduler_.stats().functions) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Edited", "Moved", "New", "Same"}));
+}
+
+TEST_F(RedeployTest, StatsListEachVersionsWorkers) {
+  FunctionConfig published = config("Published");
+  published.auto_publish_alias = "live";
+  scheduler_.deploy({config("Fn"), published});
+  const Stats stats = scheduler_.stats();
+  ASSERT_EQ(stats.functions.size(), 2u);
+  EXPECT_EQ(stats.functions[0].name, "Fn");
+  ASSERT_EQ(stats.functions[0].versions.size(), 1u);
+  EXPECT_EQ(stats.functions[0].versions[0].version, "$LATEST");
+  EXPECT_EQ(stats.functions[0].versions[0].workers, 0u);
+  EXPECT_EQ(stats.functions[0].in_flight, 0);
+  ASSERT_EQ(stats.functions[1].versions.size(), 2u);
+  EXPECT_EQ(stats.functions[1].versions[1].version, "1");
+  EXPECT_EQ(stats.draining_workers, 0u);
+  EXPECT_EQ(scheduler_.list().size(), 2u);
+  EXPECT_EQ(scheduler_.describe("Published", "live").version, "1");
+  EXPECT_THROW(scheduler_.check_exists("Nope", ""), AwsError);
 }
 
 TEST_F(RedeployTest, WithoutFingerprintsEveryFunctionIsReplaced) {
   scheduler_.deploy({config("Fn")}, {{"Fn", "f"}});
-  Pool* before = pool("Fn");
+  const Pool* before = pool("Fn");
   const auto swapped = scheduler_.redeploy({config("Fn")});  // as serve --git does
   EXPECT_EQ(swapped.replaced, (std::vector<std::string>{"Fn"}));
   EXPECT_TRUE(swapped.kept.empty());
   EXPECT_NE(pool("Fn"), before);
-  EXPECT_EQ(scheduler_.functions().at("Fn").code_fingerprint, "");
+  EXPECT_EQ(scheduler_.describe("Fn", "").code_fingerprint, "");
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 /// gives a small function a whole core. Functions above 1,769 MB keep nice 0 (Lambda gives them
 /// more vCPUs, not a higher priority).
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 
 /// 0 (1,769 MB and more) to 19.
 int nice_for_memory(int memory_mb);
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

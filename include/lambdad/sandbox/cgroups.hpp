@@ -31,7 +31,7 @@
 #include <thread>
 #include <vector>
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 
 /// lambdad's own cgroup path for a v1 controller (a `N:cpu,cpuacct:/path` line names several) or,
 /// with "", for cgroup v2 (`0::/path`); nullopt when /proc/self/cgroup has none.
@@ -120,4 +120,4 @@ class WorkerCgroups {
   std::thread attacher_;
 };
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -1,6 +1,6 @@
 // WorkerCgroups against a folder standing in for cgroupfs: the files a worker's cgroup gets.
-#include "lambdad/worker/cgroups.hpp"
-#include "lambdad/worker/cpu_weight.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
+#include "lambdad/sandbox/cpu_weight.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
@@ -119,4 +119,4 @@ TEST_F(CgroupsTest, AWorkerWhoseMemoryLimitCannotBeSetGetsNoCgroup) {
 }
 
 }  // namespace
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -1,4 +1,4 @@
-#include "lambdad/worker/spawn_helpers.hpp"
+#include "lambdad/sandbox/spawn_helpers.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <system_error>
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 
 Pipe make_pipe(int read_flags) {
   int fds[2];
@@ -23,4 +23,4 @@ std::vector<char*> exec_pointers(const std::vector<std::string>& strings) {
   return result;
 }
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -1,11 +1,11 @@
-#include "lambdad/scheduler/function_name.hpp"
+#include "lambdad/common/function_name.hpp"
 
 #include <cctype>
 #include "lambdad/common/regex.hpp"
 
 #include "lambdad/common/aws_error.hpp"
 
-namespace lambdad::scheduler {
+namespace lambdad {
 namespace {
 
 // AWS's own pattern for FunctionName (Lambda API reference).
@@ -44,4 +44,4 @@ FunctionName parse_function_name(std::string_view text) {
   return result;
 }
 
-}  // namespace lambdad::scheduler
+}  // namespace lambdad

@@ -1,8 +1,8 @@
-#include "lambdad/worker/cpu_weight.hpp"
+#include "lambdad/sandbox/cpu_weight.hpp"
 
 #include <cmath>
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 
 int nice_for_memory(int memory_mb) {
   constexpr double kFullCpuMb = 1769;
@@ -20,4 +20,4 @@ int nice_for_memory(int memory_mb) {
   return best;
 }
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -1,12 +1,12 @@
 #pragma once
-/// @brief What both launchers (worker/process.cpp and the sandbox's) prepare before forking: the
+/// @brief What both launchers (process.cpp and contain.cpp) prepare before forking: the
 /// pipes to the child and exec's argument arrays. Allocation happens here, in the parent, because
 /// the child must not allocate between vfork/clone and exec.
 
 #include <string>
 #include <vector>
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 
 struct Pipe {
   int read = -1;
@@ -20,4 +20,4 @@ Pipe make_pipe(int read_flags);
 /// argv / envp for execve: pointers into `strings`, null-terminated.
 std::vector<char*> exec_pointers(const std::vector<std::string>& strings);
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -1,10 +1,10 @@
-#include "lambdad/scheduler/function_name.hpp"
+#include "lambdad/common/function_name.hpp"
 
 #include <gtest/gtest.h>
 
 #include "lambdad/common/aws_error.hpp"
 
-namespace lambdad::scheduler {
+namespace lambdad {
 namespace {
 
 struct Case {
@@ -51,4 +51,4 @@ TEST(FunctionName, NamesOverSixtyFourCharactersAreRejected) {
 }
 
 }  // namespace
-}  // namespace lambdad::scheduler
+}  // namespace lambdad

@@ -12,10 +12,8 @@
 struct sock_fprog;
 
 namespace lambdad::sandbox {
-class Jail;
-}
 
-namespace lambdad::worker {
+class Jail;
 
 struct SpawnSpec {
   std::string executable;  ///< absolute path
@@ -33,7 +31,7 @@ struct SpawnSpec {
   bool private_network = false;
   /// Sandbox tier `namespaces`: the worker's prepared root and namespaces (see sandbox.hpp);
   /// paths above are then the worker's view (/var/task, …). Null: a plain child process.
-  std::shared_ptr<const sandbox::Jail> jail;
+  std::shared_ptr<const Jail> jail;
   /// Installed with no_new_privs right before exec when set (tier `process`).
   const sock_fprog* seccomp = nullptr;
 };
@@ -44,7 +42,7 @@ struct SpawnedProcess {
   int pidfd = -1;      ///< readable when the process exits
   int stdout_fd = -1;  ///< read end of the child's stdout
   int stderr_fd = -1;  ///< read end of the child's stderr
-  /// EOF once exec succeeded and the runtime ran; else sandbox::ExecReport records (its first
+  /// EOF once exec succeeded and the runtime ran; else ExecReport records (its first
   /// int is the errno of a failed exec).
   int exec_status_fd = -1;
   bool in_cgroup = false;   ///< started inside SpawnSpec::cgroup_dir_fd
@@ -65,4 +63,4 @@ std::unique_ptr<ProcessLauncher> make_posix_launcher();
 /// Go's wording for a wait status, as Lambda reports it: "exit status 1", "signal: killed".
 std::string describe_wait_status(int code, int status);
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "lambdad/cli/commands.hpp"
-#include "template_fixture.hpp"
+#include "unit/deploy/template_fixture.hpp"
 
 namespace lambdad::deploy::testing {
 namespace {

@@ -10,18 +10,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-namespace lambdad::scheduler {
+#include "lambdad/worker/outcome.hpp"
 
-enum class Outcome {
-  kPending,
-  kSuccess,
-  kFunctionError,      ///< the runtime posted /error
-  kTimeout,            ///< Sandbox.Timedout
-  kCrash,              ///< Runtime.ExitError
-  kInitError,          ///< the runtime posted /init/error
-  kInvalidEntrypoint,  ///< Runtime.InvalidEntrypoint
-  kResponseTooLarge,   ///< Function.ResponseSizeTooLarge
-};
+namespace lambdad::worker {
 
 struct Invocation {
   explicit Invocation(boost::asio::any_io_executor executor) : wake(executor) {}
@@ -62,4 +53,4 @@ struct Invocation {
   }
 };
 
-}  // namespace lambdad::scheduler
+}  // namespace lambdad::worker

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace lambdad::scheduler {
+namespace lambdad {
 
 struct FunctionName {
   std::string name;
@@ -15,4 +15,4 @@ struct FunctionName {
 /// Throws AwsError ValidationException (400) when the text cannot be a function name.
 FunctionName parse_function_name(std::string_view text);
 
-}  // namespace lambdad::scheduler
+}  // namespace lambdad

@@ -1,4 +1,4 @@
-#include "lambdad/worker/process.hpp"
+#include "lambdad/sandbox/process.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -15,16 +15,16 @@
 
 #include "lambdad/sandbox/exec_report.hpp"
 #include "lambdad/sandbox/seccomp.hpp"
-#include "lambdad/worker/spawn_helpers.hpp"
+#include "lambdad/sandbox/spawn_helpers.hpp"
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 namespace {
 
 // Runs in the vfork child before exec: system calls only (no allocation, no locks), never returns.
 [[noreturn]] void exec_child(const SpawnSpec& spec, char* const* argv, char* const* envp,
                              const Pipe& out, const Pipe& err, const Pipe& status) {
-  auto fail = [&](int error, int kind = sandbox::kExecFailed) {
-    sandbox::ExecReport report{error, kind, 0};
+  auto fail = [&](int error, int kind = kExecFailed) {
+    ExecReport report{error, kind, 0};
     (void)!write(status.write, &report, sizeof report);
     _exit(127);
   };
@@ -55,8 +55,8 @@ namespace {
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   // Sandbox tier `process`: the seccomp filter, last.
   if (spec.seccomp) {
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(errno, sandbox::kSetupFailed);
-    if (int rc = sandbox::install_seccomp(spec.seccomp)) fail(rc, sandbox::kSetupFailed);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(errno, kSetupFailed);
+    if (int rc = install_seccomp(spec.seccomp)) fail(rc, kSetupFailed);
   }
   execve(spec.executable.c_str(), argv, envp);
   fail(errno);
@@ -150,4 +150,4 @@ std::string describe_wait_status(int code, int status) {
   return std::string("signal: ") + (name ? name : "signal " + std::to_string(status));
 }
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

@@ -1,4 +1,4 @@
-#include "lambdad/worker/cgroups.hpp"
+#include "lambdad/sandbox/cgroups.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <fstream>
 
-namespace lambdad::worker {
+namespace lambdad::sandbox {
 
 namespace fs = std::filesystem;
 
@@ -303,4 +303,4 @@ void WorkerCgroups::run_attacher() {
   }
 }
 
-}  // namespace lambdad::worker
+}  // namespace lambdad::sandbox

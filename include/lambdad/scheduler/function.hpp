@@ -1,0 +1,42 @@
+#pragma once
+/// @brief A function as the scheduler keeps it: its configuration and the pools of its versions.
+/// The scheduler's own record; other modules see functions through Scheduler's describe(), list()
+/// and stats(), never its pools.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "lambdad/common/function_config.hpp"
+
+namespace lambdad::scheduler {
+
+class Pool;
+
+/// Function name → fingerprint of its code and layer folders (deploy/code_fingerprint.hpp).
+using CodeFingerprints = std::map<std::string, std::string>;
+
+/// A function as the scheduler knows it, with the versions it publishes.
+struct Function {
+  FunctionConfig config;
+  std::string code_fingerprint;  ///< "" when unknown (then a redeploy always replaces it)
+  std::map<std::string, std::unique_ptr<Pool>> versions;  ///< $LATEST, "1", …
+  std::map<std::string, std::string> aliases;             ///< alias → version
+  std::string last_modified;
+};
+
+/// What a name and qualifier resolve to.
+struct Resolved {
+  Function* function = nullptr;
+  Pool* pool = nullptr;
+  std::string version;
+  std::string invoked_arn;  ///< the ARN as the caller used it (qualifier included)
+};
+
+/// Whether a redeployed function keeps its pools and warm workers: the same settings as far as
+/// its workers can tell (its events, which only the gateway reads, and template lines aside) and
+/// the same code, by a known fingerprint.
+bool keeps_workers(const Function& before, const FunctionConfig& after,
+                   const std::string& code_after);
+
+}  // namespace lambdad::scheduler

@@ -1,0 +1,85 @@
+#pragma once
+// The lambda port's routing: one row per operation (method, path pattern, handler), the rows in
+// control_api.cpp's table, each API group's handlers in its own *_routes.cpp. A new group
+// (versions, aliases, …) is a new file and its rows.
+
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lambdad/common/aws_error.hpp"
+#include "lambdad/control_api/control_api.hpp"
+#include "lambdad/http/server.hpp"
+#include "lambdad/store/store.hpp"
+
+namespace lambdad::control_api {
+
+/// What the handlers share: the ControlApi's state.
+struct ApiState {
+  ApiState(scheduler::Scheduler& scheduler, std::filesystem::path db_file)
+      : scheduler(scheduler), db_file(std::move(db_file)) {}
+
+  scheduler::Scheduler& scheduler;
+  std::filesystem::path db_file;
+  ControlApi::DeployHook deploy;
+  std::vector<std::function<std::string()>> more_metrics;
+  boost::asio::thread_pool readers{1};       ///< SQLite reads block: never on the io thread
+  std::unique_ptr<store::LogReader> reader;  ///< used on `readers` only
+};
+
+/// One request as a handler gets it.
+struct Call {
+  http::Request& request;
+  std::string_view query;                  ///< after '?', still percent-encoded
+  std::array<std::string_view, 2> params;  ///< the path's `{}` segments, still percent-encoded
+  std::string request_id;
+};
+
+using Handler = http::asio::awaitable<http::Response> (*)(ApiState& api, Call& call);
+
+struct Route {
+  http::bhttp::verb method;
+  /// Literal segments and `{}` for any one segment; a final `/?` allows a trailing slash.
+  std::string_view path;
+  Handler handler;
+};
+
+/// Whether `path` (without its query) fits `pattern`; fills `params` with the `{}` segments.
+bool match_path(std::string_view pattern, std::string_view path,
+                std::array<std::string_view, 2>& params);
+
+/// The query parameter `key`, percent-decoded ("" when absent).
+std::string query_param(std::string_view query, std::string_view key);
+/// A path segment, percent-decoded (as it came when it does not decode).
+std::string path_param(std::string_view segment);
+
+/// 404 UnknownOperationException: what Lambda answers to an operation lambdad does not implement.
+AwsError unknown_operation();
+http::Response json_response(const http::Request& request, unsigned status,
+                             const nlohmann::json& body, std::string_view request_id);
+
+// invoke_routes.cpp
+http::asio::awaitable<http::Response> invoke(ApiState& api, Call& call);
+/// The body limit of a request on the lambda port: 6 MB on Invoke, refused from its header.
+http::BodyPolicy body_policy(const http::RequestHeader& header);
+http::Response body_too_large(const http::RequestHeader& header);
+// function_routes.cpp
+http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_function(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_function_configuration(ApiState& api, Call& call);
+// logs_routes.cpp
+http::asio::awaitable<http::Response> logs_call(ApiState& api, Call& call);
+// metrics_routes.cpp
+http::asio::awaitable<http::Response> healthz(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> metrics(ApiState& api, Call& call);
+// deploy_routes.cpp
+http::asio::awaitable<http::Response> run_deploy(ApiState& api, Call& call);
+
+}  // namespace lambdad::control_api
