@@ -16,6 +16,8 @@
 #include <set>
 #include <vector>
 
+#include "lambdad/common/private_dir.hpp"
+
 namespace lambdad::deploy {
 namespace {
 
@@ -74,7 +76,11 @@ class TempFolder {
     path_ = root /
             (".tmp-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::error_code ec;
-    fs::create_directories(root, ec);
+    try {
+      create_private_dirs(root);  // the state dir's code/ (private_dir.hpp)
+    } catch (const fs::filesystem_error& e) {
+      ec = e.code();
+    }
     if (ec || !fs::create_directory(path_, ec) || ec) {
       throw ArchiveError("cannot create " + path_.string() + ": " + ec.message());
     }

@@ -3,6 +3,8 @@
 #include <git2.h>
 #include <unistd.h>
 
+#include "lambdad/common/private_dir.hpp"
+
 namespace lambdad::deploy {
 namespace {
 
@@ -50,7 +52,7 @@ GitSource::GitSource(std::string url, std::string ref, const fs::path& state_dir
     : url_(std::move(url)), ref_(std::move(ref)), root_(state_dir / "git") {
   git_libgit2_init();
   repo_ = std::make_unique<Repo>();
-  fs::create_directories(root_ / "checkouts");
+  create_private_dirs(root_ / "checkouts");  // the state dir's git/ (private_dir.hpp)
   const fs::path bare = root_ / "repo.git";
   if (git_repository_open_bare(&repo_->repo, bare.c_str()) < 0) {
     check(git_repository_init(&repo_->repo, bare.c_str(), 1), "creating " + bare.string());

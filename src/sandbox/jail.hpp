@@ -31,6 +31,8 @@ enum class OpKind {
   kOverlay,  ///< read-only overlay of the `lowers` kLower ops before it (the first on top) at
              ///< target; on failure the `fallback` ops that follow run instead
   kRemount,  ///< remount target (a tmpfs of ours) with flags
+  kCover,    ///< an empty read-only tmpfs over target (a hidden folder seen through a bind);
+             ///< ENOENT / EACCES are not failures: the worker cannot reach target then either
 };
 
 struct Op {
@@ -69,6 +71,7 @@ struct Sandbox::Shared {
   gid_t gid = 65534;
   bool setgroups = true;  ///< root: the child may clear its supplementary groups
   std::vector<std::filesystem::path> writable;  ///< --sandbox-writable, bound per jail
+  std::vector<std::filesystem::path> hidden;    ///< weakly canonical; covered in every jail
   std::vector<std::string> describe_ops;        ///< one line per op, for error messages
 };
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "jail.hpp"
 
@@ -40,6 +41,26 @@ bool under(const fs::path& path, const fs::path& folder) {
   auto p = path.lexically_normal().string();
   auto f = folder.lexically_normal().string();
   return p == f || (p.size() > f.size() && p.compare(0, f.size(), f) == 0 && p[f.size()] == '/');
+}
+
+/// `path` made absolute, weakly canonical (symlinks resolved as far as it exists), without a
+/// trailing slash: the form hidden folders and bind sources are compared in.
+fs::path real_path(const fs::path& path) {
+  std::error_code ec;
+  fs::path out = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) out = fs::absolute(path, ec).lexically_normal();
+  std::string text = out.string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text;
+}
+
+bool hidden_entry(const fs::path& entry, const std::vector<fs::path>& hidden) {
+  if (hidden.empty()) return false;
+  const fs::path real = real_path(entry);
+  for (const auto& h : hidden) {
+    if (real == h) return true;
+  }
+  return false;
 }
 
 struct Builder {
@@ -101,6 +122,34 @@ struct Builder {
   }
 };
 
+/// Last, over every bind made: an empty read-only tmpfs wherever a hidden folder (the state dir
+/// beside a template whose function has CodeUri ./) shows inside the jail. The worker sees an
+/// empty folder there, as nothing of the host's below it.
+void add_covers(Builder& b, const JailRequest& request, const std::vector<fs::path>& hidden) {
+  if (hidden.empty()) return;
+  std::vector<std::pair<fs::path, fs::path>> binds;  // host source, in-jail target
+  for (const auto& op : b.ops) {
+    if (op.kind == OpKind::kBind) binds.emplace_back(op.source, fs::path("/") / op.target);
+  }
+  // Several layers are one overlay at /opt (its fallback binds are in `ops` already).
+  if (request.layers.size() > 1) {
+    for (const auto& layer : request.layers) binds.emplace_back(layer, "/opt");
+  }
+  std::set<std::string> covered;
+  for (const auto& [source, target] : binds) {
+    for (const auto& at : hidden_targets(source, target, hidden)) {
+      const std::string rel = in_root(at);
+      if (!covered.insert(rel).second) continue;
+      b.add({.kind = OpKind::kCover,
+             .source = "tmpfs",
+             .target = b.arena.keep(rel),
+             .flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+             .data = "size=4k,nr_inodes=4,mode=0555"},
+            "cover /" + rel + " (lambdad's state dir)");
+    }
+  }
+}
+
 }  // namespace
 
 unsigned long readonly_flags(int fd) {
@@ -114,6 +163,20 @@ unsigned long readonly_flags(int fd) {
     if (s.f_flag & ST_RELATIME) flags |= MS_RELATIME;
   }
   return flags;
+}
+
+std::vector<fs::path> hidden_targets(const fs::path& source, const fs::path& target,
+                                     const std::vector<fs::path>& hidden) {
+  std::vector<fs::path> out;
+  if (hidden.empty()) return out;
+  const fs::path real = real_path(source);
+  for (const auto& folder : hidden) {
+    const fs::path h = real_path(folder);
+    if (!under(h, real)) continue;
+    const fs::path rest = h.lexically_relative(real);
+    out.push_back(rest.empty() || rest == "." ? target : (target / rest).lexically_normal());
+  }
+  return out;
 }
 
 std::shared_ptr<const Sandbox::Shared> prepare_shared(const SandboxOptions& options,
@@ -172,6 +235,7 @@ std::shared_ptr<const Sandbox::Shared> prepare_shared(const SandboxOptions& opti
     b.mkdirs(dir);
   }
   shared->writable = options.writable;
+  for (const auto& folder : options.hidden) shared->hidden.push_back(real_path(folder));
   // /dev: a small tmpfs holding the host's harmless nodes (binds: mknod is not allowed in a user
   // namespace), then read-only.
   b.add({.kind = OpKind::kTmpfs,
@@ -260,6 +324,7 @@ std::shared_ptr<const Jail> prepare_jail(std::shared_ptr<const Sandbox::Shared> 
     const size_t overlay = b.ops.size() - 1;
     for (const auto& layer : request.layers) {
       for (const auto& entry : fs::directory_iterator(layer, ec)) {
+        if (hidden_entry(entry.path(), shared->hidden)) continue;  // not even bound
         b.bind(entry.path(), fs::path("/opt") / entry.path().filename());
       }
     }
@@ -275,6 +340,7 @@ std::shared_ptr<const Jail> prepare_jail(std::shared_ptr<const Sandbox::Shared> 
         "tmpfs /tmp");
   // Operator-chosen read-write folders, at their own path (after /tmp, which may hold them).
   for (const auto& folder : shared->writable) b.bind(folder, folder, /*writable=*/true);
+  add_covers(b, request, shared->hidden);
   return jail;
 }
 
@@ -356,6 +422,10 @@ int run_ops(const std::vector<Op>& ops, const int* fds, size_t* failed) {
       }
       case OpKind::kRemount:
         rc = ::mount(nullptr, op.target, nullptr, op.flags, nullptr);
+        break;
+      case OpKind::kCover:
+        rc = ::mount(op.source, op.target, op.source, op.flags, op.data);
+        if (rc != 0 && (errno == ENOENT || errno == EACCES)) rc = 0;
         break;
     }
     if (rc != 0) {

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "lambdad/common/private_dir.hpp"
 #include "lambdad/control_api/control_api.hpp"
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
@@ -20,6 +21,25 @@ namespace lambdad::server {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+namespace {
+
+/// The state dir, private to the server's user (0700); one left open to group or others (made
+/// by an older lambdad, or by hand) is tightened, with a log line.
+void prepare_state_dir(const std::filesystem::path& dir) {
+  create_private_dirs(dir);
+  try {
+    if (auto old = make_private(dir)) {
+      spdlog::info("state dir {} was open to group or others (mode {:04o}): now 0700", dir.string(),
+                   static_cast<unsigned>(*old));
+    }
+  } catch (const std::filesystem::filesystem_error& e) {
+    spdlog::warn("state dir {} is open to group or others and stays so: {}", dir.string(),
+                 e.code().message());
+  }
+}
+
+}  // namespace
 
 struct Server::Impl {
   Template tmpl;
@@ -121,7 +141,9 @@ Server::~Server() {
 
 void Server::start() {
   Impl& s = *impl_;
-  std::filesystem::create_directories(s.options.state_dir);
+  prepare_state_dir(s.options.state_dir);
+  // Workers never see it, even where it lies inside a function's code folder (CodeUri ./).
+  s.options.sandbox.hidden.push_back(s.options.state_dir);
   const auto db_file = s.options.state_dir / "lambdad.db";
   s.store = store::Store::open(db_file);
   std::string why = "--no-cgroups given";

@@ -337,6 +337,93 @@ class LayersTest(SandboxTestCase):
         self.assertEqual(attempt(self, "layers").split(), ["from", "b", "a", "b"])
 
 
+# A function without CodeUri (SAM's default: the template's folder, which holds the state dir
+# .lambdad) looks for lambdad's files below /var/task.
+PEEK = r"""
+result() { response="$(printf '%s' "$1" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')"; }
+result "$(ls -A /var/task/.lambdad 2>&1 | tr '\n' ' '; echo "|"
+          cat /var/task/.lambdad/lambdad.db 2>&1 | head -c 100; echo "rc=${PIPESTATUS[0]}|"
+          ls -A /var/task/.lambdad/code 2>&1 | head -c 200; echo "|"
+          touch /var/task/.lambdad/x 2>&1; echo "|"
+          ls -A /var/task | tr '\n' ' ')"
+"""
+
+STATE_DIR_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Peek:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: bootstrap
+      Timeout: 30
+  Inline:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return {"inline": True}
+"""
+
+
+class StateDirTest(SandboxTestCase):
+    """The state dir inside a function's code folder (CodeUri omitted) looks empty to it: no
+    database, no other function's unpacked code."""
+
+    @classmethod
+    def _start_server(cls) -> None:
+        cls.server = Server(template=STATE_DIR_TEMPLATE, init_timeout=cls.init_timeout)
+        # Where lambdad puts it when --state-dir is not given: beside the template.
+        cls.server.state_dir = cls.server.root / ".lambdad"
+        bootstrap = cls.server.root / "bootstrap"
+        bootstrap.write_text(bash_function("Peek", PEEK).code)
+        bootstrap.chmod(0o755)
+        cls.server.start()
+
+    def test_state_dir_looks_empty_inside_the_code_folder(self):
+        state = self.server.state_dir
+        self.assertTrue((state / "lambdad.db").exists())
+        self.assertTrue(any((state / "code").iterdir()), "the InlineCode function is unpacked")
+        listing, db, code, touch, task = attempt(self, "peek", function="Peek").split("|")
+        self.assertEqual(listing.strip(), "", "nothing in /var/task/.lambdad")
+        self.assertIn("No such file or directory", db)
+        self.assertNotIn("SQLite", db)
+        self.assertIn("No such file or directory", code)
+        self.assertIn("Read-only file system", touch)
+        # The rest of the function's code folder is there, .lambdad as an empty folder.
+        self.assertIn("bootstrap", task.split())
+        self.assertIn("template.yaml", task.split())
+        self.assertIn(".lambdad", task.split())
+        self.assertEqual(self.server.invoke_ok(self, "Inline", {}).json(), {"inline": True})
+
+
+class StateDirModeTest(unittest.TestCase):
+    """The state dir is private to the server's user (0700), at every tier: one left open to
+    others is tightened at start, with a log line."""
+
+    def test_an_open_state_dir_is_made_private(self):
+        server = Server([bash_function("Good")])
+        self.addCleanup(server.cleanup)
+        server.state_dir.mkdir()
+        server.state_dir.chmod(0o755)
+        with server.start():
+            server.invoke_ok(self, "Good", {})
+            self.assertEqual(server.state_dir.stat().st_mode & 0o777, 0o700)
+            self.assertIn("was open to group or others (mode 0755): now 0700",
+                          server.stdout() + server.stderr())
+            server.stop()
+
+    def test_a_new_state_dir_is_private(self):
+        with Server([bash_function("Good")]) as server:
+            server.invoke_ok(self, "Good", {})
+            self.assertEqual(server.state_dir.stat().st_mode & 0o777, 0o700)
+            self.assertNotIn("was open to group or others", server.stdout() + server.stderr())
+            server.stop()
+
+
 class ProcessTierTest(unittest.TestCase):
     """At tier `process` (no namespaces) the seccomp filter still denies mount and namespace
     creation."""

@@ -62,6 +62,10 @@ struct SandboxOptions {
   /// Host folders bound read-write at the same path inside every worker (--sandbox-writable; the
   /// integration tests use one to collect what functions write).
   std::vector<std::filesystem::path> writable;
+  /// Host folders no worker may see (the server's state dir): where one lies inside a folder the
+  /// jail binds (a function's code folder, a layer, a writable folder), an empty read-only tmpfs
+  /// covers it inside the jail.
+  std::vector<std::filesystem::path> hidden;
 };
 
 /// What a function's worker sees, in host paths (spawn_spec.cpp fills it in).
@@ -79,6 +83,13 @@ struct JailRequest {
   int ephemeral_storage_mb = 512;  ///< size of /tmp
   std::optional<bool> network;  ///< the function's own choice, else the server's (SandboxOptions)
 };
+
+/// Where a bind of the host folder `source` at `target` (an in-jail path) would show one of the
+/// `hidden` folders: the in-jail paths to cover, in `hidden`'s order. Paths are compared as
+/// weakly canonical host paths; a hidden folder equal to `source` covers `target` itself.
+std::vector<std::filesystem::path> hidden_targets(const std::filesystem::path& source,
+                                                  const std::filesystem::path& target,
+                                                  const std::vector<std::filesystem::path>& hidden);
 
 /// One function's prepared jail: its mount steps and the fds of their sources. Immutable; shared
 /// by the pool's SpawnSpec and every worker it starts.

@@ -113,5 +113,94 @@ TEST(NamespaceSandbox, ExecFailureIsReportedAsBefore) {
   for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd}) close(fd);
 }
 
+/// A fresh folder under the system's temp folder, removed at the end of the test.
+struct TempTree {
+  fs::path root =
+      fs::temp_directory_path() / ("lambdad-hidden-test-" + std::to_string(getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  TempTree() { fs::create_directories(root); }
+  ~TempTree() { fs::remove_all(root); }
+};
+
+TEST(HiddenTargets, StateDirInsideTheCodeFolderIsCoveredAtItsJailPath) {
+  TempTree t;
+  fs::create_directories(t.root / ".lambdad" / "code");
+  const std::vector<fs::path> hidden = {t.root / ".lambdad"};
+  EXPECT_EQ(hidden_targets(t.root, "/var/task", hidden),
+            std::vector<fs::path>{"/var/task/.lambdad"});
+  // Deeper, a trailing slash, a path not yet made: compared as paths, not as strings.
+  EXPECT_EQ(hidden_targets(t.root.string() + "/", "/opt", {t.root / "a" / "state"}),
+            std::vector<fs::path>{"/opt/a/state"});
+  // The hidden folder is the bound folder itself: the whole target is covered.
+  EXPECT_EQ(hidden_targets(t.root / ".lambdad", "/var/task", hidden),
+            std::vector<fs::path>{"/var/task"});
+}
+
+TEST(HiddenTargets, FoldersOutsideTheBindAreNotCovered) {
+  TempTree t;
+  fs::create_directories(t.root / "fn");
+  fs::create_directories(t.root / "fn-state");
+  // A sibling whose name starts like the bound folder's, the parent, code unpacked inside the
+  // state dir (CodeUri zip): none of them shows inside a bind of `fn`.
+  EXPECT_TRUE(hidden_targets(t.root / "fn", "/var/task", {t.root / "fn-state"}).empty());
+  EXPECT_TRUE(hidden_targets(t.root / "fn", "/var/task", {t.root}).empty());
+  EXPECT_TRUE(hidden_targets(t.root / "fn", "/var/task", {}).empty());
+}
+
+TEST(HiddenTargets, SymlinksAreResolvedOnBothSides) {
+  TempTree t;
+  fs::create_directories(t.root / "real" / ".lambdad");
+  fs::create_directory_symlink(t.root / "real", t.root / "link");
+  EXPECT_EQ(hidden_targets(t.root / "link", "/var/task", {t.root / "real" / ".lambdad"}),
+            std::vector<fs::path>{"/var/task/.lambdad"});
+  EXPECT_EQ(hidden_targets(t.root / "real", "/var/task", {t.root / "link" / ".lambdad"}),
+            std::vector<fs::path>{"/var/task/.lambdad"});
+}
+
+TEST(NamespaceSandbox, StateDirInsideCodeAndLayersLooksEmpty) {
+  find_init();
+  TempTree t;
+  const fs::path project = t.root / "project";  // a template folder; its function has CodeUri ./
+  const fs::path state = project / ".lambdad";
+  const fs::path other = t.root / "layer2";
+  fs::create_directories(state / "code" / "abc");
+  fs::create_directories(other);
+  std::ofstream(state / "lambdad.db") << "secret";
+  std::ofstream(state / "code" / "abc" / "bootstrap") << "other function";
+  std::ofstream(project / "marker") << "x";
+  std::ofstream(other / "layer-marker") << "y";
+  fs::permissions(state, fs::perms::owner_all, fs::perm_options::replace);
+  auto sandbox = Sandbox::create({.hidden = {state}});
+  if (sandbox->tier() != Tier::kNamespaces) {
+    GTEST_SKIP() << "no namespaces tier on this host: " << sandbox->host().namespaces_detail;
+  }
+  // The project folder is both the code and the first of two layers (an overlay at /opt).
+  sandbox::SpawnSpec spec{
+      .executable = "/bin/sh",
+      .argv = {"sh", "-c",
+               "ls -A /var/task/.lambdad; echo -; ls -A /opt/.lambdad; echo -;"
+               "cat /var/task/.lambdad/lambdad.db /opt/.lambdad/code/abc/bootstrap 2>/dev/null;"
+               "echo $?; touch /var/task/.lambdad/x 2>/dev/null || echo read-only;"
+               "ls /var/task /opt"},
+      .env = {"PATH=/usr/bin:/bin"},
+      .cwd = "/var/task"};
+  sandbox->apply(spec, {.code_dir = project,
+                        .layers = {project, other},
+                        .runtime_dir = {},
+                        .interpreters = {},
+                        .ephemeral_storage_mb = 16});
+  ASSERT_NE(spec.jail, nullptr);
+  auto launcher = sandbox->make_launcher();
+  sandbox::SpawnedProcess p = launcher->spawn(spec);
+  const std::string out = read_all(p.stdout_fd);
+  siginfo_t info{};
+  waitid(P_PID, static_cast<id_t>(p.pid), &info, WEXITED);
+  ExecReport report;
+  ASSERT_EQ(read(p.exec_status_fd, &report, sizeof report), static_cast<ssize_t>(sizeof report));
+  EXPECT_EQ(report.kind, kRuntimeExited) << out;
+  EXPECT_EQ(out, "-\n-\n1\nread-only\n/opt:\nlayer-marker\nmarker\n\n/var/task:\nmarker\n");
+  for (int fd : {p.pidfd, p.stdout_fd, p.stderr_fd, p.exec_status_fd}) close(fd);
+}
+
 }  // namespace
 }  // namespace lambdad::sandbox
