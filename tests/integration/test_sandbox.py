@@ -378,6 +378,7 @@ class StateDirTest(SandboxTestCase):
         cls.server = Server(template=STATE_DIR_TEMPLATE, init_timeout=cls.init_timeout)
         # Where lambdad puts it when --state-dir is not given: beside the template.
         cls.server.state_dir = cls.server.root / ".lambdad"
+        cls.server.root.chmod(0o755)  # the code folder: the worker runs as nobody when lambdad is root
         bootstrap = cls.server.root / "bootstrap"
         bootstrap.write_text(bash_function("Peek", PEEK).code)
         bootstrap.chmod(0o755)
@@ -409,7 +410,7 @@ class StateDirModeTest(unittest.TestCase):
         self.addCleanup(server.cleanup)
         server.state_dir.mkdir()
         server.state_dir.chmod(0o755)
-        with server.start():
+        with server:  # starts it
             server.invoke_ok(self, "Good", {})
             self.assertEqual(server.state_dir.stat().st_mode & 0o777, 0o700)
             self.assertIn("was open to group or others (mode 0755): now 0700",
