@@ -1,4 +1,5 @@
 #include "lambdad/deploy/code_archive.hpp"
+#include "lambdad/common/encoding.hpp"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -26,16 +27,6 @@ namespace fs = std::filesystem;
 constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kMaxLinkTarget = 4096;
 
-std::string hex(const unsigned char* digest, unsigned int length) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
-
 struct DigestFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
@@ -48,7 +39,7 @@ class Sha256 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(ctx_.get(), digest, &length);
-    return hex(digest, length);
+    return hex_lower({reinterpret_cast<const char*>(digest), length});
   }
 
  private:

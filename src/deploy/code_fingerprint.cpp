@@ -1,4 +1,5 @@
 #include "lambdad/deploy/code_fingerprint.hpp"
+#include "lambdad/common/encoding.hpp"
 
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -16,13 +17,7 @@ std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return hex_lower({reinterpret_cast<const char*>(digest), length});
 }
 
 /// One line per entry: what an edit, a rename over it, a chmod or a new file changes.

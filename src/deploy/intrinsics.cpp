@@ -7,15 +7,6 @@ namespace lambdad::deploy {
 
 namespace {
 
-/// The use site's line on every part of a value taken from elsewhere (a parameter, a mapping),
-/// so that a problem with it points at the property that used it.
-Node at_line(Node node, int line) {
-  node.line = line;
-  for (Node& item : node.items) item = at_line(std::move(item), line);
-  for (NodeEntry& entry : node.entries) entry.value = at_line(std::move(entry.value), line);
-  return node;
-}
-
 std::string trim(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);

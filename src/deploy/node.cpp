@@ -185,4 +185,11 @@ std::string stringify(const Node& node) {
   return value.dump();
 }
 
+Node at_line(Node node, int line) {
+  node.line = line;
+  for (Node& item : node.items) item = at_line(std::move(item), line);
+  for (NodeEntry& entry : node.entries) entry.value = at_line(std::move(entry.value), line);
+  return node;
+}
+
 }  // namespace lambdad::deploy

@@ -57,6 +57,10 @@ bool is_intrinsic(const Node& node);
 /// "a map", "a list", "a string", ... for messages.
 std::string describe(const Node& node);
 
+/// `node` with `line` on every part of it: a value taken from elsewhere (a parameter, a mapping,
+/// an included file) reports its problems where it is used.
+Node at_line(Node node, int line);
+
 /// YAML 1.2 core-schema typing of a scalar: null, bool, integer, float or string.
 nlohmann::json scalar_json(const Node& node);
 nlohmann::json to_json(const Node& node);

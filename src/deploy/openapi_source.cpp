@@ -7,15 +7,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Every part of an included file's tree at `line`: the file's own lines mean nothing in the
-/// template, so a problem found in it points at the Location that brought it in.
-Node at_line(Node node, int line) {
-  node.line = line;
-  for (Node& item : node.items) item = at_line(std::move(item), line);
-  for (NodeEntry& entry : node.entries) entry.value = at_line(std::move(entry.value), line);
-  return node;
-}
-
 /// The folder the documents a template names must be inside: the template's, or, for `sam
 /// build`'s output (`.aws-sam/build/template.yaml`, whose relative paths sam rewrites to point
 /// back into the project), the project's.

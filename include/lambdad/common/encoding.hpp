@@ -10,6 +10,9 @@ namespace lambdad {
 /// ASCII lower case (header names, HTTP methods, media types).
 std::string ascii_lower(std::string_view text);
 
+/// Lower-case hex of raw bytes (digests).
+std::string hex_lower(std::string_view bytes);
+
 std::string base64_encode(std::string_view data);
 /// nullopt when `text` is not valid base64.
 std::optional<std::string> base64_decode(std::string_view text);
