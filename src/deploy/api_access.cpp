@@ -282,12 +282,8 @@ void check_route_settings(Checker& c, const Node& properties) {
 void check_key_source(Checker& c, const Node& properties, bool rest) {
   const Node* source = properties.find("ApiKeySourceType");
   if (!source || source->is_null() || source->is_invalid()) return;
-  if (!rest) {
-    // SAM refuses the property on an HttpApi: HTTP APIs have no API keys.
-    c.fail(source->line,
-           "ApiKeySourceType is a property of AWS::Serverless::Api; HTTP APIs have no API keys");
-    return;
-  }
+  // On an HttpApi, SAM's property list (sam_properties.cpp) already refuses it.
+  if (!rest) return;
   if (source->is_scalar() && !source->unresolved && kApiKeySources.contains(source->text)) return;
   const std::string got =
       source->is_scalar() && !source->unresolved ? "'" + source->text + "'" : describe(*source);

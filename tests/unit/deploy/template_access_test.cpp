@@ -204,8 +204,7 @@ Resources:
                   ProblemLike(17, "ApiKeySourceType must be HEADER or AUTHORIZER, got 'BOTH'"),
                   ProblemLike(20,
                               "unknown property 'ApiKeySourceType' (SAM rejects it for "
-                              "AWS::Serverless::HttpApi)"),
-                  ProblemLike(20, "ApiKeySourceType is a property of AWS::Serverless::Api")));
+                              "AWS::Serverless::HttpApi)")));
 }
 
 TEST_F(TemplateAccessTest, AuthorizerKeySourceWithoutLambdaAuthorizerIsAWarning) {
