@@ -193,6 +193,19 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+namespace {
+
+// Asks the handler whether the connection's client may speak here; closes it when not.
+bool admitted(tcp::socket& socket, const Handler& handler) {
+  boost::system::error_code ec1, ec2;
+  const Peer peer{socket.remote_endpoint(ec1), socket.local_endpoint(ec2)};
+  if (!ec1 && !ec2 && handler.admit(peer)) return true;
+  socket.close(ec1);
+  return false;
+}
+
+}  // namespace
+
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const Handler> handler,
                                   ConnectionLimits limits) {
   for (;;) {
@@ -207,6 +220,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const
       co_await t.async_wait(kAwait);
       continue;
     }
+    if (handler->admit && !admitted(socket, *handler)) continue;
     auto executor = socket.get_executor();
     asio::co_spawn(executor, serve_connection(std::move(socket), handler, limits), asio::detached);
   }

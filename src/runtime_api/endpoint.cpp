@@ -50,6 +50,10 @@ http::Response gone(const http::RequestHeader& header) {
 std::shared_ptr<const http::Handler> make_handler(std::weak_ptr<RuntimeTarget> weak) {
   auto handler = std::make_shared<http::Handler>();
   handler->coalesce_pipelined_answers = true;
+  handler->admit = [weak](const http::Peer& peer) {
+    auto target = weak.lock();
+    return target && target->admits(peer);
+  };
   handler->body_policy = [weak](const http::RequestHeader& header) {
     http::BodyPolicy policy{.limit = kMaxResponseBytes};
     Target t = parse(header.method(), header.target());

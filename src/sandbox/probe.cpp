@@ -13,6 +13,7 @@
 
 #include "jail.hpp"
 #include "lambdad/sandbox/cgroups.hpp"
+#include "lambdad/sandbox/endpoint_guard.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
 
 namespace lambdad::sandbox {
@@ -241,6 +242,14 @@ Tier HostProbe::strongest() const {
   return Tier::kNone;
 }
 
+std::string HostProbe::endpoint_guard_line() const {
+  return endpoint_guard_missing.empty()
+             ? "worker endpoints: only the worker's own processes may connect (socket diagnostics)"
+             : "worker endpoints: NOT guarded, any local process may connect to a worker's "
+               "Runtime API: " +
+                   endpoint_guard_missing;
+}
+
 std::vector<std::string> HostProbe::describe() const {
   std::vector<std::string> lines;
   lines.push_back(root ? "running as root (uid 0)" : "running as uid " + std::to_string(uid));
@@ -251,12 +260,15 @@ std::vector<std::string> HostProbe::describe() const {
                   (network_detail.empty() ? "needs the namespaces tier" : network_detail));
   lines.push_back("lambdad-init: " + (init_path.empty() ? std::string("not found") : init_path));
   for (const auto& line : cgroups) lines.push_back(line);
+  lines.push_back(endpoint_guard_line());
   lines.push_back("strongest tier: " + std::string(tier_name(strongest())));
   return lines;
 }
 
 HostProbe Sandbox::probe() {
-  return probe_host({}, nullptr, nullptr);
+  HostProbe host = probe_host({}, nullptr, nullptr);
+  host.endpoint_guard_missing = probe_endpoint_guard();
+  return host;
 }
 
 std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
@@ -276,12 +288,15 @@ std::unique_ptr<Sandbox> Sandbox::create(const SandboxOptions& options) {
                                host.network_detail);
     }
   };
-  // Forcing `none` skips the probe altogether.
+  const std::string guard_missing = probe_endpoint_guard();
+  sandbox->host_.endpoint_guard_missing = guard_missing;
+  // Forcing `none` skips the probe altogether (but for the endpoint guard's).
   if (options.tier == Tier::kNone) {
     check_network(Tier::kNone);
     return sandbox;
   }
   sandbox->host_ = probe_host(options, &sandbox->seccomp_, &sandbox->shared_);
+  sandbox->host_.endpoint_guard_missing = guard_missing;
   const Tier strongest = sandbox->host_.strongest();
   Tier tier = options.tier.value_or(strongest);
   if (static_cast<int>(tier) > static_cast<int>(strongest)) {

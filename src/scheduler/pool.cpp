@@ -44,6 +44,7 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<worker::Invocation> 
                              .version = version_,
                              .memory_mb = config_.memory_mb,
                              .listen_host = scheduler_.settings().runtime_api_host,
+                             .guard_endpoint = scheduler_.settings().guard_runtime_api,
                              .cgroups = scheduler_.settings().cgroups});
   workers_.emplace(worker.get(), worker);
   sandbox::SpawnSpec spec = base_spec_;

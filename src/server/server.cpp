@@ -156,6 +156,10 @@ void Server::start() {
   s.options.scheduler.cgroups = s.cgroups.get();
   s.sandbox = sandbox::Sandbox::create(s.options.sandbox);
   spdlog::info("{}", s.sandbox->describe());
+  const auto& host = s.sandbox->host();
+  spdlog::log(host.endpoint_guard_missing.empty() ? spdlog::level::info : spdlog::level::warn, "{}",
+              host.endpoint_guard_line());
+  s.options.scheduler.guard_runtime_api = host.endpoint_guard_missing.empty();
   s.launcher = s.sandbox->make_launcher();
   s.options.scheduler.sandbox = s.sandbox.get();
   s.check_runtimes();

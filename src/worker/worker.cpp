@@ -17,6 +17,7 @@
 #include "lambdad/common/ids.hpp"
 #include "lambdad/common/platform_log.hpp"
 #include "lambdad/http/error_response.hpp"
+#include "lambdad/sandbox/endpoint_guard.hpp"
 #include "lambdad/sandbox/exec_report.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/store/store.hpp"
@@ -270,6 +271,25 @@ http::Response Worker::init_error(http::Request& request) {
   // The environment is reset after an init error; the next invocation starts a fresh worker.
   launcher_.kill_group(process_.pid, SIGKILL);
   return accepted(request.base());
+}
+
+bool Worker::admits(const http::Peer& peer) {
+  // A private network namespace holds no process but the worker's.
+  if (!settings_.guard_endpoint || process_.runtime_api_fd >= 0) return true;
+  std::string why;
+  const auto inode = sandbox::client_socket_inode(peer.remote.data(), peer.local.data(), &why);
+  if (inode && sandbox::tree_holds_socket(process_.pid, *inode)) return true;
+  // Logged at 1, 10, 100, ... refusals, so a scanning function cannot flood the log.
+  const uint64_t n = ++refused_connections_;
+  uint64_t power = 1;
+  while (power * 10 <= n) power *= 10;
+  if (n == power) {
+    spdlog::warn(
+        "function {}: refused a Runtime API connection from port {} that is not the worker's own "
+        "process{} ({} so far)",
+        settings_.function, peer.remote.port(), why.empty() ? "" : ": " + why, n);
+  }
+  return false;
 }
 
 http::Response Worker::response_too_large(std::string_view request_id,

@@ -54,6 +54,9 @@ struct Handler {
   /// answer in the socket (MSG_MORE) and send it with the next one, so that a worker that sends
   /// POST /response and GET /next together wakes once for both answers instead of twice.
   bool coalesce_pipelined_answers = false;
+  /// When set, asked right after accept: a connection it refuses is closed before anything is
+  /// read (Runtime API: only the worker's own processes may speak to its endpoint).
+  std::function<bool(const Peer&)> admit;
 };
 
 struct ConnectionLimits {

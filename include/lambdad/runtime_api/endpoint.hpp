@@ -24,6 +24,8 @@ class RuntimeTarget {
   /// The runtime posted a response larger than kMaxResponseBytes; its body is not read.
   virtual http::Response response_too_large(std::string_view request_id,
                                             const http::RequestHeader& header) = 0;
+  /// Whether the process at the other end of a new connection may speak for this target.
+  virtual bool admits(const http::Peer& peer) = 0;
 };
 
 std::shared_ptr<const http::Handler> make_handler(std::weak_ptr<RuntimeTarget> target);

@@ -48,8 +48,13 @@ struct HostProbe {
   std::string network_detail;
   std::string init_path;             ///< lambdad-init, or empty
   std::vector<std::string> cgroups;  ///< one line per hierarchy: writable or not
+  /// Why a worker's endpoint cannot tell its own processes from others here (endpoint_guard.hpp);
+  /// empty when it can, at every tier.
+  std::string endpoint_guard_missing;
 
   Tier strongest() const;
+  /// "worker endpoints: ..." in the start-up log and `lambdad doctor`.
+  std::string endpoint_guard_line() const;
   /// What `lambdad doctor` prints.
   std::vector<std::string> describe() const;
 };

@@ -42,6 +42,8 @@ struct SchedulerSettings {
   std::chrono::seconds idle_timeout{600};
   std::chrono::milliseconds init_timeout{10000};
   std::string runtime_api_host = "127.0.0.1";
+  /// Workers' endpoints refuse connections from processes that are not the worker's own.
+  bool guard_runtime_api = false;
   std::chrono::seconds async_max_event_age{21600};
   int async_max_retries = 2;
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)

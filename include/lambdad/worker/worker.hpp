@@ -41,6 +41,9 @@ struct WorkerSettings {
   std::string version;  ///< $LATEST or a number
   int memory_mb = 128;
   std::string listen_host = "127.0.0.1";
+  /// Only the worker's own processes may connect to its endpoint (endpoint_guard.hpp); off where
+  /// the host cannot tell (the start-up probe says so).
+  bool guard_endpoint = false;
   const sandbox::WorkerCgroups* cgroups = nullptr;  ///< limits and Max Memory Used, when available
 };
 
@@ -76,6 +79,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   http::Response init_error(http::Request& request) override;
   http::Response response_too_large(std::string_view request_id,
                                     const http::RequestHeader& header) override;
+  bool admits(const http::Peer& peer) override;
 
  private:
   /// Checks a posted request id; returns an error response when it is not the current one.
@@ -126,6 +130,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   std::shared_ptr<Invocation> current_;
   boost::asio::steady_timer parked_next_;  ///< wakes the runtime's waiting /next
   uint64_t next_generation_ = 0;
+  uint64_t refused_connections_ = 0;
   bool exited_ = false;
 };
 
