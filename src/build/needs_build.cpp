@@ -111,6 +111,7 @@ std::vector<TemplateWarning> needs_build_warnings(const Template& tmpl) {
   }
   std::vector<TemplateWarning> out;
   for (const auto& f : tmpl.functions) {
+    if (!f.missing_code.empty()) continue;  // the loader said what to run
     std::string method;
     if (resources && resources.IsMap()) {
       const YAML::Node metadata = resources[f.logical_id]["Metadata"];

@@ -64,10 +64,12 @@ class EventReader {
                                   "' (SAM rejects it; lambdad runs Api, HttpApi, Schedule and "
                                   "ScheduleV2)");
     }
-    if (!ok) return std::nullopt;
+    if (!ok || unroutable_) return std::nullopt;
     source.properties = to_json(properties);
     return source;
   }
+
+  bool unroutable_ = false;  ///< an Api / HttpApi event whose Path API Gateway would skip
 
   std::nullopt_t error(int line, const std::string& message) {
     ctx_.error(line, who_, message);
@@ -116,8 +118,15 @@ class EventReader {
     auto path = string_property(properties, "Path", required);
     auto method = string_property(properties, "Method", required);
     bool ok = (path || !required) && (method || !required);
-    if (path && !path->starts_with("/")) {
-      ok = fail(properties.find("Path")->line, "Path '" + *path + "' must start with /");
+    if (path && !path->starts_with("/") && *path != "$default") {
+      // SAM puts the path in the API's document as written; API Gateway's import skips a path
+      // without '/' with a warning (FailOnWarnings is off by default), so the stack deploys
+      // without that route. lambdad does the same.
+      ctx_.warning(properties.find("Path")->line, who_,
+                   "Path '" + *path +
+                       "' does not start with /: API Gateway skips it when it imports the API, "
+                       "so this event has no route");
+      unroutable_ = true;
     }
     if (method && !kMethods.contains(ascii_lower(*method))) {
       ok = fail(properties.find("Method")->line,

@@ -421,8 +421,7 @@ class FunctionReader {
       const std::string hint =
           name->find(stack) != std::string::npos
               ? " (AWS::StackName is '" + stack +
-                    "', the template's folder: --parameter-overrides AWS::StackName=NAME "
-                    "sets a shorter one)"
+                    "': --parameter-overrides AWS::StackName=NAME sets a shorter one)"
               : "";
       return error(value.line, "FunctionName '" + *name +
                                    "' must be 1-64 characters from [A-Za-z0-9_-]" + hint);
@@ -559,6 +558,9 @@ class FunctionReader {
       const fs::path dir = fs::weakly_canonical(ctx_.dir, ec);
       config_.code_dir = ec ? ctx_.dir : dir;
     }
+    for (const fs::path& dir : code_and_layers()) {
+      if (ctx_.missing_code.contains(dir)) config_.missing_code.push_back(dir);
+    }
     if (config_.runtime.empty()) return;
     if (inline_code && inline_text_ && !code_invalid_) write_inline_code();
     const bool managed = !is_provided(config_.runtime);
@@ -572,7 +574,14 @@ class FunctionReader {
                               "' is not <file>.<function>: invocations will fail with "
                               "Runtime.MalformedHandlerName");
     }
-    if (!config_.code_dir.empty()) warn_missing_entry_point();
+    // Code not built yet was warned about once already, with what to run.
+    if (!config_.code_dir.empty() && config_.missing_code.empty()) warn_missing_entry_point();
+  }
+
+  std::vector<fs::path> code_and_layers() const {
+    std::vector<fs::path> out{config_.code_dir};
+    out.insert(out.end(), config_.layers.begin(), config_.layers.end());
+    return out;
   }
 
   void warn_missing_entry_point() {

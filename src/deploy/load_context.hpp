@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct LoadContext {
   std::map<std::string, std::filesystem::path> layer_dirs;
   /// Files read besides the template (OpenAPI documents), for Template::documents.
   std::vector<std::filesystem::path> documents;
+  /// CodeUri / ContentUri / Layers paths that do not exist yet (build output), absolute, as
+  /// local_folder returned them: the functions that use one get it in missing_code.
+  std::set<std::filesystem::path> missing_code;
 
   void error(int line, const std::string& who, const std::string& message) {
     problems.error(line, who + ": " + message);
@@ -40,7 +44,9 @@ struct LoadContext {
 
 /// A CodeUri / ContentUri / Layers entry: a local folder, relative to the template's folder, or
 /// a local .zip / .jar file, unpacked into code_root (the folder it became is returned).
-/// nullopt (reported) for S3 locations, bad archives, unresolvable values and missing folders.
+/// nullopt (reported) for S3 locations, bad archives and unresolvable values. A folder or
+/// archive that does not exist yet is a build output (`sam local` loads such a template): a
+/// warning saying what to run, and its absolute path is returned and put in missing_code.
 std::optional<std::filesystem::path> local_folder(const Node& value, const std::string& who,
                                                   const std::string& property, LoadContext& ctx);
 

@@ -102,10 +102,11 @@ class DocumentReader {
     if (const Node* cors = root.find("x-amazon-apigateway-cors")) read_cors(*cors, *out);
     const Node* security = root.find("security");
     const Node* paths = root.find("paths");
-    if (!paths || !paths->is_map()) {
-      report_.error(paths ? paths->line : root.line,
-                    paths ? "paths must be a map, got " + describe(*paths)
-                          : "the OpenAPI document has no 'paths'");
+    // Without paths (or with `paths:` and nothing under it) the routes are the Api / HttpApi
+    // events that name the API, which SAM adds to the document.
+    if (!paths || paths->is_null()) return out;
+    if (!paths->is_map()) {
+      report_.error(paths->line, "paths must be a map, got " + describe(*paths));
       return nullptr;
     }
     out->routes.reserve(paths->entries.size());

@@ -164,7 +164,10 @@ std::map<std::string, Node> TemplateBuilder::pseudo_parameters() const {
     auto it = overrides_.find(name);
     return it == overrides_.end() ? fallback : it->second;
   };
-  const std::string stack = given("AWS::StackName", file_.parent_path().filename().string());
+  // sam local's defaults (SAM CLI's DEFAULT_PSEUDO_PARAM_VALUES): the stack is "local", whatever
+  // the folder is called, so `!Sub ${AWS::StackName}-...` names stay short. The region follows
+  // the environment, as sam local's follows the profile.
+  const std::string stack = given("AWS::StackName", "local");
   const std::string where = given("AWS::Region", region());
   const std::string account = given("AWS::AccountId", "123456789012");
   const std::string partition = given("AWS::Partition", "aws");
@@ -176,7 +179,7 @@ std::map<std::string, Node> TemplateBuilder::pseudo_parameters() const {
       {"AWS::StackId",
        Node::scalar(
            given("AWS::StackId", "arn:" + partition + ":cloudformation:" + where + ":" + account +
-                                     ":stack/" + stack + "/00000000-0000-0000-0000-000000000000"),
+                                     ":stack/" + stack + "/51af3dc0-da77-11e4-872e-1234567db123"),
            0)},
       {"AWS::Partition", Node::scalar(partition, 0)},
       {"AWS::URLSuffix", Node::scalar(given("AWS::URLSuffix", "amazonaws.com"), 0)},

@@ -13,7 +13,8 @@ Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string versi
     : scheduler_(scheduler),
       config_(config),
       version_(std::move(version)),
-      provisioned_(provisioned) {
+      // Code not built yet (missing_code) starts no worker: invoke() answers for it.
+      provisioned_(config.missing_code.empty() ? provisioned : 0) {
   try {
     base_spec_ = build_spawn_spec(config_, version_, scheduler_.settings().runtimes,
                                   scheduler_.settings().sandbox);
@@ -97,6 +98,7 @@ void Pool::reap(std::chrono::steady_clock::time_point now, std::chrono::seconds 
 }
 
 void Pool::prewarm(size_t count) {
+  if (!config_.missing_code.empty()) return;
   for (size_t i = 0; i < count && !scheduler_.shutting_down(); ++i) spawn(nullptr, false);
 }
 

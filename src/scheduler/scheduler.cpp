@@ -16,6 +16,8 @@
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/pool.hpp"
 
+#include "code_not_built.hpp"
+
 namespace lambdad::scheduler {
 namespace {
 
@@ -243,6 +245,11 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
     throw errors::too_many_requests(*reason);
   }
   SlotGuard slot(limits_, target.function->config.name);
+  if (!target.function->config.missing_code.empty()) {
+    co_return code_not_built(target.function->config,
+                             request.request_id.empty() ? new_request_id() : request.request_id,
+                             target.version, request.tail);
+  }
 
   auto inv = std::make_shared<worker::Invocation>(executor_);
   inv->request_id = request.request_id.empty() ? new_request_id() : std::move(request.request_id);

@@ -374,5 +374,79 @@ class SamBuildOutputTest(unittest.TestCase):
             server.cleanup()
 
 
+class CodeNotBuiltYetTest(unittest.TestCase):
+    """A CodeUri that a build makes (`./build/handler`, `dist/app.zip`) and is not there yet:
+    validate and serve load the template with a warning, invocations answer the runtime's error
+    naming the path (the gateway 502), and once the build writes it, hot reload serves it."""
+
+    TEMPLATE = textwrap.dedent("""\
+        Resources:
+          Rust:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: provided.al2023
+              Handler: bootstrap
+              CodeUri: ./build/handler
+              Events:
+                Get: {Type: Api, Properties: {Path: /rust, Method: get}}
+          Py:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: dist/app.zip
+        """)
+
+    def test_missing_code_loads_fails_clearly_and_works_once_built(self):
+        server = CodeServer(template=self.TEMPLATE)
+        with Started(server):
+            r = run_cli(["validate", str(server.root)])
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn("template.yaml:7: warning: function 'Rust': CodeUri: folder "
+                          "'./build/handler' (", r.stderr)
+            self.assertIn("does not exist yet; run the project's build", r.stderr)
+            self.assertIn("template.yaml:15: warning: function 'Py': CodeUri: file "
+                          "'dist/app.zip'", r.stderr)
+            server.start()
+            rust = (server.root / "build" / "handler").resolve(strict=False)
+            r = server.invoke("Rust")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("X-Amz-Function-Error"), "Unhandled")
+            self.assertEqual(r.json()["errorType"], "Runtime.InvalidEntrypoint")
+            self.assertIn(str(rust) + " does not exist", r.json()["errorMessage"])
+            r = server.invoke("Py")
+            self.assertEqual(r.header("X-Amz-Function-Error"), "Unhandled")
+            self.assertEqual(r.json()["errorType"], "Runtime.ImportModuleError")
+            self.assertIn("dist/app.zip does not exist", r.json()["errorMessage"])
+            gw = server.request("GET", "/rust", port=server.api_port)
+            self.assertEqual(gw.status, 502, gw)
+            self.assertFalse(server.workers())
+
+            # The build writes the folder (made aside and renamed in, as cargo lambda's output
+            # appears) and the zip: hot reload serves both without a restart.
+            staging = server.root / "staging"
+            staging.mkdir()
+            (staging / "bootstrap").write_text(BASH_RUNTIME.replace("__INIT__", ":").replace(
+                "__HANDLER__", """response='{"statusCode":200,"body":"built"}'"""))
+            (staging / "bootstrap").chmod(0o755)
+            (server.root / "build").mkdir()
+            os.replace(staging, server.root / "build" / "handler")
+            (server.root / "dist").mkdir()
+            write_zip(server.root / "dist" / "app.zip",
+                      {"app.py": "def handler(event, context):\n    return {'answer': 'zip'}\n"})
+
+            def works(name):
+                r = server.invoke(name)
+                return r.status == 200 and r.header("X-Amz-Function-Error") is None
+
+            wait_until(lambda: works("Rust"), 10, message="Rust served once built")
+            self.assertEqual(server.call("Rust"), {"statusCode": 200, "body": "built"})
+            if HAS_PYTHON:
+                wait_until(lambda: works("Py"), 10, message="Py served once its zip is there")
+                self.assertEqual(server.call("Py"), {"answer": "zip"})
+            gw = server.request("GET", "/rust", port=server.api_port)
+            self.assertEqual((gw.status, gw.text()), (200, "built"))
+
+
 if __name__ == "__main__":
     unittest.main()

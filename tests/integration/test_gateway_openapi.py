@@ -369,5 +369,62 @@ paths:
             server.cleanup()
 
 
+class OpenApiEventsMergeTest(unittest.TestCase):
+    """SAM adds the Api / HttpApi events that name an API to its document: a DefinitionBody
+    without paths serves the events' routes; one with paths serves both its own and the
+    events'."""
+
+    def test_document_without_paths_and_document_beside_events(self) -> None:
+        template = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  NoPaths:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: only events}
+  Mixed:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: both}
+        paths:
+          /from-document:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                payloadFormatVersion: '2.0'
+                uri: !GetAtt Echo.Arn
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/Echo/
+      Handler: function.handler
+      Runtime: provided.al2023
+      Events:
+        Rest:
+          Type: Api
+          Properties: {RestApiId: !Ref NoPaths, Path: /from-event, Method: get}
+        Http:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Mixed, Path: /also-from-event, Method: post}
+"""
+        with Server([bash_function("Echo", ECHO)], template=template) as server:
+            gw = lambda method, path: server.request(method, path, port=server.api_port)
+            r = gw("GET", "/from-event")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json()["resource"], "/from-event")  # a REST (1.0) event
+            r = gw("GET", "/from-document")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json()["routeKey"], "GET /from-document")  # HTTP API, 2.0
+            r = gw("POST", "/also-from-event")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json()["routeKey"], "POST /also-from-event")
+            self.assertEqual(gw("GET", "/nowhere").status, 404)
+
+
 if __name__ == "__main__":
     unittest.main()

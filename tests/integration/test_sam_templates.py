@@ -104,5 +104,74 @@ class SamTemplatesTest(unittest.TestCase):
         self.assertNotIn("MemorySize", r.stderr)
 
 
+# The shape of `sam init`'s python hello-world zip app (our own text): hello_world/ with a handler
+# that imports only json, and a requirements.txt naming requests, which `lambdad build` cannot
+# install without a package index. It must serve unchanged: the handler does not import requests.
+SAM_INIT_PYTHON = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: >
+  python-app
+Globals:
+  Function:
+    Timeout: 3
+Resources:
+  HelloWorldFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello_world/
+      Handler: app.lambda_handler
+      Runtime: python3.14
+      Architectures:
+        - x86_64
+      Events:
+        HelloWorld:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: get
+Outputs:
+  HelloWorldApi:
+    Value: !Sub "https://${ServerlessRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod/hello/"
+  HelloWorldFunction:
+    Value: !GetAtt HelloWorldFunction.Arn
+  HelloWorldFunctionIamRole:
+    Value: !GetAtt HelloWorldFunctionRole.Arn
+"""
+
+SAM_INIT_PYTHON_APP = """\
+import json
+
+# import requests  (the app's commented-out example)
+
+
+def lambda_handler(event, context):
+    return {
+        "statusCode": 200,
+        "body": json.dumps({"message": "hello world", "path": event["path"]}),
+    }
+"""
+
+
+class SamInitPythonAppTest(unittest.TestCase):
+    def test_hello_world_serves_its_first_route(self):
+        server = Server(template=SAM_INIT_PYTHON)
+        code = server.root / "hello_world"
+        code.mkdir()
+        (code / "__init__.py").write_text("")
+        (code / "app.py").write_text(SAM_INIT_PYTHON_APP)
+        (code / "requirements.txt").write_text("requests\n")
+        try:
+            r = run_cli(["validate", str(server.root)])
+            self.assertEqual(r.returncode, 0, r)
+            server.start()
+            r = server.request("GET", "/hello", port=server.api_port)
+            self.assertEqual(r.status, 200, (r, server.stderr()))
+            self.assertEqual(r.json(), {"message": "hello world", "path": "/hello"})
+            self.assertIn("requirements.txt packages are not installed (requests", server.stderr())
+        finally:
+            server.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(unittest.main())

@@ -35,6 +35,11 @@ struct FunctionConfig {
   /// Where code_dir came from when it is not a folder of the project: the CodeUri archive as
   /// written ("app.zip"), or "InlineCode"; code_dir is then lambdad's copy in the state dir.
   std::string code_source;
+  /// Code the template names that is not on disk yet: a `CodeUri` / layer `ContentUri` folder or
+  /// zip that a build makes (`./build/handler`, `dist/`, `app.zip`), absolute. `sam local` loads
+  /// such a template; so does lambdad: the function's invocations fail naming these paths (no
+  /// worker starts) and hot reload watches for them, so a build makes the function work.
+  std::vector<std::filesystem::path> missing_code;
   int memory_mb = 128;
   int timeout_s = 3;
   int ephemeral_storage_mb = 512;

@@ -13,6 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
 class TemplateCodeTest : public TemplateFixture {
  protected:
@@ -192,14 +193,99 @@ Resources:
     Properties:
       Runtime: provided.al2023
       CodeUri: bad.jar
-  Gone:
+)"),
+              ElementsAre(ProblemLike(6, "function 'Fn': CodeUri: 'bad.jar' is not a zip file")));
+}
+
+// sam validate and sam local accept a CodeUri that a build makes (`./build/handler`, `app.zip`):
+// the template loads with a warning naming the function, the line, the path and what to run.
+TEST_F(TemplateCodeTest, CodeNotBuiltYetLoadsWithAWarning) {
+  write("src/app.py", "def handler(e, c): return 1\n");
+  const Template t = load(R"(
+Resources:
+  Rust:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: provided.al2023
-      CodeUri: gone.zip
+      Handler: bootstrap
+      CodeUri: ./build/handler
+  Zipped:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: app.handler
+      CodeUri: dist/app.zip
+  Layered:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src
+      Layers: [!Ref Deps]
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: package/
+  Built:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: .aws-sam/build/Built
+)");
+  const fs::path root = fs::canonical(dir_);
+  EXPECT_THAT(function(t, "Rust").missing_code, ElementsAre(root / "build" / "handler"));
+  EXPECT_EQ(function(t, "Rust").code_dir, root / "build" / "handler");
+  EXPECT_THAT(function(t, "Zipped").missing_code, ElementsAre(root / "dist" / "app.zip"));
+  EXPECT_THAT(function(t, "Layered").missing_code, ElementsAre(root / "package"));
+  EXPECT_EQ(function(t, "Layered").code_dir, root / "src");
+  EXPECT_THAT(function(t, "Built").missing_code, ElementsAre(root / ".aws-sam/build/Built"));
+  EXPECT_THAT(t.archives, IsEmpty());
+  const std::string tail =
+      " does not exist yet; run the project's build (invocations fail until it exists; serve "
+      "picks it up when it appears)";
+  EXPECT_THAT(
+      t.warning_lines,
+      UnorderedElementsAre(
+          Warning(8, "function 'Rust': CodeUri: folder './build/handler' (" +
+                         (root / "build/handler").string() + ")" + tail),
+          Warning(14, "function 'Zipped': CodeUri: file 'dist/app.zip' (" +
+                          (root / "dist/app.zip").string() + ")" + tail),
+          Warning(25, "layer 'Deps': ContentUri: folder 'package/' (" +
+                          (root / "package").string() + ")" + tail),
+          Warning(31, "function 'Built': CodeUri: folder '.aws-sam/build/Built' (" +
+                          (root / ".aws-sam/build/Built").string() +
+                          ") does not exist yet; run 'lambdad build' (invocations fail until it "
+                          "exists; serve picks it up when it appears)")));
+}
+
+TEST_F(TemplateCodeTest, CodeNotBuiltYetNamesTheProjectsBuild) {
+  write("package.json", R"({"scripts": {"build": "tsc"}})");
+  const Template t = load(R"(
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: app.handler
+      CodeUri: dist/
+)");
+  ASSERT_EQ(t.warning_lines.size(), 1u);
+  EXPECT_THAT(t.warning_lines[0].message, HasSubstr("run the project's build ('npm run build')"));
+}
+
+TEST_F(TemplateCodeTest, CodeThatIsNotAFolderOrFromS3IsStillAnError) {
+  write("afile", "x");
+  EXPECT_THAT(errors(R"(
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: app.handler
+      CodeUri: s3://bucket/missing.zip
 )"),
-              ElementsAre(ProblemLike(6, "function 'Fn': CodeUri: 'bad.jar' is not a zip file"),
-                          Problem(11, "function 'Gone': CodeUri: file 'gone.zip' does not exist")));
+              ElementsAre(ProblemLike(8, "S3 locations are not supported")));
 }
 
 TEST_F(TemplateCodeTest, BuildTemplateIsUsedWhenNewer) {

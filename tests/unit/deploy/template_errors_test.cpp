@@ -237,7 +237,7 @@ Resources:
                   Problem(17,
                           "function 'Zip': CodeUri: 'bundle.zip' is not a zip file, or it is "
                           "truncated (no end of central directory)"),
-                  Problem(21, "function 'Missing': CodeUri: folder 'not/there' does not exist"),
+                  // A missing folder is a build output not made yet: a warning (template_code).
                   Problem(25, "function 'File': CodeUri 'afile' is not a folder"),
                   Problem(29,
                           "function 'Image': PackageType Image (container images) is "
@@ -405,7 +405,6 @@ Resources:
                           "layer 'RemoteLayer': ContentUri: S3 locations are not "
                           "supported; use a local folder or .zip file"),
                   // A published layer's ARN and an AWS::Lambda::LayerVersion are warnings now.
-                  Problem(18, "function 'Arn': Layers: folder 'missing-folder' does not exist"),
                   Problem(22, "function 'TooMany': Layers has 6 layers; Lambda allows at most 5")));
 }
 
@@ -625,8 +624,32 @@ Resources:
     Type: AWS::Serverless::Function
     Properties: {CodeUri: src, Handler: app.handler, Runtime: ruby3.3, Bogus: 1}
 )");
-  EXPECT_THAT(problems, SizeIs(5));
+  // MemorySize, Timeout, Runtime, Bogus (CodeUri 'nope' is code not built yet: a warning).
+  EXPECT_THAT(problems, SizeIs(4));
   EXPECT_THAT(problems, Contains(ProblemLike(7, "unknown property 'Bogus'")));
+}
+
+TEST_F(TemplateErrorsTest, FunctionNameTooLongNamesTheStackName) {
+  // The stack is "local" unless overridden, as with sam local; a long override is named.
+  const std::string yaml = R"(
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub ${AWS::StackName}-scheduler-lambda-function
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+)";
+  EXPECT_EQ(load(yaml).functions.at(0).name, "local-scheduler-lambda-function");
+  const std::string stack = "apigw-dynamodb-lambda-scheduler-ses-auto-deletion-sam";
+  EXPECT_THAT(errors(yaml, {{"AWS::StackName", stack}}),
+              ElementsAre(Problem(6, "function 'Fn': FunctionName '" + stack +
+                                         "-scheduler-lambda-function' must be 1-64 characters "
+                                         "from [A-Za-z0-9_-] (AWS::StackName is '" +
+                                         stack +
+                                         "': --parameter-overrides AWS::StackName=NAME sets a "
+                                         "shorter one)")));
 }
 
 }  // namespace

@@ -82,6 +82,11 @@ inline ::testing::Matcher<const TemplateProblem&> ProblemLike(int line, const st
                           ::testing::Field(&TemplateProblem::message, ::testing::HasSubstr(part)));
 }
 
+inline ::testing::Matcher<const TemplateWarning&> Warning(int line, const std::string& message) {
+  return ::testing::AllOf(::testing::Field(&TemplateWarning::line, line),
+                          ::testing::Field(&TemplateWarning::message, message));
+}
+
 inline ::testing::Matcher<const TemplateWarning&> WarningLike(int line, const std::string& part) {
   return ::testing::AllOf(::testing::Field(&TemplateWarning::line, line),
                           ::testing::Field(&TemplateWarning::message, ::testing::HasSubstr(part)));

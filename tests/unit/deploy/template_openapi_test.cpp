@@ -438,9 +438,30 @@ TEST_F(OpenApi, DocumentNotAMap) {
               Contains(ProblemLike(6, "the OpenAPI document must be a map")));
 }
 
-TEST_F(OpenApi, DocumentWithoutPaths) {
-  EXPECT_THAT(errors(with_api("      DefinitionBody:\n        openapi: 3.0.1\n")),
-              Contains(ProblemLike(6, "the OpenAPI document has no 'paths'")));
+// SAM adds each Api / HttpApi event of the API to the document, which may have no paths of its
+// own (only info, security schemes, CORS): the routes are the events'.
+TEST_F(OpenApi, DocumentWithoutPathsTakesTheEventsRoutes) {
+  for (const char* body :
+       {"      DefinitionBody:\n        openapi: 3.0.1\n        info: {title: x}\n",
+        "      DefinitionBody:\n        openapi: 3.0.1\n        paths:\n"}) {
+    const Template t = load(with_api(std::string(body) + R"(
+  EvFn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Ev:
+          Type: Api
+          Properties: {RestApiId: !Ref MyApi, Path: /event, Method: get}
+)"));
+    EXPECT_THAT(doc(t).routes, IsEmpty());
+    EXPECT_EQ(function(t, "EvFn").events.size(), 1u);
+  }
+  EXPECT_THAT(
+      errors(with_api("      DefinitionBody:\n        openapi: 3.0.1\n        paths: [1]\n")),
+      Contains(ProblemLike(8, "paths must be a map, got")));
 }
 
 TEST_F(OpenApi, PathWithoutSlashAndBadMethod) {
@@ -527,9 +548,9 @@ TEST_F(OpenApi, BadDocumentFileIsReportedWithItsLine) {
   write("bad.yaml", "openapi: 3.0.1\npaths:\n  /a:\n    get: [unclosed\n");
   EXPECT_THAT(errors(with_api("      DefinitionUri: bad.yaml\n")),
               Contains(ProblemLike(6, "DefinitionUri 'bad.yaml'")));
-  write("nopaths.yaml", "openapi: 3.0.1\ninfo: {title: x}\n");
-  EXPECT_THAT(errors(with_api("      DefinitionUri: nopaths.yaml\n")),
-              Contains(ProblemLike(6, "nopaths.yaml:1: the OpenAPI document has no 'paths'")));
+  write("badpaths.yaml", "openapi: 3.0.1\npaths: a string\n");
+  EXPECT_THAT(errors(with_api("      DefinitionUri: badpaths.yaml\n")),
+              Contains(ProblemLike(6, "badpaths.yaml:2: paths must be a map")));
 }
 
 TEST_F(OpenApi, TenThousandPathsLoad) {
