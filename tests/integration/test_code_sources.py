@@ -445,7 +445,7 @@ class CodeNotBuiltYetTest(unittest.TestCase):
                 wait_until(lambda: works("Py"), 10, message="Py served once its zip is there")
                 self.assertEqual(server.call("Py"), {"answer": "zip"})
             gw = server.request("GET", "/rust", port=server.api_port)
-            self.assertEqual((gw.status, gw.text()), (200, "built"))
+            self.assertEqual((gw.status, gw.text), (200, "built"))
 
 
 if __name__ == "__main__":

@@ -404,6 +404,7 @@ Resources:
       CodeUri: functions/Echo/
       Handler: function.handler
       Runtime: provided.al2023
+      Timeout: 30
       Events:
         Rest:
           Type: Api
@@ -415,7 +416,7 @@ Resources:
         with Server([bash_function("Echo", ECHO)], template=template) as server:
             gw = lambda method, path: server.request(method, path, port=server.api_port)
             r = gw("GET", "/from-event")
-            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.status, 200, (r, server.stderr()[-3000:]))
             self.assertEqual(r.json()["resource"], "/from-event")  # a REST (1.0) event
             r = gw("GET", "/from-document")
             self.assertEqual(r.status, 200, r)

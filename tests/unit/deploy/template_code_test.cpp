@@ -202,6 +202,7 @@ Resources:
 TEST_F(TemplateCodeTest, CodeNotBuiltYetLoadsWithAWarning) {
   write("src/app.py", "def handler(e, c): return 1\n");
   const Template t = load(R"(
+Transform: AWS::Serverless-2016-10-31
 Resources:
   Rust:
     Type: AWS::Serverless::Function
@@ -262,6 +263,7 @@ Resources:
 TEST_F(TemplateCodeTest, CodeNotBuiltYetNamesTheProjectsBuild) {
   write("package.json", R"({"scripts": {"build": "tsc"}})");
   const Template t = load(R"(
+Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -277,6 +279,7 @@ Resources:
 TEST_F(TemplateCodeTest, CodeThatIsNotAFolderOrFromS3IsStillAnError) {
   write("afile", "x");
   EXPECT_THAT(errors(R"(
+Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
     Type: AWS::Serverless::Function

@@ -644,7 +644,7 @@ Resources:
   EXPECT_EQ(load(yaml).functions.at(0).name, "local-scheduler-lambda-function");
   const std::string stack = "apigw-dynamodb-lambda-scheduler-ses-auto-deletion-sam";
   EXPECT_THAT(errors(yaml, {{"AWS::StackName", stack}}),
-              ElementsAre(Problem(6, "function 'Fn': FunctionName '" + stack +
+              ElementsAre(Problem(5, "function 'Fn': FunctionName '" + stack +
                                          "-scheduler-lambda-function' must be 1-64 characters "
                                          "from [A-Za-z0-9_-] (AWS::StackName is '" +
                                          stack +
