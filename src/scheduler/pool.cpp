@@ -15,6 +15,7 @@ Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string versi
       version_(std::move(version)),
       // Code not built yet (missing_code) starts no worker: invoke() answers for it.
       provisioned_(config.missing_code.empty() ? provisioned : 0) {
+  if (!config_.missing_code.empty()) return;  // nothing to spawn (and nothing to bind) yet
   try {
     base_spec_ = build_spawn_spec(config_, version_, scheduler_.settings().runtimes,
                                   scheduler_.settings().sandbox);
