@@ -65,8 +65,10 @@ void print_summary(const fs::path& shown, const Template& tmpl, const std::strin
   for (const auto& function : tmpl.functions) {
     const std::string code =
         function.code_source.empty() ? shown_folder(function.code_dir, base) : function.code_source;
-    std::printf("  %s: %s, handler %s, code %s\n", function.name.c_str(), function.runtime.c_str(),
-                function.handler.empty() ? "(bootstrap)" : function.handler.c_str(), code.c_str());
+    std::printf("  %s: %s, handler %s, code %s%s\n", function.name.c_str(),
+                function.runtime.c_str(),
+                function.handler.empty() ? "(bootstrap)" : function.handler.c_str(), code.c_str(),
+                function.missing_code.empty() ? "" : " (not built yet)");
   }
   for (const auto& warning : tmpl.warning_lines) {
     std::fprintf(stderr, "%s: warning: %s\n", location(shown, warning.line).c_str(),

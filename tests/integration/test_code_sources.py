@@ -405,6 +405,8 @@ class CodeNotBuiltYetTest(unittest.TestCase):
             self.assertIn("template.yaml:7: warning: function 'Rust': CodeUri: folder "
                           "'./build/handler' (", r.stderr)
             self.assertIn("does not exist yet; run the project's build", r.stderr)
+            self.assertIn("Rust: provided.al2023, handler bootstrap, code build/handler "
+                          "(not built yet)", r.stdout)
             self.assertIn("template.yaml:15: warning: function 'Py': CodeUri: file "
                           "'dist/app.zip'", r.stderr)
             server.start()
