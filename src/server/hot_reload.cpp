@@ -1,5 +1,7 @@
 #include "lambdad/server/hot_reload.hpp"
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -50,6 +52,7 @@ HotReload::HotReload(WatchOptions options, const Template& tmpl)
       files_(watched_files(tmpl)) {
   // Watches first: an edit made while the fingerprints are taken still makes a reload.
   watcher_.watch(files_, folders_);
+  built_meanwhile_ = built_meanwhile(tmpl);
   code_ = deploy::code_fingerprints(tmpl.functions, options_.filter);
   spdlog::info("hot reload: watching {} and {} code folders ({} inotify watches)", file_.string(),
                folders_.size(), watcher_.watch_count());
@@ -74,6 +77,10 @@ void HotReload::stop() {
 void HotReload::run() {
   try {
     while (!stopped_) {
+      if (auto path = std::exchange(built_meanwhile_, std::nullopt)) {
+        reload({.events = 1, .samples = {*path}});
+        continue;
+      }
       const auto changes = watcher_.wait(options_.quiet);
       if (!changes || stopped_) return;
       reload(*changes);
@@ -103,6 +110,16 @@ std::vector<fs::path> HotReload::watched_files(const Template& tmpl) const {
   // The OpenAPI documents it reads (DefinitionUri, AWS::Include): an edit there is a new API.
   for (const auto& document : tmpl.documents) out.push_back(document);
   return out;
+}
+
+std::optional<fs::path> HotReload::built_meanwhile(const Template& tmpl) {
+  for (const auto& function : tmpl.functions) {
+    for (const auto& path : function.missing_code) {
+      std::error_code ec;
+      if (fs::exists(path, ec)) return path;
+    }
+  }
+  return std::nullopt;
 }
 
 void HotReload::choose_template() {
@@ -148,6 +165,7 @@ void HotReload::reload(const deploy::ChangeWatcher::Changes& changes) {
   folders_ = watched_folders(tmpl, options_.filter);
   files_ = watched_files(tmpl);
   watcher_.watch(files_, folders_);  // before fingerprinting, as in the constructor
+  built_meanwhile_ = built_meanwhile(tmpl);
   auto code = deploy::code_fingerprints(tmpl.functions, options_.filter);
   target_->probe(tmpl);
   if (stopped_) return;

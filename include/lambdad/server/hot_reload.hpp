@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +67,9 @@ class HotReload {
   void choose_template();
   /// The template files, sam build's output (and the folders it appears in), and the archives.
   std::vector<std::filesystem::path> watched_files(const Template& tmpl) const;
+  /// Code not built yet (missing_code) that appeared between the load and the watch, whose
+  /// creation no watch saw: the next turn of the loop reloads for it.
+  static std::optional<std::filesystem::path> built_meanwhile(const Template& tmpl);
 
   WatchOptions options_;
   std::filesystem::path file_;
@@ -75,6 +79,7 @@ class HotReload {
   scheduler::CodeFingerprints code_;
   boost::asio::any_io_executor io_;
   Redeployer* target_ = nullptr;
+  std::optional<std::filesystem::path> built_meanwhile_;  ///< on the reload thread only
   std::atomic<bool> stopped_{false};
   std::thread thread_;
 };
