@@ -1,10 +1,11 @@
 #include "api_access.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
 
-#include "lambdad/common/template_values.hpp"
+#include "api_settings_reader.hpp"
 
 namespace lambdad::deploy {
 
@@ -327,8 +328,9 @@ bool is_usage_plan_type(std::string_view type) {
   return type == kApiKeyType || type == kUsagePlanType || type == kUsagePlanKeyType;
 }
 
-UsagePlanResource read_usage_plan_resource(const std::string& logical_id, const std::string& type,
-                                           int line, const Node& properties, LoadContext& ctx) {
+void read_usage_plan_resource(const std::string& logical_id, const std::string& type, int line,
+                              const Node& properties, LoadContext& ctx,
+                              api::UsagePlanResources& out) {
   Checker c("resource '" + logical_id + "'", ctx);
   if (type == kApiKeyType) {
     c.keys(properties, "properties", kApiKey);
@@ -378,47 +380,43 @@ UsagePlanResource read_usage_plan_resource(const std::string& logical_id, const 
     c.string(properties, "UsagePlanId", "UsagePlanKey", true);
     c.one_of(properties, "KeyType", "UsagePlanKey", {"API_KEY"}, true);
   }
-  return UsagePlanResource{logical_id, type, to_json(properties), line};
+  read_usage_plan_settings(logical_id, type, line, to_json(properties), out);
 }
 
 void check_access_links(const Template& tmpl, Problems& problems) {
-  std::map<std::string, std::string> types;  // usage plan resources: logical id -> type
-  for (const auto& r : tmpl.usage_plan_resources) types[r.logical_id] = r.type;
+  const api::UsagePlanResources& resources = tmpl.usage_plans;
+  std::set<std::string> keys, plans;
+  for (const auto& key : resources.keys) keys.insert(key.id);
+  for (const auto& plan : resources.plans) plans.insert(plan.id);
   std::map<std::string, const ApiConfig*> apis;
   for (const auto& api : tmpl.apis) apis[api.logical_id] = &api;
-  auto link = [&](const UsagePlanResource& r, const char* key, std::string_view type) {
-    const std::string id = text_of(json_value(r.properties, key));
-    auto it = types.find(id);
-    if (!id.empty() && (it == types.end() || it->second != type)) {
-      problems.error(r.line, "resource '" + r.logical_id + "': " + key + " must be a Ref to an " +
+  auto link = [&](const api::UsagePlanKey& r, const char* key, const std::string& id,
+                  const std::set<std::string>& ids, std::string_view type) {
+    if (!id.empty() && !ids.contains(id)) {
+      problems.error(r.line, "resource '" + r.id + "': " + key + " must be a Ref to an " +
                                  std::string(type) + " of this template");
     }
   };
-  for (const auto& r : tmpl.usage_plan_resources) {
-    if (r.type == kUsagePlanKeyType) {
-      link(r, "KeyId", kApiKeyType);
-      link(r, "UsagePlanId", kUsagePlanType);
-    }
-    if (r.type != kUsagePlanType) continue;
-    const auto& stages = json_value(r.properties, "ApiStages");
-    for (const auto& stage : stages.is_array() ? stages : nlohmann::json::array()) {
-      if (!stage.is_object()) continue;
-      auto api = apis.find(text_of(json_value(stage, "ApiId")));
+  for (const auto& r : resources.plan_keys) {
+    link(r, "KeyId", r.key, keys, kApiKeyType);
+    link(r, "UsagePlanId", r.plan, plans, kUsagePlanType);
+  }
+  for (const auto& plan : resources.plans) {
+    for (const auto& stage : plan.stages) {
+      auto api = apis.find(stage.api);
       if (api == apis.end()) {
         // An AWS::ApiGateway::RestApi (or an API of another stack): lambdad does not serve it.
-        problems.warning(r.line, "resource '" + r.logical_id + "': ApiStages.ApiId '" +
-                                     text_of(json_value(stage, "ApiId")) +
-                                     "' is not an AWS::Serverless::Api of this template, which "
-                                     "lambdad does not serve; that stage is ignored");
+        problems.warning(plan.line, "resource '" + plan.id + "': ApiStages.ApiId '" + stage.api +
+                                        "' is not an AWS::Serverless::Api of this template, which "
+                                        "lambdad does not serve; that stage is ignored");
       } else if (api->second->type != "AWS::Serverless::Api") {
-        problems.error(r.line, "resource '" + r.logical_id +
-                                   "': ApiStages.ApiId must be a Ref to an AWS::Serverless::Api "
-                                   "of this template");
-      } else if (text_of(json_value(stage, "Stage")) != api->second->stage_name) {
-        problems.error(r.line, "resource '" + r.logical_id + "': ApiStages.Stage '" +
-                                   text_of(json_value(stage, "Stage")) +
-                                   "' is not the stage of api '" + api->first + "' (" +
-                                   api->second->stage_name + ")");
+        problems.error(plan.line, "resource '" + plan.id +
+                                      "': ApiStages.ApiId must be a Ref to an AWS::Serverless::Api "
+                                      "of this template");
+      } else if (stage.stage != api->second->stage_name) {
+        problems.error(plan.line, "resource '" + plan.id + "': ApiStages.Stage '" + stage.stage +
+                                      "' is not the stage of api '" + api->first + "' (" +
+                                      api->second->stage_name + ")");
       }
     }
   }
@@ -427,28 +425,23 @@ void check_access_links(const Template& tmpl, Problems& problems) {
 void check_authorizer_keys(const Template& tmpl, Problems& problems) {
   std::map<std::string, const ApiConfig*> apis;
   for (const auto& api : tmpl.apis) {
-    if (text_of(json_value(api.properties, "ApiKeySourceType")) == "AUTHORIZER") {
-      apis[api.logical_id] = &api;
-    }
+    if (api.settings.api_key_source == "AUTHORIZER") apis[api.logical_id] = &api;
   }
   if (apis.empty()) return;
   for (const auto& function : tmpl.functions) {
     for (const auto& event : function.events) {
-      if (event.type != "Api") continue;
-      auto api = apis.find(text_of(json_value(event.properties, "RestApiId")));
+      if (event.type != "Api" || !event.route) continue;
+      auto api = apis.find(event.route->api);
       if (api == apis.end()) continue;
-      const nlohmann::json& api_auth = json_value(api->second->properties, "Auth");
-      const nlohmann::json& event_auth = json_value(event.properties, "Auth");
-      const bool key_required =
-          flag_of(json_value(event_auth, "ApiKeyRequired"))
-              .value_or(flag_of(json_value(api_auth, "ApiKeyRequired")).value_or(false));
+      const api::Auth& auth = api->second->settings.auth;
+      const bool key_required = event.route->api_key_required.value_or(auth.api_key_required);
       // The gateway's choice of authorizer (authorizer_config.hpp): the event's, else the
-      // API's default; only one with a FunctionArn can hand out a usageIdentifierKey.
-      std::string name = text_of(json_value(event_auth, "Authorizer"));
-      if (name.empty()) name = text_of(json_value(api_auth, "DefaultAuthorizer"));
-      const nlohmann::json& authorizer = json_value(json_value(api_auth, "Authorizers"), name);
+      // API's default; only a Lambda one can hand out a usageIdentifierKey.
+      const std::string& name =
+          event.route->authorizer.empty() ? auth.default_authorizer : event.route->authorizer;
       const bool lambda_authorizer =
-          !name.empty() && json_value(authorizer, "FunctionArn").is_string();
+          std::any_of(auth.lambda_authorizers.begin(), auth.lambda_authorizers.end(),
+                      [&](const api::LambdaAuthorizer& a) { return a.name == name; });
       if (!key_required || lambda_authorizer) continue;
       problems.warning(event.line, "function '" + function.logical_id + "': event '" + event.name +
                                        "': api '" + api->first +

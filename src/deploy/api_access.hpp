@@ -3,7 +3,8 @@
 /// mistake is reported at its line: JWT authorizers (HTTP API `Auth`), API keys and usage plans
 /// (REST `Auth.ApiKeyRequired` / `Auth.UsagePlan` / `ApiKeySourceType` and the
 /// `AWS::ApiGateway::ApiKey`, `UsagePlan`, `UsagePlanKey` resources) and throttling (REST
-/// `MethodSettings`, HTTP API `DefaultRouteSettings` / `RouteSettings`). Lambda authorizers
+/// `MethodSettings`, HTTP API `DefaultRouteSettings` / `RouteSettings`); api_settings_reader.hpp
+/// then reads them into the gateway's typed settings. Lambda authorizers
 /// (`FunctionArn`), and the names of `DefaultAuthorizer` and an event's `Authorizer`, are
 /// api_auth.hpp's.
 
@@ -30,9 +31,10 @@ inline constexpr std::string_view kUsagePlanKeyType = "AWS::ApiGateway::UsagePla
 /// Whether lambdad reads resources of this type for the gateway's API keys.
 bool is_usage_plan_type(std::string_view type);
 
-/// An AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey, properties checked.
-UsagePlanResource read_usage_plan_resource(const std::string& logical_id, const std::string& type,
-                                           int line, const Node& properties, LoadContext& ctx);
+/// An AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey, properties checked, added to `out`.
+void read_usage_plan_resource(const std::string& logical_id, const std::string& type, int line,
+                              const Node& properties, LoadContext& ctx,
+                              api::UsagePlanResources& out);
 
 /// The links between resources: usage plan keys to keys and plans, plans to REST APIs and
 /// their stages.

@@ -3,11 +3,8 @@
 #include <map>
 #include <set>
 
-#include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/encoding.hpp"
-#include "lambdad/common/function_name.hpp"
 #include "lambdad/common/ids.hpp"
-#include "lambdad/common/json_member.hpp"
 #include "lambdad/common/regex.hpp"
 
 namespace lambdad::deploy {
@@ -15,7 +12,6 @@ namespace lambdad::deploy {
 namespace {
 
 using Keys = std::set<std::string, std::less<>>;
-using json = nlohmann::json;
 
 const Keys kRestLambdaKeys = {"FunctionArn", "FunctionInvokeRole", "FunctionPayloadType",
                               "Identity", "DisableFunctionDefaultPermissions"};
@@ -254,60 +250,44 @@ class AuthReader {
   LoadContext& ctx_;
 };
 
-/// The function name in a FunctionArn (`arn:aws:lambda:…:function:name[:qualifier]`, or a name).
-std::string arn_function_name(const std::string& arn) {
-  try {
-    return parse_function_name(arn).name;
-  } catch (const AwsError&) {
-    return arn;
-  }
-}
-
 void check_event(const FunctionConfig& function, const EventSource& event, const ApiConfig& api,
                  Problems& problems) {
-  const json* auth = json_member(event.properties, "Auth");
-  const json* name = auth ? json_member(*auth, "Authorizer") : nullptr;
-  if (!name || !name->is_string()) return;
-  if (*name == "AWS_IAM") {
+  const std::string& name = event.route->authorizer;
+  if (name.empty()) return;
+  if (name == "AWS_IAM") {
     problems.warning(event.line, "function '" + function.logical_id + "': event '" + event.name +
                                      "': AWS_IAM authorization is not enforced by lambdad");
     return;
   }
-  const json* api_auth = json_member(api.properties, "Auth");
-  const json* authorizers = api_auth ? json_member(*api_auth, "Authorizers") : nullptr;
-  const std::string method = ascii_lower(event.properties.value("Method", ""));
-  const std::string path = event.properties.value("Path", "");
+  const api::Auth& auth = api.settings.auth;
   const std::string prefix = "function '" + function.logical_id + "': event '" + event.name +
                              "': Unable to set Authorizer";
-  const std::string on = " on API method [" + method + "] for path [" + path + "] because ";
-  if (*name == "NONE") {
-    const json* fallback = api_auth ? json_member(*api_auth, "DefaultAuthorizer") : nullptr;
-    if (!fallback || !fallback->is_string() || fallback->get<std::string>().empty()) {
+  const std::string on = " on API method [" + ascii_lower(event.route->method) + "] for path [" +
+                         event.route->path + "] because ";
+  if (name == "NONE") {
+    if (auth.default_authorizer.empty()) {
       problems.error(event.line, prefix + on +
                                      "'NONE' is only a valid value when a DefaultAuthorizer on "
                                      "the API is specified.");
     }
     return;
   }
-  const std::string named = prefix + " [" + name->get<std::string>() + "]" + on;
-  if (!authorizers || !authorizers->is_object() || authorizers->empty()) {
+  const std::string named = prefix + " [" + name + "]" + on;
+  if (auth.lambda_authorizers.empty() && auth.jwt_authorizers.empty() &&
+      auth.other_authorizers.empty()) {
     problems.error(event.line, named + "the related API does not define any Authorizers.");
-  } else if (!authorizers->contains(*name)) {
+  } else if (!auth.has_authorizer(name)) {
     problems.error(event.line, named + "it wasn't defined in the API's Authorizers.");
   }
 }
 
 void check_authorizer_functions(const ApiConfig& api, const std::set<std::string>& functions,
                                 Problems& problems) {
-  const json* api_auth = json_member(api.properties, "Auth");
-  const json* authorizers = api_auth ? json_member(*api_auth, "Authorizers") : nullptr;
-  if (!authorizers || !authorizers->is_object()) return;
-  for (const auto& [name, spec] : authorizers->items()) {
-    const json* arn = json_member(spec, "FunctionArn");
-    if (!arn || !arn->is_string()) continue;
-    const std::string function = arn_function_name(arn->get<std::string>());
+  for (const api::LambdaAuthorizer& authorizer : api.settings.auth.lambda_authorizers) {
+    if (!authorizer.unusable.empty()) continue;  // warned when read
+    const std::string function = authorizer.function.substr(0, authorizer.function.find(':'));
     if (functions.contains(function)) continue;
-    problems.warning(api.line, "api '" + api.logical_id + "': authorizer '" + name +
+    problems.warning(api.line, "api '" + api.logical_id + "': authorizer '" + authorizer.name +
                                    "': function '" + function +
                                    "' is not in this template; the routes it guards answer "
                                    "500, as API Gateway does when it cannot invoke an "
@@ -346,8 +326,8 @@ void check_route_authorizers(const Template& tmpl, Problems& problems) {
     functions.insert(function.name);
     functions.insert(function.logical_id);
     for (const auto& event : function.events) {
-      if (event.type != "Api" && event.type != "HttpApi") continue;
-      auto api = apis.find(event.properties.value(event.type == "Api" ? "RestApiId" : "ApiId", ""));
+      if (!event.route) continue;
+      auto api = apis.find(event.route->api);
       if (api != apis.end()) check_event(function, event, *api->second, problems);
     }
   }

@@ -1,6 +1,6 @@
 #pragma once
 /// @brief SAM's `Auth` of APIs and of their events, checked as SAM checks it, for the gateway's
-/// Lambda authorizers (include/lambdad/gateway/authorizer_config.hpp).
+/// Lambda authorizers (read into typed settings by api_settings_reader.hpp).
 ///
 /// An API's Lambda authorizers (entries with a `FunctionArn`) get their values checked (payload
 /// type and format version, identity sources, TTL 0–3600, a ValidationExpression that compiles)

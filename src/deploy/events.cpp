@@ -5,6 +5,7 @@
 
 #include "api_access.hpp"
 #include "api_auth.hpp"
+#include "api_settings_reader.hpp"
 #include "sam_properties.hpp"
 #include "schedule_expression.hpp"
 
@@ -66,6 +67,9 @@ class EventReader {
     }
     if (!ok || unroutable_) return std::nullopt;
     source.properties = to_json(properties);
+    if (type == "Api" || type == "HttpApi") {
+      source.route = read_event_route(source.properties, type == "Api");
+    }
     return source;
   }
 

@@ -4,6 +4,7 @@
 
 #include "api_access.hpp"
 #include "api_auth.hpp"
+#include "api_settings_reader.hpp"
 #include "openapi.hpp"
 #include "sam_properties.hpp"
 
@@ -27,18 +28,18 @@ ApiConfig read_api(const std::string& logical_id, const std::string& type, int l
                    const Node& properties, LoadContext& ctx) {
   const bool rest = type == "AWS::Serverless::Api";
   check_sam_properties("api '" + logical_id + "'", type, properties, ctx);
+  const std::string who = "api '" + logical_id + "'";
   Node checked = properties;
-  read_api_auth("api '" + logical_id + "'", !rest, checked, ctx);
+  read_api_auth(who, !rest, checked, ctx);
+  check_api_access(properties, rest, who, ctx);
+  // The document is read once, by read_openapi: its settings are not the properties'.
+  checked.erase("DefinitionBody");
   ApiConfig api{.logical_id = logical_id,
                 .type = type,
                 .stage_name = rest ? "Prod" : "$default",
-                .properties = to_json(checked),
+                .settings = read_api_settings(checked, to_json(checked), rest, who, ctx),
                 .line = line};
-  check_api_access(properties, rest, "api '" + logical_id + "'", ctx);
-  api.openapi = read_openapi(properties, !rest, "api '" + logical_id + "'", ctx);
-  // The document is read once, above: nobody downstream parses it again (and a large one would
-  // be copied with the properties on every deploy).
-  if (api.properties.is_object()) api.properties.erase("DefinitionBody");
+  api.openapi = read_openapi(properties, !rest, who, ctx);
   const Node* stage = properties.find("StageName");
   if (!stage || stage->is_invalid()) return api;
   if (!stage->is_scalar() || stage->unresolved || stage->text.empty()) {

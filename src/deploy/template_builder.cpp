@@ -154,8 +154,8 @@ void TemplateBuilder::read_resources(Template& out) {
       out.apis.push_back(
           read_api(logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));
     } else if (is_usage_plan_type(resource.type)) {
-      out.usage_plan_resources.push_back(read_usage_plan_resource(
-          logical_id, resource.type, resource.line, properties_of(resource, who), *ctx_));
+      read_usage_plan_resource(logical_id, resource.type, resource.line,
+                               properties_of(resource, who), *ctx_, out.usage_plans);
     } else if (resource.type != kLayer) {
       if (const Node* given = resource.node->find("Properties"); given && given->is_map()) {
         check_sam_properties(who, resource.type, *given, *ctx_);
@@ -178,9 +178,8 @@ void TemplateBuilder::add_implicit_apis(Template& out) {
   std::set<std::string> used;
   for (const auto& function : out.functions) {
     for (const auto& event : function.events) {
-      const char* key = event.type == "Api" ? "RestApiId" : "ApiId";
-      if (event.type != "Api" && event.type != "HttpApi") continue;
-      const std::string id = event.properties.value(key, "");
+      if (!event.route) continue;
+      const std::string& id = event.route->api;
       if (id == kImplicitRestApi || id == kImplicitHttpApi) used.insert(id);
     }
   }
@@ -211,12 +210,9 @@ void TemplateBuilder::check_unique_routes(const Template& out) {
   std::map<std::string, std::pair<std::string, int>> routes;  // route -> (function, line)
   for (const auto& function : out.functions) {
     for (const auto& event : function.events) {
-      if (event.type != "Api" && event.type != "HttpApi") continue;
-      const auto& p = event.properties;
-      const std::string api = p.value(event.type == "Api" ? "RestApiId" : "ApiId", "");
-      std::string method = p.value("Method", "");
-      for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      const std::string route = method + " " + p.value("Path", "");
+      if (!event.route) continue;
+      const std::string& api = event.route->api;
+      const std::string route = event.route->method + " " + event.route->path;
       auto [it, fresh] =
           routes.emplace(api + " " + route, std::pair(function.logical_id, event.line));
       if (fresh) continue;

@@ -6,14 +6,12 @@
 #include <openssl/rand.h>
 
 #include "lambdad/common/ids.hpp"
-#include "lambdad/common/template_values.hpp"
 #include "lambdad/gateway/jwt.hpp"
 #include "lambdad/gateway/throttling.hpp"
 
 namespace lambdad::gateway {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
 using Outcome = std::variant<Admission, Denial>;
 
 namespace {
@@ -159,22 +157,17 @@ void Access::build_grants() {
 void Access::build_route(Route& route,
                          const std::map<std::string, std::vector<JwtAuthorizer>*>& jwt) {
   RouteAccess access;
-  const json& api_auth = json_value(route.api->properties, "Auth");
+  const api::Auth& api_auth = route.api->settings.auth;
   if (route.api->kind == ApiKind::kHttp) {
     access.jwt = route_jwt(route, *jwt.at(route.api->logical_id));
   } else {
-    const bool api_wide = flag_of(json_value(api_auth, "ApiKeyRequired")).value_or(false);
+    const bool api_wide = api_auth.api_key_required;
     if (route.cors_mock) {
       // SAM puts the API's key requirement on its CORS preflight methods too, unless told not to.
-      access.api_key_required =
-          api_wide &&
-          flag_of(json_value(api_auth, "AddApiKeyRequiredToCorsPreflight")).value_or(true);
+      access.api_key_required = api_wide && api_auth.api_key_on_preflight;
     } else {
-      access.api_key_required =
-          route.api_key_required
-              ? *route.api_key_required || api_wide
-              : flag_of(json_value(json_value(route.properties, "Auth"), "ApiKeyRequired"))
-                    .value_or(api_wide);
+      // The event's Auth.ApiKeyRequired (a document route's x-api-key security), else the API's.
+      access.api_key_required = route.api_key_required.value_or(api_wide);
     }
     access.key_from_authorizer = route.api->api_key_source == "AUTHORIZER";
   }

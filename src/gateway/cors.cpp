@@ -27,44 +27,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-/// A scalar as text, SAM's quotes removed; "" for null, objects and arrays.
-std::string scalar(const nlohmann::json& value) {
-  if (value.is_string()) return sam_unquote(value.get<std::string>());
-  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
-  if (value.is_number()) return value.dump();
-  return "";
-}
-
-/// A list property: an array of scalars, or one comma-separated string (`'GET,POST'`).
-std::vector<std::string> list(const nlohmann::json& object, const char* key) {
-  std::vector<std::string> out;
-  auto it = object.find(key);
-  if (it == object.end()) return out;
-  auto add = [&](std::string_view text) {
-    size_t start = 0;
-    while (start <= text.size()) {
-      size_t comma = text.find(',', start);
-      if (comma == std::string_view::npos) comma = text.size();
-      std::string_view item = trim(text.substr(start, comma - start));
-      if (!item.empty()) out.emplace_back(item);
-      start = comma + 1;
-    }
-  };
-  if (it->is_array()) {
-    for (const auto& item : *it) add(scalar(item));
-  } else {
-    add(scalar(*it));
-  }
-  return out;
-}
-
-bool truthy(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end()) return false;
-  if (it->is_boolean()) return it->get<bool>();
-  return ascii_lower(scalar(*it)) == "true";
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
@@ -95,70 +57,6 @@ bool wildcard_match(std::string_view pattern, std::string_view origin) {
 }
 
 }  // namespace
-
-std::string sam_unquote(std::string_view value) {
-  value = trim(value);
-  if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-    value = value.substr(1, value.size() - 2);
-  }
-  return std::string(value);
-}
-
-std::optional<CorsConfig> parse_rest_cors(const nlohmann::json& properties) {
-  if (!properties.is_object()) return std::nullopt;
-  auto it = properties.find("Cors");
-  if (it == properties.end()) return std::nullopt;
-  CorsConfig cors;
-  if (it->is_string()) {
-    cors.allow_origins.push_back(scalar(*it));
-    return cors;
-  }
-  if (!it->is_object()) return std::nullopt;
-  const std::string origin = scalar(it->value("AllowOrigin", nlohmann::json()));
-  if (origin.empty()) return std::nullopt;  // SAM requires AllowOrigin
-  cors.allow_origins.push_back(origin);
-  // REST values are header values, written as one string: kept whole.
-  if (auto methods = scalar(it->value("AllowMethods", nlohmann::json())); !methods.empty()) {
-    cors.allow_methods.push_back(methods);
-  }
-  if (auto headers = scalar(it->value("AllowHeaders", nlohmann::json())); !headers.empty()) {
-    cors.allow_headers.push_back(headers);
-  }
-  cors.max_age = scalar(it->value("MaxAge", nlohmann::json()));
-  cors.allow_credentials = truthy(*it, "AllowCredentials");
-  return cors;
-}
-
-std::optional<CorsConfig> parse_http_cors(const nlohmann::json& properties) {
-  if (!properties.is_object()) return std::nullopt;
-  auto it = properties.find("CorsConfiguration");
-  if (it == properties.end()) return std::nullopt;
-  CorsConfig cors;
-  if (it->is_boolean() || it->is_string()) {
-    if (ascii_lower(scalar(*it)) != "true") return std::nullopt;
-    cors.allow_origins = {"*"};
-    cors.allow_methods = {"*"};
-    cors.allow_headers = {"*"};
-    return cors;
-  }
-  if (!it->is_object()) return std::nullopt;
-  cors.allow_origins = list(*it, "AllowOrigins");
-  cors.allow_methods = list(*it, "AllowMethods");
-  cors.allow_headers = list(*it, "AllowHeaders");
-  cors.expose_headers = list(*it, "ExposeHeaders");
-  cors.max_age = scalar(it->value("MaxAge", nlohmann::json()));
-  cors.allow_credentials = truthy(*it, "AllowCredentials");
-  return cors;
-}
-
-CorsConfig cors_from_openapi(const openapi::Cors& cors) {
-  return CorsConfig{.allow_origins = cors.allow_origins,
-                    .allow_methods = cors.allow_methods,
-                    .allow_headers = cors.allow_headers,
-                    .expose_headers = cors.expose_headers,
-                    .max_age = cors.max_age,
-                    .allow_credentials = cors.allow_credentials};
-}
 
 std::string rest_path_methods(const std::vector<std::string>& methods) {
   std::set<std::string> all{"OPTIONS"};

@@ -1,53 +1,22 @@
 #include "lambdad/gateway/jwt_authorizer.hpp"
 
-#include "lambdad/common/template_values.hpp"
 #include "lambdad/gateway/jwt.hpp"
 
 namespace lambdad::gateway {
 
-namespace {
-
 using json = nlohmann::json;
-
-constexpr std::string_view kHeaderSource = "$request.header.";
-constexpr std::string_view kQuerySource = "$request.querystring.";
-
-/// JwtConfiguration's keys are `issuer` / `audience` in SAM's docs and `Issuer` / `Audience` in
-/// CloudFormation's: either.
-const json& config_value(const json& config, const char* lower, const char* upper) {
-  const json& value = json_value(config, lower);
-  return value.is_null() ? json_value(config, upper) : value;
-}
-
-/// The event's Auth.Authorizer, else the API's DefaultAuthorizer ("" when neither).
-std::string authorizer_name(const Route& route) {
-  const json& own = json_value(json_value(route.properties, "Auth"), "Authorizer");
-  if (own.is_string()) return own.get<std::string>();
-  return text_of(json_value(json_value(route.api->properties, "Auth"), "DefaultAuthorizer"));
-}
-
-}  // namespace
 
 std::vector<JwtAuthorizer> read_jwt_authorizers(const ApiInfo& api) {
   std::vector<JwtAuthorizer> out;
-  const json& authorizers = json_value(json_value(api.properties, "Auth"), "Authorizers");
-  if (api.kind != ApiKind::kHttp || !authorizers.is_object()) return out;
-  for (const auto& [name, settings] : authorizers.items()) {
-    const json& config = json_value(settings, "JwtConfiguration");
-    if (!config.is_object()) continue;  // a Lambda authorizer
-    JwtAuthorizer a{.api = api.logical_id, .name = name};
-    a.issuer = text_of(config_value(config, "issuer", "Issuer"));
-    a.audiences = strings_of(config_value(config, "audience", "Audience"));
-    a.scopes = strings_of(json_value(settings, "AuthorizationScopes"));
-    const std::string source = text_of(json_value(settings, "IdentitySource"));
-    if (source.starts_with(kQuerySource)) {
-      a.from_header = false;
-      a.source = source.substr(kQuerySource.size());
-    } else {
-      a.source =
-          source.starts_with(kHeaderSource) ? source.substr(kHeaderSource.size()) : "Authorization";
-    }
-    out.push_back(std::move(a));
+  if (api.kind != ApiKind::kHttp) return out;
+  for (const api::JwtAuthorizer& spec : api.settings.auth.jwt_authorizers) {
+    out.push_back(JwtAuthorizer{.api = api.logical_id,
+                                .name = spec.name,
+                                .issuer = spec.issuer,
+                                .audiences = spec.audiences,
+                                .scopes = spec.scopes,
+                                .from_header = spec.from_header,
+                                .source = spec.source});
   }
   return out;
 }
@@ -55,11 +24,13 @@ std::vector<JwtAuthorizer> read_jwt_authorizers(const ApiInfo& api) {
 std::optional<JwtRoute> route_jwt(const Route& route,
                                   const std::vector<JwtAuthorizer>& authorizers) {
   if (route.api->kind != ApiKind::kHttp) return std::nullopt;
-  const std::string name = authorizer_name(route);
+  // The event's Auth.Authorizer, else the API's DefaultAuthorizer.
+  const std::string& name = route.authorizer_name.empty()
+                                ? route.api->settings.auth.default_authorizer
+                                : route.authorizer_name;
   for (const auto& authorizer : authorizers) {
     if (authorizer.name != name) continue;
-    const json& own = json_value(json_value(route.properties, "Auth"), "AuthorizationScopes");
-    return JwtRoute{&authorizer, own.is_null() ? authorizer.scopes : strings_of(own)};
+    return JwtRoute{&authorizer, route.scopes ? *route.scopes : authorizer.scopes};
   }
   return std::nullopt;
 }

@@ -67,25 +67,6 @@ bool TokenBucket::try_take(std::chrono::nanoseconds now) {
   }
 }
 
-std::optional<QuotaPeriod> parse_quota_period(std::string_view text) {
-  if (text == "DAY") return QuotaPeriod::kDay;
-  if (text == "WEEK") return QuotaPeriod::kWeek;
-  if (text == "MONTH") return QuotaPeriod::kMonth;
-  return std::nullopt;
-}
-
-const char* quota_period_name(QuotaPeriod period) {
-  switch (period) {
-    case QuotaPeriod::kDay:
-      return "DAY";
-    case QuotaPeriod::kWeek:
-      return "WEEK";
-    case QuotaPeriod::kMonth:
-      return "MONTH";
-  }
-  return "DAY";
-}
-
 int64_t period_index(QuotaPeriod period, int64_t epoch_seconds) {
   const int64_t day = floor_div(epoch_seconds, 86400);
   switch (period) {

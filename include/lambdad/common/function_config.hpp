@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lambdad/common/api_settings.hpp"
 #include "lambdad/common/openapi_definition.hpp"
 
 namespace lambdad {
@@ -22,6 +23,8 @@ struct EventSource {
   std::string type;           ///< Api | HttpApi | Schedule | ScheduleV2
   nlohmann::json properties;  ///< resolved `Properties`, intrinsics already applied
   int line = 0;               ///< 1-based line in the template
+  /// Api / HttpApi: the route and its settings, as the gateway takes them (nullopt otherwise).
+  std::optional<api::EventRoute> route;
 
   bool operator==(const EventSource&) const = default;
 };
@@ -71,7 +74,8 @@ struct ApiConfig {
   std::string logical_id;
   std::string type;  ///< AWS::Serverless::Api | AWS::Serverless::HttpApi
   std::string stage_name;
-  nlohmann::json properties;  ///< resolved `Properties`
+  /// What the gateway takes from its resolved `Properties` (Globals merged), read once.
+  api::ApiSettings settings;
   int line = 0;
   /// SAM's implicit API (ServerlessRestApi / ServerlessHttpApi), made for the Api / HttpApi
   /// events that name no RestApiId / ApiId; its properties come from Globals.
@@ -79,15 +83,6 @@ struct ApiConfig {
   /// Its OpenAPI document (`DefinitionBody` / `DefinitionUri`), read once by the loader;
   /// nullptr when it has none.
   std::shared_ptr<const openapi::Definition> openapi;
-};
-
-/// AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey resources, kept for the gateway's API keys
-/// and usage plans.
-struct UsagePlanResource {
-  std::string logical_id;
-  std::string type;
-  nlohmann::json properties;  ///< resolved `Properties`
-  int line = 0;
 };
 
 /// Something the template asks for that lambdad accepts but does not do.
@@ -100,7 +95,8 @@ struct Template {
   std::filesystem::path path;  ///< absolute path of the template file
   std::vector<FunctionConfig> functions;
   std::vector<ApiConfig> apis;
-  std::vector<UsagePlanResource> usage_plan_resources;
+  /// AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey resources, for the gateway's API keys.
+  api::UsagePlanResources usage_plans;
   /// The .zip / .jar files (CodeUri, ContentUri) the code was unpacked from: hot reload
   /// watches them, as it watches code folders.
   std::vector<std::filesystem::path> archives;

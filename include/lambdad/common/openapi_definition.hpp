@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "lambdad/common/api_settings.hpp"
+
 namespace lambdad::openapi {
 
 /// What API Gateway does with a matched operation (`x-amazon-apigateway-integration.type`).
@@ -55,37 +57,11 @@ struct Integration {
   std::optional<std::chrono::milliseconds> timeout;  ///< `timeoutInMillis`
 };
 
-struct IdentitySource {
-  enum class Kind { kHeader, kQuery, kStageVariable, kContext };
-  Kind kind = Kind::kHeader;
-  std::string name;
-};
-
-/// A Lambda authorizer (`x-amazon-apigateway-authorizer` of type `token` / `request`).
-struct Authorizer {
-  enum class Format { kToken, kRequest, kHttp1, kHttp2 };
-  std::string name;  ///< the security scheme's name
-  Format format = Format::kToken;
-  std::string function;  ///< `name` or `name:qualifier`
-  bool function_in_template = true;
-  bool function_alias = false;           ///< `${Fn.Alias}`: the loader adds the AutoPublishAlias
-  std::vector<IdentitySource> identity;  ///< TOKEN: one header
-  std::string validation_expression;     ///< TOKEN `identityValidationExpression`
-  std::chrono::seconds ttl{0};           ///< `authorizerResultTtlInSeconds`
-  bool simple_responses = false;         ///< HTTP API `enableSimpleResponses`
-  /// Why it cannot be used (its routes answer 500); "" when it can.
-  std::string unusable;
-};
-
-/// `x-amazon-apigateway-cors` of an HTTP API.
-struct Cors {
-  std::vector<std::string> allow_origins;
-  std::vector<std::string> allow_methods;
-  std::vector<std::string> allow_headers;
-  std::vector<std::string> expose_headers;
-  std::string max_age;  ///< seconds as text, "" when unset
-  bool allow_credentials = false;
-};
+/// A Lambda authorizer's identity source, a Lambda authorizer and CORS have the shapes of the
+/// template's (api_settings.hpp): the gateway reads both the same way.
+using IdentitySource = api::IdentitySource;
+using Authorizer = api::LambdaAuthorizer;
+using Cors = api::Cors;
 
 /// One operation (path + method) of the document.
 struct Route {

@@ -17,8 +17,9 @@
 /// `AddDefaultAuthorizerToCorsPreflight: false`. Authorizers of other kinds (Cognito, JWT,
 /// `AWS_IAM`) are not enforced here.
 ///
-/// The template loader has validated the shapes (src/deploy/api_auth.cpp) and turned every
-/// `FunctionArn` into an ARN; what this parser still cannot use fails closed, with a warning.
+/// The template loader has checked and read them (src/deploy/api_auth.cpp,
+/// api_settings_reader.cpp) into `api::LambdaAuthorizer`s, the same shape as an OpenAPI
+/// document's; one it could not use is marked `unusable` and fails closed.
 ///
 /// Thread safety: plain values, built once with the routes.
 
@@ -28,28 +29,19 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "lambdad/common/openapi_definition.hpp"
+#include "lambdad/common/api_settings.hpp"
 #include "lambdad/common/regex.hpp"
 
 namespace lambdad::gateway {
 
-/// The four shapes of authorizer event and reply.
-enum class AuthorizerFormat {
-  kToken,    ///< REST TOKEN: `{type, authorizationToken, methodArn}`; IAM policy reply
-  kRequest,  ///< REST REQUEST: the 1.0 event + `methodArn`; IAM policy reply
-  kHttp1,    ///< HTTP API payload 1.0: + `identitySource`, `authorizationToken`; IAM policy reply
-  kHttp2,    ///< HTTP API payload 2.0: + `routeArn`, `identitySource[]`; IAM or simple reply
-};
+/// The four shapes of authorizer event and reply:
+/// - kToken: REST TOKEN, `{type, authorizationToken, methodArn}`; IAM policy reply;
+/// - kRequest: REST REQUEST, the 1.0 event + `methodArn`; IAM policy reply;
+/// - kHttp1: HTTP API payload 1.0, + `identitySource`, `authorizationToken`; IAM policy reply;
+/// - kHttp2: HTTP API payload 2.0, + `routeArn`, `identitySource[]`; IAM or simple reply.
+using AuthorizerFormat = api::LambdaAuthorizer::Format;
 
-struct IdentitySource {
-  enum class Kind { kHeader, kQuery, kStageVariable, kContext };
-  Kind kind;
-  std::string name;  ///< header (any case), query parameter, stage variable or context path
-
-  bool operator==(const IdentitySource&) const = default;
-};
+using IdentitySource = api::IdentitySource;
 
 struct AuthorizerConfig {
   std::string name;      ///< its key in `Auth.Authorizers`
@@ -78,19 +70,13 @@ struct ApiAuth {
   const AuthorizerConfig* find(std::string_view name) const;
 };
 
-/// Reads `Auth` from an API's resolved properties. An authorizer lambdad cannot use is kept,
-/// marked `unusable`, with a warning (routes it guards fail closed).
-ApiAuth parse_api_auth(const std::string& api, bool http_api, const nlohmann::json& properties,
-                       std::vector<std::string>& warnings);
+/// A Lambda authorizer of the API `api` (its template `Auth` or its OpenAPI document's), ready to
+/// guard routes. An identity validation expression that does not compile makes it unusable.
+AuthorizerConfig authorizer_config(const std::string& api, const api::LambdaAuthorizer& spec);
 
-/// A Lambda authorizer of an API's OpenAPI document (read by the template loader). An
-/// identityValidationExpression that does not compile makes it unusable.
-AuthorizerConfig authorizer_from_openapi(const std::string& api, const openapi::Authorizer& spec);
-
-/// The Lambda authorizer guarding an `Api` / `HttpApi` event's route: its `Auth.Authorizer`, else
-/// the API's default; nullptr for NONE, AWS_IAM and authorizers of other kinds.
-const AuthorizerConfig* route_authorizer(const ApiAuth& auth,
-                                         const nlohmann::json& event_properties);
+/// The Lambda authorizer guarding a route: `named` (an event's `Auth.Authorizer`; "" for none),
+/// else the API's default; nullptr for NONE, AWS_IAM and authorizers of other kinds.
+const AuthorizerConfig* route_authorizer(const ApiAuth& auth, std::string_view named);
 
 /// The authorizer SAM puts on a REST API's CORS `OPTIONS` mock (the default one, unless
 /// `AddDefaultAuthorizerToCorsPreflight: false`); nullptr when none.

@@ -20,35 +20,15 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "lambdad/common/openapi_definition.hpp"
+#include "lambdad/common/api_settings.hpp"
 
 namespace lambdad::gateway {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-/// One API's CORS settings, SAM's inner quotes removed (`"'*'"` → `*`).
-struct CorsConfig {
-  std::vector<std::string> allow_origins;  ///< REST: the one AllowOrigin
-  std::vector<std::string> allow_methods;  ///< REST: empty → the path's methods (SAM computes)
-  std::vector<std::string> allow_headers;
-  std::vector<std::string> expose_headers;  ///< HTTP API only
-  std::string max_age;                      ///< seconds as text, "" when not set
-  bool allow_credentials = false;
-};
-
-/// `'value'` → `value` (SAM writes REST CORS values as header-value literals); other text as is.
-std::string sam_unquote(std::string_view value);
-
-/// REST `Cors`: a string (the AllowOrigin) or an object. nullopt when absent or unusable.
-std::optional<CorsConfig> parse_rest_cors(const nlohmann::json& properties);
-
-/// HTTP API `CorsConfiguration`: `true` (every origin, method and header) or an object.
-std::optional<CorsConfig> parse_http_cors(const nlohmann::json& properties);
-
-/// An HTTP API's `x-amazon-apigateway-cors` (read by the template loader).
-CorsConfig cors_from_openapi(const openapi::Cors& cors);
+/// One API's CORS settings, as the loader reads them (REST `Cors`, HTTP API `CorsConfiguration`
+/// or `x-amazon-apigateway-cors`).
+using CorsConfig = api::Cors;
 
 /// SAM's computed AllowMethods of a REST path: its methods (ANY → all seven) plus OPTIONS,
 /// sorted and comma-joined (`GET,OPTIONS`).

@@ -42,7 +42,7 @@ struct JwtAuthorizer {
   std::string source;               ///< X (a header name is compared case-insensitively)
 };
 
-/// The JWT authorizers of an HTTP API's `Auth.Authorizers`.
+/// The JWT authorizers of an HTTP API's `Auth.Authorizers` (as the loader read them).
 std::vector<JwtAuthorizer> read_jwt_authorizers(const ApiInfo& api);
 
 struct JwtRoute {

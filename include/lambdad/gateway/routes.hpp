@@ -40,9 +40,11 @@ struct ApiInfo {
   std::string stage;               ///< `StageName` (Prod / $default by default)
   nlohmann::json stage_variables;  ///< an object, or null when the stage has none
   std::vector<std::string> binary_media_types;  ///< REST `BinaryMediaTypes` (`~1` read as `/`)
-  nlohmann::json properties;                    ///< every resolved property (Cors, Auth, …)
-  std::optional<CorsConfig> cors;               ///< REST `Cors` / HTTP API `CorsConfiguration`
-  ApiAuth auth;  ///< `Auth`: its Lambda authorizers (and its OpenAPI document's)
+  /// What the template sets (deploy/ read it): API keys, JWT authorizers, throttles. The fields
+  /// below also take the OpenAPI document's.
+  api::ApiSettings settings;
+  std::optional<CorsConfig> cors;  ///< REST `Cors` / HTTP API `CorsConfiguration` / document
+  ApiAuth auth;                    ///< `Auth`: its Lambda authorizers (and its OpenAPI document's)
   /// `ApiKeySourceType` (or the document's `x-amazon-apigateway-api-key-source`): HEADER or
   /// AUTHORIZER; "" when unset (HEADER).
   std::string api_key_source;
@@ -68,14 +70,18 @@ struct Route {
   const AuthorizerConfig* authorizer = nullptr;
   /// Filled by RouteTable::add: the names of the `{name}` / `{name+}` segments in order.
   std::vector<std::string> params;
-  nlohmann::json properties;  ///< the event's resolved Properties (Auth, RouteSettings, …)
+  /// The event's `Auth.Authorizer` ("" for a document's route, or none: the API's default).
+  std::string authorizer_name;
+  /// The event's `Auth.AuthorizationScopes` (JWT); nullopt: the authorizer's.
+  std::optional<std::vector<std::string>> scopes;
+  api::Throttle throttle;  ///< an HTTP API event's own `RouteSettings`
   /// Set by Access (access.hpp): the JWT authorizer, API key and throttles the route enforces.
   const RouteAccess* access = nullptr;
   /// A route of an OpenAPI document: its integration (Routes::documents keeps it); nullptr for
   /// an event's route, which invokes `function` as a Lambda proxy.
   const openapi::Integration* integration = nullptr;
-  /// The document's API key requirement (`security` naming an `x-api-key` scheme); unset for
-  /// events, whose `Auth.ApiKeyRequired` is in `properties`.
+  /// The route's own API key requirement: an event's `Auth.ApiKeyRequired`, or true for a
+  /// document's route whose `security` names an `x-api-key` scheme; nullopt: the API's.
   std::optional<bool> api_key_required;
 
   /// `GET /pets/{id}`, `ANY /{proxy+}` or `$default`.

@@ -3,7 +3,8 @@
 /// per-key throttle is in usage_plans.hpp).
 ///
 /// REST (`MethodSettings` of the `AWS::Serverless::Api`): the entries whose `ResourcePath` is
-/// `/*` or the route's resource path (`/` may be written `~1`, as CloudFormation wants) and whose
+/// `/*` or the route's resource path (`/` may be written `~1`, as CloudFormation wants; the loader
+/// decodes it) and whose
 /// `HttpMethod` is `*` or the route's method. Each limit comes from the most specific entry that
 /// sets it: path and method, path and `*`, `/*` and method, `/*` and `*`.
 ///
@@ -23,10 +24,8 @@
 
 namespace lambdad::gateway {
 
-/// nullopt when no setting throttles the route.
+/// nullopt when no setting throttles the route. The settings are the loader's
+/// (`ApiInfo::settings`, `Route::throttle`): per request nothing is read but the route's bucket.
 std::optional<ThrottleLimits> route_throttle(const Route& route);
-
-/// `/~1pets~1{id}` → `/pets/{id}` (`~0` → `~`); an unescaped path stays as it is.
-std::string decode_resource_path(std::string_view path);
 
 }  // namespace lambdad::gateway

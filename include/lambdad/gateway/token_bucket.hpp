@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "lambdad/common/api_settings.hpp"
+
 namespace lambdad::gateway {
 
 /// API Gateway's account-level defaults (per region): they stand in for a rate or burst a
@@ -46,20 +48,11 @@ class TokenBucket {
   std::atomic<int64_t> left_{0};         ///< tokens left when they never come back (rate 0)
 };
 
-enum class QuotaPeriod { kDay, kWeek, kMonth };
-
-/// "DAY" / "WEEK" / "MONTH".
-std::optional<QuotaPeriod> parse_quota_period(std::string_view text);
-const char* quota_period_name(QuotaPeriod period);
-
-struct QuotaLimits {
-  long long limit = 0;  ///< requests per period
-  QuotaPeriod period = QuotaPeriod::kDay;
-  /// Requests taken off the limit in the first period (the one the counter starts in), as
-  /// API Gateway's `offset`.
-  long long offset = 0;
-  bool operator==(const QuotaLimits&) const = default;
-};
+/// A usage plan's quota period and limits, as the loader reads them (api_settings.hpp).
+using api::parse_quota_period;
+using api::quota_period_name;
+using QuotaPeriod = api::QuotaPeriod;
+using QuotaLimits = api::Quota;
 
 /// The period holding `epoch_seconds`, as a number that grows by one per period: UTC calendar
 /// days, weeks starting on Sunday 00:00 UTC, calendar months.

@@ -16,8 +16,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/gateway/token_bucket.hpp"
 
@@ -51,15 +49,9 @@ struct UsagePlansDef {
   const ApiKeyDef* key(const std::string& id) const;
 };
 
-/// `generate(key id)`: the value of a key the template gives none.
+/// From the loader's typed resources and APIs (`Template::usage_plans`, each API's
+/// `Auth.UsagePlan`). `generate(key id)`: the value of a key the template gives none.
 UsagePlansDef read_usage_plans(const Template& tmpl,
                                const std::function<std::string(const std::string&)>& generate);
-
-/// `{BurstLimit, RateLimit}` (numbers or numeric strings); a missing half is the account
-/// default. nullopt when neither is set.
-std::optional<ThrottleLimits> plan_throttle(const nlohmann::json& settings);
-
-/// `{Limit, Period, Offset}`; nullopt when Limit or Period is missing or invalid.
-std::optional<QuotaLimits> plan_quota(const nlohmann::json& settings);
 
 }  // namespace lambdad::gateway

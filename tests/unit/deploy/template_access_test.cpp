@@ -83,9 +83,24 @@ Resources:
           Type: Api
           Properties: {Path: /c, Method: get, RestApiId: !Ref Rest, Auth: {ApiKeyRequired: false}}
 )");
-  ASSERT_EQ(t.usage_plan_resources.size(), 3u);
-  EXPECT_EQ(t.usage_plan_resources[1].properties["ApiStages"][0]["Stage"], "dev");
-  EXPECT_EQ(t.usage_plan_resources[2].properties["KeyId"], "Key");
+  ASSERT_EQ(t.usage_plans.keys.size(), 1u);
+  ASSERT_EQ(t.usage_plans.plans.size(), 1u);
+  ASSERT_EQ(t.usage_plans.plan_keys.size(), 1u);
+  ASSERT_EQ(t.usage_plans.plans[0].stages.size(), 1u);
+  EXPECT_EQ(t.usage_plans.plans[0].stages[0].api, "Rest");
+  EXPECT_EQ(t.usage_plans.plans[0].stages[0].stage, "dev");
+  EXPECT_EQ(t.usage_plans.plans[0].quota,
+            (api::Quota{.limit = 5, .period = api::QuotaPeriod::kWeek, .offset = 1}));
+  EXPECT_EQ(t.usage_plans.plan_keys[0].key, "Key");
+  EXPECT_EQ(t.usage_plans.plan_keys[0].plan, "Plan");
+  // The events' settings, typed for the gateway.
+  const auto& events = t.functions.at(0).events;
+  ASSERT_EQ(events.size(), 3u);
+  ASSERT_TRUE(events[1].route);
+  EXPECT_EQ(events[1].route->authorizer, "Jwt");
+  EXPECT_EQ(events[1].route->scopes, std::vector<std::string>{"write"});
+  EXPECT_EQ(events[1].route->throttle, (api::Throttle{.rate = 1}));
+  EXPECT_EQ(events[2].route->api_key_required, false);
 }
 
 TEST_F(TemplateAccessTest, HttpApiAuthMistakes) {
@@ -164,7 +179,8 @@ Resources:
           Properties: {Path: /a, Method: get, RestApiId: !Ref Authorizer}
 )");
   ASSERT_EQ(t.apis.size(), 2u);
-  EXPECT_EQ(t.apis[1].properties["ApiKeySourceType"], "AUTHORIZER");
+  EXPECT_EQ(t.apis[0].settings.api_key_source, "HEADER");
+  EXPECT_EQ(t.apis[1].settings.api_key_source, "AUTHORIZER");
   // No route requires a key, so none lacks an authorizer to give it.
   for (const auto& warning : t.warning_lines) {
     EXPECT_THAT(warning.message, Not(HasSubstr("ApiKeySourceType")));

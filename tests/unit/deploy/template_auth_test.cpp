@@ -37,6 +37,13 @@ class TemplateAuthTest : public TemplateFixture {
     }
     throw std::runtime_error("no api " + logical_id);
   }
+
+  static const api::LambdaAuthorizer& authorizer(const ApiConfig& api, const std::string& name) {
+    for (const auto& a : api.settings.auth.lambda_authorizers) {
+      if (a.name == name) return a;
+    }
+    throw std::runtime_error("no authorizer " + name);
+  }
 };
 
 TEST_F(TemplateAuthTest, FunctionArnBecomesTheFunctionsArn) {
@@ -66,17 +73,24 @@ TEST_F(TemplateAuthTest, FunctionArnBecomesTheFunctionsArn) {
             EnableSimpleResponses: 'true'
 )"));
   EXPECT_THAT(t.warnings, IsEmpty());
-  const json& authorizers = api(t, "Shop").properties["Auth"]["Authorizers"];
-  const std::string arn = function_arn("AuthFn");
-  EXPECT_EQ(authorizers["A"]["FunctionArn"], arn);
-  EXPECT_EQ(authorizers["B"]["FunctionArn"], arn);
-  EXPECT_EQ(authorizers["C"]["FunctionArn"], arn);
-  EXPECT_EQ(authorizers["D"]["FunctionArn"],
-            "arn:aws:lambda:eu-west-1:123456789012:function:AuthFn:live");
-  EXPECT_EQ(authorizers["E"]["Identity"]["ReauthorizeEvery"], 60);
-  const json& h = api(t, "Http").properties["Auth"]["Authorizers"]["H"];
-  EXPECT_EQ(h["AuthorizerPayloadFormatVersion"], "2.0");
-  EXPECT_EQ(h["EnableSimpleResponses"], true);
+  // Every form names the function; an ARN's qualifier is kept.
+  const ApiConfig& shop = api(t, "Shop");
+  using Format = api::LambdaAuthorizer::Format;
+  EXPECT_EQ(authorizer(shop, "A").function, "AuthFn");
+  EXPECT_EQ(authorizer(shop, "B").function, "AuthFn");
+  EXPECT_EQ(authorizer(shop, "C").function, "AuthFn");
+  EXPECT_EQ(authorizer(shop, "D").function, "AuthFn:live");
+  EXPECT_EQ(authorizer(shop, "A").format, Format::kToken);
+  EXPECT_EQ(authorizer(shop, "A").ttl, std::chrono::seconds(300));
+  const api::LambdaAuthorizer& e = authorizer(shop, "E");
+  EXPECT_EQ(e.format, Format::kRequest);
+  EXPECT_EQ(e.ttl, std::chrono::seconds(60));
+  EXPECT_EQ(e.identity,
+            (std::vector<api::IdentitySource>{{api::IdentitySource::Kind::kHeader, "X-A"}}));
+  EXPECT_EQ(shop.settings.auth.default_authorizer, "A");
+  const api::LambdaAuthorizer& h = authorizer(api(t, "Http"), "H");
+  EXPECT_EQ(h.format, Format::kHttp2);
+  EXPECT_TRUE(h.simple_responses);
 }
 
 TEST_F(TemplateAuthTest, LambdaAuthorizerValues) {
@@ -256,9 +270,9 @@ TEST_F(TemplateAuthTest, GlobalsAuthReachesTheImplicitApi) {
           AuthorizerPayloadFormatVersion: 2.0
 )" + with("", "        E: {Type: HttpApi, Properties: {Path: /x, Method: get}}\n"));
   EXPECT_THAT(t.warnings, IsEmpty());
-  const json& simple = api(t, "ServerlessHttpApi").properties["Auth"]["Authorizers"]["Simple"];
-  EXPECT_EQ(simple["FunctionArn"], function_arn("AuthFn"));
-  EXPECT_EQ(simple["AuthorizerPayloadFormatVersion"], "2.0");
+  const api::LambdaAuthorizer& simple = authorizer(api(t, "ServerlessHttpApi"), "Simple");
+  EXPECT_EQ(simple.function, "AuthFn");
+  EXPECT_EQ(simple.format, api::LambdaAuthorizer::Format::kHttp2);
 }
 
 }  // namespace

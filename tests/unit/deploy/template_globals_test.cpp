@@ -155,21 +155,24 @@ Resources:
   const ApiConfig& rest = t.apis[0];
   EXPECT_EQ(rest.logical_id, "Rest");
   EXPECT_EQ(rest.stage_name, "dev");
-  EXPECT_EQ(rest.properties["Cors"], "'*'");
-  EXPECT_EQ(rest.properties["BinaryMediaTypes"], nlohmann::json({"image/png", "image/gif"}));
+  ASSERT_TRUE(rest.settings.cors);
+  EXPECT_EQ(rest.settings.cors->allow_origins, std::vector<std::string>{"*"});
+  EXPECT_EQ(rest.settings.binary_media_types, (std::vector<std::string>{"image/png", "image/gif"}));
 
   const ApiConfig& implicit_http = t.apis[1];
   EXPECT_EQ(implicit_http.logical_id, "ServerlessHttpApi");
   EXPECT_TRUE(implicit_http.implicit);
   EXPECT_EQ(implicit_http.type, "AWS::Serverless::HttpApi");
   EXPECT_EQ(implicit_http.stage_name, "$default");
-  EXPECT_EQ(implicit_http.properties["CorsConfiguration"]["AllowOrigins"], nlohmann::json({"*"}));
+  ASSERT_TRUE(implicit_http.settings.cors);
+  EXPECT_EQ(implicit_http.settings.cors->allow_origins, std::vector<std::string>{"*"});
 
   const ApiConfig& implicit_rest = t.apis[2];
   EXPECT_EQ(implicit_rest.logical_id, "ServerlessRestApi");
   EXPECT_TRUE(implicit_rest.implicit);
   EXPECT_EQ(implicit_rest.stage_name, "Prod");
-  EXPECT_EQ(implicit_rest.properties["Cors"], "'*'");
+  ASSERT_TRUE(implicit_rest.settings.cors);
+  EXPECT_EQ(implicit_rest.settings.cors->allow_origins, std::vector<std::string>{"*"});
 }
 
 }  // namespace

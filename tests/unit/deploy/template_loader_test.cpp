@@ -220,7 +220,7 @@ Resources:
   EXPECT_EQ(t.apis[0].logical_id, "Rest");
   EXPECT_EQ(t.apis[0].type, "AWS::Serverless::Api");
   EXPECT_EQ(t.apis[0].stage_name, "Prod");
-  EXPECT_EQ(t.apis[0].properties, nlohmann::json({{"Cors", "'*'"}}));
+  EXPECT_EQ(t.apis[0].settings, (api::ApiSettings{.cors = api::Cors{.allow_origins = {"*"}}}));
   EXPECT_EQ(t.apis[0].line, 2);
   EXPECT_FALSE(t.apis[0].implicit);
   EXPECT_EQ(t.apis[1].stage_name, "v1");

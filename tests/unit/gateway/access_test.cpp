@@ -190,8 +190,6 @@ Resources:
             (ThrottleLimits{.rate = 50, .burst = 7}));
   EXPECT_EQ(route_throttle(route(*r, "POST /other")), (ThrottleLimits{.rate = 5, .burst = 100}));
   EXPECT_FALSE(route_throttle(route(*r, "GET /plain")));
-  EXPECT_EQ(decode_resource_path("/~1a~0b~1{c}"), "/a~b/{c}");
-  EXPECT_EQ(decode_resource_path("/a/b"), "/a/b");
 }
 
 TEST_F(AccessTest, RouteSettingsPrecedenceAndJwtSelection) {

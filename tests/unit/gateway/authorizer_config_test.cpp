@@ -198,32 +198,36 @@ Resources:
   EXPECT_EQ(route(*routes, "GET /d").authorizer, nullptr);
 }
 
-TEST_F(AuthorizerConfigTest, WhatTheLoaderDidNotCatchFailsClosed) {
-  // An API whose properties did not come through the loader's checks.
+TEST_F(AuthorizerConfigTest, WhatCannotBeUsedFailsClosed) {
+  // An authorizer the loader marked unusable (its FunctionArn names no function), and one whose
+  // validation expression does not compile (an OpenAPI document's is only compiled here).
   Template tmpl;
-  tmpl.apis.push_back(
-      ApiConfig{.logical_id = "Api",
-                .type = "AWS::Serverless::Api",
-                .stage_name = "Prod",
-                .properties = nlohmann::json::parse(R"({"Auth": {"DefaultAuthorizer": "Broken",
-          "Authorizers": {"Broken": {"FunctionArn": {"Fn::GetAtt": ["X", "Arn"]}},
-                          "BadTtl": {"FunctionArn": "fn", "Identity": {"ReauthorizeEvery": 9000}},
-                          "BadRegex": {"FunctionArn": "fn", "Identity": {"ValidationExpression": "("}}}}})")});
+  ApiConfig api{.logical_id = "Api", .type = "AWS::Serverless::Api", .stage_name = "Prod"};
+  api.settings.auth.default_authorizer = "Broken";
+  api.settings.auth.lambda_authorizers.push_back(
+      {.name = "Broken", .unusable = "its FunctionArn is not a function lambdad can resolve"});
+  api.settings.auth.lambda_authorizers.push_back(
+      {.name = "BadRegex", .function = "fn", .validation_expression = "("});
+  tmpl.apis.push_back(api);
   FunctionConfig fn{.logical_id = "Fn", .name = "Fn"};
   fn.events.push_back(
       EventSource{.name = "A",
                   .type = "Api",
-                  .properties = {{"Path", "/a"}, {"Method", "GET"}, {"RestApiId", "Api"}}});
+                  .route = api::EventRoute{.api = "Api", .method = "GET", .path = "/a"}});
+  fn.events.push_back(EventSource{
+      .name = "B",
+      .type = "Api",
+      .route =
+          api::EventRoute{.api = "Api", .method = "GET", .path = "/b", .authorizer = "BadRegex"}});
   tmpl.functions.push_back(fn);
   auto routes = build_routes(tmpl);
   const Route& a = route(*routes, "GET /a");
   ASSERT_NE(a.authorizer, nullptr);
-  EXPECT_FALSE(a.authorizer->unusable.empty());
-  ASSERT_EQ(routes->warnings.size(), 3u);
-  EXPECT_NE(routes->warnings[0].find("authorizer"), std::string::npos);
-  for (const auto& authorizer : routes->apis.front().auth.authorizers) {
-    EXPECT_FALSE(authorizer.unusable.empty()) << authorizer.name;
-  }
+  EXPECT_EQ(a.authorizer->unusable, "its FunctionArn is not a function lambdad can resolve");
+  const Route& b = route(*routes, "GET /b");
+  ASSERT_NE(b.authorizer, nullptr);
+  EXPECT_EQ(b.authorizer->validation, nullptr);
+  EXPECT_FALSE(b.authorizer->unusable.empty());
 }
 
 }  // namespace

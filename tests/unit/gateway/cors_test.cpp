@@ -1,5 +1,6 @@
-// CORS on the gateway: SAM's `Cors` / `CorsConfiguration` (quoted REST values included), the
-// REST OPTIONS mocks SAM adds per path, HTTP API preflight answers and response headers.
+// CORS on the gateway: the REST OPTIONS mocks SAM adds per path, HTTP API preflight answers and
+// response headers, from the settings the loader reads (its reading of SAM's `Cors` /
+// `CorsConfiguration` is tested in unit/deploy/template_api_settings_test.cpp).
 
 #include "lambdad/gateway/cors.hpp"
 
@@ -11,8 +12,6 @@
 namespace lambdad::gateway {
 namespace {
 
-using nlohmann::json;
-
 const std::string* find(const HeaderList& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (key == name) return &value;
@@ -20,39 +19,25 @@ const std::string* find(const HeaderList& headers, std::string_view name) {
   return nullptr;
 }
 
-TEST(GatewayCors, SamUnquote) {
-  EXPECT_EQ(sam_unquote("'*'"), "*");
-  EXPECT_EQ(sam_unquote(" 'GET,POST' "), "GET,POST");
-  EXPECT_EQ(sam_unquote("https://a.example"), "https://a.example");
-  EXPECT_EQ(sam_unquote("'"), "'");
-}
-
-TEST(GatewayCors, RestStringIsTheOrigin) {
-  auto cors = parse_rest_cors(json{{"Cors", "'www.example.com'"}});
-  ASSERT_TRUE(cors);
-  EXPECT_EQ(cors->allow_origins, std::vector<std::string>{"www.example.com"});
-  EXPECT_TRUE(cors->allow_methods.empty());
-  auto headers = rest_preflight_headers(*cors, "GET,OPTIONS");
+TEST(GatewayCors, RestOriginOnly) {
+  const CorsConfig cors{.allow_origins = {"www.example.com"}};  // `Cors: "'www.example.com'"`
+  auto headers = rest_preflight_headers(cors, "GET,OPTIONS");
   EXPECT_EQ(headers, (HeaderList{{"Access-Control-Allow-Methods", "GET,OPTIONS"},
                                  {"Access-Control-Allow-Origin", "www.example.com"}}));
-  EXPECT_FALSE(parse_rest_cors(json{{"StageName", "Prod"}}));
-  EXPECT_FALSE(parse_rest_cors(json{{"Cors", {{"AllowMethods", "'GET'"}}}}));  // no AllowOrigin
 }
 
 TEST(GatewayCors, RestObject) {
-  auto cors = parse_rest_cors(json::parse(R"({"Cors": {"AllowMethods": "'POST, GET'",
-      "AllowHeaders": "'X-Forwarded-For,Content-Type'", "AllowOrigin": "'https://app.example'",
-      "MaxAge": "'600'", "AllowCredentials": true}})"));
-  ASSERT_TRUE(cors);
-  EXPECT_EQ(rest_preflight_headers(*cors, "GET,OPTIONS"),
+  const CorsConfig cors{.allow_origins = {"https://app.example"},
+                        .allow_methods = {"POST, GET"},
+                        .allow_headers = {"X-Forwarded-For,Content-Type"},
+                        .max_age = "600",
+                        .allow_credentials = true};
+  EXPECT_EQ(rest_preflight_headers(cors, "GET,OPTIONS"),
             (HeaderList{{"Access-Control-Allow-Headers", "X-Forwarded-For,Content-Type"},
                         {"Access-Control-Allow-Methods", "POST, GET"},
                         {"Access-Control-Allow-Origin", "https://app.example"},
                         {"Access-Control-Max-Age", "600"},
                         {"Access-Control-Allow-Credentials", "true"}}));
-  auto numeric = parse_rest_cors(json{{"Cors", {{"AllowOrigin", "'*'"}, {"MaxAge", 300}}}});
-  ASSERT_TRUE(numeric);
-  EXPECT_EQ(numeric->max_age, "300");
 }
 
 TEST(GatewayCors, RestPathMethods) {
@@ -62,24 +47,25 @@ TEST(GatewayCors, RestPathMethods) {
 }
 
 TEST(GatewayCors, HttpTrueAllowsEverything) {
-  auto cors = parse_http_cors(json{{"CorsConfiguration", true}});
-  ASSERT_TRUE(cors);
+  // `CorsConfiguration: true`.
+  const std::optional<CorsConfig> cors =
+      CorsConfig{.allow_origins = {"*"}, .allow_methods = {"*"}, .allow_headers = {"*"}};
   EXPECT_TRUE(origin_allowed(*cors, "https://anything.example"));
   auto headers = http_preflight_headers(*cors, "https://a.example", "PUT", "X-One, content-type");
   EXPECT_EQ(*find(headers, "Access-Control-Allow-Origin"), "*");
   EXPECT_EQ(*find(headers, "Access-Control-Allow-Methods"), "PUT");
   EXPECT_EQ(*find(headers, "Access-Control-Allow-Headers"), "x-one,content-type");
   EXPECT_FALSE(find(headers, "Access-Control-Max-Age"));
-  EXPECT_FALSE(parse_http_cors(json{{"CorsConfiguration", false}}));
-  EXPECT_FALSE(parse_http_cors(json::object()));
 }
 
 TEST(GatewayCors, HttpPreflightDecisions) {
-  auto cors = parse_http_cors(json::parse(R"({"CorsConfiguration": {
-      "AllowOrigins": ["https://app.example", "https://*.example.org"],
-      "AllowMethods": ["GET", "post"], "AllowHeaders": ["Content-Type", "X-Api-Key"],
-      "ExposeHeaders": ["x-total"], "MaxAge": 600, "AllowCredentials": true}})"));
-  ASSERT_TRUE(cors);
+  const std::optional<CorsConfig> cors =
+      CorsConfig{.allow_origins = {"https://app.example", "https://*.example.org"},
+                 .allow_methods = {"GET", "post"},
+                 .allow_headers = {"Content-Type", "X-Api-Key"},
+                 .expose_headers = {"x-total"},
+                 .max_age = "600",
+                 .allow_credentials = true};
   auto ok = http_preflight_headers(*cors, "https://app.example", "POST", "content-type");
   EXPECT_EQ(ok, (HeaderList{{"Access-Control-Allow-Origin", "https://app.example"},
                             {"Access-Control-Allow-Credentials", "true"},
@@ -94,9 +80,8 @@ TEST(GatewayCors, HttpPreflightDecisions) {
 }
 
 TEST(GatewayCors, HttpResponseHeaders) {
-  auto cors = parse_http_cors(json::parse(R"({"CorsConfiguration": {
-      "AllowOrigins": ["https://app.example"], "ExposeHeaders": ["x-total", "date"]}})"));
-  ASSERT_TRUE(cors);
+  const std::optional<CorsConfig> cors =
+      CorsConfig{.allow_origins = {"https://app.example"}, .expose_headers = {"x-total", "date"}};
   HeaderList headers{{"content-type", "text/plain"},
                      {"Access-Control-Allow-Origin", "*"},
                      {"access-control-max-age", "5"}};
