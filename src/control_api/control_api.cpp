@@ -45,6 +45,7 @@ std::shared_ptr<const http::Handler> ControlApi::handler() {
   auto handler = std::make_shared<http::Handler>();
   handler->body_policy = body_policy;
   handler->body_too_large = body_too_large;
+  handler->protocol_error = http::lambda_protocol_error;
   handler->handle = [this](http::Request& request) { return route(request); };
   return handler;
 }

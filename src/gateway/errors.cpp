@@ -62,8 +62,24 @@ ErrorShape error_shape(ApiKind kind, GatewayError error) {
           500,
           R"({"message": "Internal server error: lambdad does not run this integration (aws with VTL mapping templates, AWS service or VPC link integrations); see the server log"})",
           rest ? "InternalServerErrorException" : ""};
+    case GatewayError::kServiceUnavailable:
+      return {503, R"({"message":"Service Unavailable"})", ""};
   }
   return {500, R"({"message":"Internal Server Error"})", ""};
+}
+
+GatewayError gateway_error(http::ProtocolError error) {
+  switch (error) {
+    case http::ProtocolError::kMalformed:
+      return GatewayError::kBadRequest;
+    case http::ProtocolError::kHeadersTooLarge:
+      return GatewayError::kHeadersTooLarge;
+    case http::ProtocolError::kOverloaded:
+      return GatewayError::kServiceUnavailable;
+    case http::ProtocolError::kInternal:
+      break;
+  }
+  return GatewayError::kIntegrationFailure;
 }
 
 http::Response error_response(ApiKind kind, GatewayError error, const http::RequestHeader& header) {

@@ -351,12 +351,9 @@ Front make_front(const Template& tmpl, scheduler::Scheduler& scheduler, GatewayO
     RequestIds ids(gateway->kind_for(header));
     return gateway->error(ids.kind, GatewayError::kRequestTooLarge, header, ids);
   };
-  handler->protocol_error = [gateway](bhttp::status status) {
+  handler->protocol_error = [gateway](http::ProtocolError error, std::string_view) {
     RequestIds ids(gateway->fallback_kind());
-    const auto error = status == bhttp::status::request_header_fields_too_large
-                           ? GatewayError::kHeadersTooLarge
-                           : GatewayError::kBadRequest;
-    return gateway->error(ids.kind, error, closing_header(), ids);
+    return gateway->error(ids.kind, gateway_error(error), closing_header(), ids);
   };
   return {handler, [gateway](const Template& next) { gateway->reload(next); }};
 }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lambdad/common/ids.hpp"
+
 namespace lambdad::http {
 namespace {
 
@@ -10,6 +12,14 @@ Response base(const RequestHeader& header, unsigned status) {
   response.keep_alive(wants_keep_alive(header));
   response.set(bhttp::field::content_type, "application/json");
   return response;
+}
+
+/// The request behind a protocol error is unknown or unreadable: answer as HTTP/1.1 and close.
+RequestHeader closing_header() {
+  RequestHeader header;
+  header.version(11);
+  header.set(bhttp::field::connection, "close");
+  return header;
 }
 
 }  // namespace
@@ -51,6 +61,46 @@ Response runtime_error(const RequestHeader& header, unsigned status, std::string
   Response response = base(header, status);
   response.body() = dump_lenient(nlohmann::json{{"errorMessage", message}, {"errorType", type}});
   return response;
+}
+
+Response lambda_protocol_error(ProtocolError error, std::string_view detail) {
+  const std::string what(detail);
+  AwsError aws = [&]() -> AwsError {
+    switch (error) {
+      case ProtocolError::kMalformed:
+        return errors::invalid_request_content("Could not parse the HTTP request: " + what);
+      case ProtocolError::kHeadersTooLarge:
+        return {431, "InvalidRequestContentException", "Request header fields too large: " + what,
+                AwsError::Key::kmessage};
+      case ProtocolError::kOverloaded:
+        return {503, "ServiceException",
+                "Too many connections to the Lambda API (" + what + "); retry later",
+                AwsError::Key::kMessage, "Service"};
+      case ProtocolError::kInternal:
+        break;
+    }
+    return errors::service("lambdad failed to handle the request; see the server log");
+  }();
+  return lambda_error(closing_header(), aws, new_request_id());
+}
+
+Response runtime_protocol_error(ProtocolError error, std::string_view detail) {
+  const std::string what(detail);
+  switch (error) {
+    case ProtocolError::kMalformed:
+      return runtime_error(closing_header(), 400, "InvalidRequest",
+                           "Could not parse the HTTP request: " + what);
+    case ProtocolError::kHeadersTooLarge:
+      return runtime_error(closing_header(), 431, "RequestHeaderFieldsTooLarge",
+                           "Request header fields too large: " + what);
+    case ProtocolError::kOverloaded:
+      return runtime_error(closing_header(), 503, "TooManyConnections",
+                           "Too many connections to this Runtime API endpoint (" + what + ")");
+    case ProtocolError::kInternal:
+      break;
+  }
+  return runtime_error(closing_header(), 500, "ServiceException",
+                       "lambdad failed to handle the request; see the server log");
 }
 
 }  // namespace lambdad::http

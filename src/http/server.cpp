@@ -1,8 +1,14 @@
 #include "lambdad/http/server.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +24,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "connections.hpp"
 
 namespace lambdad::http {
 namespace {
@@ -80,9 +88,26 @@ asio::awaitable<bool> send(beast::tcp_stream& stream, Response& response,
   co_return true;
 }
 
-Response protocol_error(const Handler& handler, bhttp::status status) {
-  Response r = handler.protocol_error ? handler.protocol_error(status) : Response{status, 11};
-  r.keep_alive(false);
+bhttp::status status_of(ProtocolError error) {
+  switch (error) {
+    case ProtocolError::kMalformed:
+      return bhttp::status::bad_request;
+    case ProtocolError::kHeadersTooLarge:
+      return bhttp::status::request_header_fields_too_large;
+    case ProtocolError::kOverloaded:
+      return bhttp::status::service_unavailable;
+    case ProtocolError::kInternal:
+      return bhttp::status::internal_server_error;
+  }
+  return bhttp::status::internal_server_error;
+}
+
+/// The port's own answer; the connection closes after it (but for kInternal, where the request
+/// was read whole and the handler's answer would have kept it open).
+Response protocol_error(const Handler& handler, ProtocolError error, std::string_view detail) {
+  Response r = handler.protocol_error ? handler.protocol_error(error, detail)
+                                      : Response{status_of(error), 11};
+  if (error != ProtocolError::kInternal) r.keep_alive(false);
   return r;
 }
 
@@ -95,11 +120,126 @@ asio::awaitable<bool> continue_if_expected(beast::tcp_stream& stream, const Requ
   co_return !ec;
 }
 
-}  // namespace
+uint64_t fd_soft_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
+  return limit.rlim_cur;
+}
 
+/// The answer to a client over the listener's limits, sent at once and without waiting: the
+/// socket is new, so its send buffer takes a few hundred bytes whole. What the client already
+/// sent is read first, so that closing does not reset the connection before it reads the answer.
+void refuse(tcp::socket& socket, const Handler& handler, std::string_view detail) {
+  Response response = protocol_error(handler, ProtocolError::kOverloaded, detail);
+  const std::string wire = render(response, false);
+  const int fd = socket.native_handle();
+  char scratch[4096];
+  for (int i = 0; i < 16 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
+  (void)!::send(fd, wire.data(), wire.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
+
+/// One fd kept open for the moment every other one is taken: closed to accept (and close) the
+/// client waiting in the queue, then taken again. Shared by every listener: they all run on the
+/// io thread.
+int spare_fd = -1;
+
+void refuse_with_spare_fd(int listener) {
+  if (spare_fd < 0) return;
+  ::close(spare_fd);
+  const int client = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (client >= 0) ::close(client);
+  spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/// Accept failures of one listener (out of fds and the like). The client stays in the accept
+/// queue and epoll keeps saying so: on EMFILE / ENFILE it is taken with the spare fd and closed (a
+/// fast refusal instead of a hang); then the loop pauses (doubling from 10 ms to 1 s) rather than
+/// spin, and logs at most one line every 10 s, with the count since the last one.
+class AcceptFailures {
+ public:
+  asio::awaitable<void> back_off(const boost::system::error_code& ec, tcp::acceptor& acceptor) {
+    if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+      refuse_with_spare_fd(acceptor.native_handle());
+    }
+    ++count_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_log_) {
+      boost::system::error_code ignored;
+      spdlog::warn("accept failed on port {}: {} ({} time{} since the last such line); backing off",
+                   acceptor.local_endpoint(ignored).port(), ec.message(), count_,
+                   count_ == 1 ? "" : "s");
+      count_ = 0;
+      next_log_ = now + std::chrono::seconds(10);
+    }
+    pause_ = std::min(std::chrono::milliseconds(1000),
+                      pause_.count() ? pause_ * 2 : std::chrono::milliseconds(10));
+    asio::steady_timer timer(acceptor.get_executor(), pause_);
+    co_await timer.async_wait(kAwait);
+  }
+  void succeeded() { pause_ = std::chrono::milliseconds(0); }
+
+ private:
+  size_t count_ = 0;
+  std::chrono::steady_clock::time_point next_log_{};
+  std::chrono::milliseconds pause_{0};
+};
+
+/// Whether a listener takes a new connection: under its cap and clear of the fd reserve, or
+/// after closing its oldest idle connection to make room; else the client is refused at once.
+class Admission {
+ public:
+  Admission(const ConnectionLimits& limits, const std::shared_ptr<const Handler>& handler)
+      : limits_(limits), handler_(handler), fd_ceiling_(fd_soft_limit()) {
+    if (spare_fd < 0) spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
+  bool admit(tcp::socket& socket) {
+    const bool over_cap =
+        limits_.max_connections && connections_->count() >= limits_.max_connections;
+    const bool near_fd_limit =
+        limits_.fd_reserve &&
+        static_cast<uint64_t>(socket.native_handle()) + limits_.fd_reserve >= fd_ceiling_;
+    if (!over_cap && !near_fd_limit) return true;
+    if (limits_.evict_idle && connections_->evict_oldest_idle()) return true;
+    refuse(socket, handler_ ? *handler_ : Handler{},
+           over_cap ? std::to_string(limits_.max_connections) + " at most"
+                    : std::string("the server is near its open-file limit"));
+    return false;
+  }
+
+  const std::shared_ptr<Connections>& connections() const { return connections_; }
+
+ private:
+  const ConnectionLimits& limits_;
+  std::shared_ptr<const Handler> handler_;
+  const uint64_t fd_ceiling_;
+  std::shared_ptr<Connections> connections_ = std::make_shared<Connections>();
+};
+
+/// After an error answer the client may still be sending what was not read (a body, the rest of
+/// a header): closing now would reset the connection, and a reset can destroy the answer before
+/// the client reads it. So what arrives is read and dropped for a moment first (at most 1 s and
+/// 1 MiB: nginx's lingering close).
+asio::awaitable<void> linger(beast::tcp_stream& stream) {
+  stream.expires_after(std::chrono::seconds(1));
+  std::vector<char> scratch(16 * 1024);
+  for (size_t total = 0; total < (1u << 20);) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAwait);
+    if (ec) break;
+    total += n;
+  }
+}
+
+/// Serves one connection until the peer closes it, a timeout, a non-keep-alive exchange, or the
+/// listener closes it to make room.
 asio::awaitable<void> serve_connection(tcp::socket socket,
                                        std::shared_ptr<const Handler> handler_ptr,
-                                       ConnectionLimits limits) {
+                                       ConnectionLimits limits,
+                                       std::shared_ptr<Connections> connections) {
   const Handler& handler = *handler_ptr;
   socket.set_option(tcp::no_delay(true));
   Peer peer;
@@ -109,32 +249,53 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
     peer.local = socket.local_endpoint(ignored);
   }
   beast::tcp_stream stream(std::move(socket));
+  Connections::Slot slot(*connections, stream.socket());
   beast::flat_buffer buffer;
   const auto idle_timeout = limits.idle_timeout ? limits.idle_timeout : limits.read_timeout;
+  // A listener that closes idle connections to make room must know which are idle; the Runtime
+  // API's (no cap to make room under, no idle timeout) skip the extra wait on the warm path.
+  const bool track_idle = limits.max_connections > 0 && limits.evict_idle;
+  bool unread = false;  // an error answer was sent while the client may still be sending
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(limits.header_limit);
     // Beast checks Content-Length against the body limit while reading the header; the limit is
     // only known once the handler has seen the header, so it is applied below instead.
     parser.body_limit(boost::none);
-    if (buffer.size() == 0 && idle_timeout != limits.read_timeout) {
+    if (buffer.size() == 0 && (idle_timeout != limits.read_timeout || track_idle)) {
       // Idle between requests: wait for the next one's first bytes under the idle timeout.
       arm_timer(stream, idle_timeout);
+      slot.idle(true);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), kAwait);
-      if (ec) break;
+      slot.idle(false);
+      if (ec || slot.evicted()) break;
       buffer.commit(n);
     }
     arm_timer(stream, limits.read_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        Response r = protocol_error(handler, bhttp::status::request_header_fields_too_large);
+        Response r =
+            protocol_error(handler, ProtocolError::kHeadersTooLarge,
+                           "header fields over " + std::to_string(limits.header_limit) + " bytes");
         co_await send(stream, r, limits);
-      } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
-                 ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
-        Response r = protocol_error(handler, bhttp::status::bad_request);
+        unread = true;
+      } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
+                 ec != bhttp::error::end_of_stream) {
+        // A malformed request (Beast's own error) is answered; a peer that went away or timed
+        // out is not. partial_message: the client stopped sending mid-header but may still read.
+        Response r = protocol_error(handler, ProtocolError::kMalformed, ec.message());
         co_await send(stream, r, limits);
+        unread = true;
       }
+      break;
+    }
+    if (!parser.chunked() && parser.get().count(bhttp::field::transfer_encoding) > 0) {
+      // RFC 9112 6.1: a request whose last transfer coding is not chunked has no knowable length
+      // (Beast would read it as bodiless, the next bytes as another request: smuggling).
+      Response r = protocol_error(handler, ProtocolError::kMalformed, "bad Transfer-Encoding");
+      co_await send(stream, r, limits);
+      unread = true;
       break;
     }
     BodyPolicy policy =
@@ -142,6 +303,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
     if (policy.reject) {
       policy.reject->keep_alive(false);
       co_await send(stream, *policy.reject, limits);
+      unread = true;
       break;
     }
     if (auto length = parser.content_length(); length && *length > policy.limit) {
@@ -149,6 +311,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
                                           : Response{bhttp::status::payload_too_large, 11};
       r.keep_alive(false);
       co_await send(stream, r, limits);
+      unread = true;
       break;
     }
     parser.body_limit(policy.limit);  // for chunked bodies, checked as they arrive
@@ -159,14 +322,16 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
                                           : Response{bhttp::status::payload_too_large, 11};
       r.keep_alive(false);
       co_await send(stream, r, limits);
+      unread = true;
       break;
     }
     if (ec) {
       // A malformed body (a bad chunk) is answered; a peer that went away or timed out is not.
       if (ec.category() == bhttp::make_error_code(bhttp::error::bad_chunk).category() &&
           ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream) {
-        Response r = protocol_error(handler, bhttp::status::bad_request);
+        Response r = protocol_error(handler, ProtocolError::kMalformed, ec.message());
         co_await send(stream, r, limits);
+        unread = true;
       }
       break;
     }
@@ -183,7 +348,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
     } catch (const std::exception& e) {
       spdlog::error("http handler failed on {} {}: {}", std::string(request.method_string()),
                     std::string(request.target()), e.what());
-      response = make_response(request, 500, R"({"message":"Internal server error"})");
+      response = protocol_error(handler, ProtocolError::kInternal, e.what());
+      response.keep_alive(request.keep_alive());
     }
     const bool keep_alive = response.keep_alive();
     const bool more = handler.coalesce_pipelined_answers && keep_alive && buffer.size() > 0;
@@ -191,9 +357,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if (unread) co_await linger(stream);
 }
-
-namespace {
 
 // Asks the handler whether the connection's client may speak here; closes it when not.
 bool admitted(tcp::socket& socket, const Handler& handler) {
@@ -208,21 +373,25 @@ bool admitted(tcp::socket& socket, const Handler& handler) {
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const Handler> handler,
                                   ConnectionLimits limits) {
+  Admission admission(limits, handler);
+  AcceptFailures failures;
   for (;;) {
     // No explicit strand: the io_context runs on one thread, which is every connection's implicit
     // strand; a strand object would only add a lock and an indirection to each operation.
     auto [ec, socket] = co_await acceptor.async_accept(kAwait);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      // Out of fds and the like: back off a little rather than spin.
-      spdlog::warn("accept failed: {}", ec.message());
-      asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
-      co_await t.async_wait(kAwait);
+      co_await failures.back_off(ec, acceptor);
       continue;
     }
+    failures.succeeded();
+    // Another process's connection is closed first: it must not take, or free, a place.
     if (handler->admit && !admitted(socket, *handler)) continue;
+    if (!admission.admit(socket)) continue;
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, serve_connection(std::move(socket), handler, limits), asio::detached);
+    asio::co_spawn(executor,
+                   serve_connection(std::move(socket), handler, limits, admission.connections()),
+                   asio::detached);
   }
 }
 

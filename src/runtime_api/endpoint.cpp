@@ -74,6 +74,7 @@ std::shared_ptr<const http::Handler> make_handler(std::weak_ptr<RuntimeTarget> w
     if (t.route == Route::kResponse) return target->response_too_large(t.request_id, header);
     return http::runtime_error(header, 413, "RequestEntityTooLarge", "Request body too large");
   };
+  handler->protocol_error = http::runtime_protocol_error;
   handler->handle = [weak](http::Request& request) -> http::asio::awaitable<http::Response> {
     auto target = weak.lock();
     if (!target) co_return gone(request.base());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 namespace lambdad::sandbox {
 
@@ -97,7 +99,138 @@ void add_children(pid_t pid, std::vector<pid_t>& out) {
   }
 }
 
+/// The pid a lambdad-<pid> folder name carries, or 0.
+pid_t server_pid(const std::string& name) {
+  constexpr std::string_view kPrefix = "lambdad-";
+  if (!name.starts_with(kPrefix)) return 0;
+  pid_t pid = 0;
+  const char* first = name.data() + kPrefix.size();
+  const char* last = name.data() + name.size();
+  auto [end, ec] = std::from_chars(first, last, pid);
+  return ec == std::errc() && end == last && pid > 0 ? pid : 0;
+}
+
+/// The members of a cgroup folder and of every folder below it.
+std::vector<pid_t> members(const fs::path& dir) {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != "cgroup.procs") continue;
+    std::ifstream in(it->path());
+    for (pid_t pid; in >> pid;) pids.push_back(pid);
+  }
+  return pids;
+}
+
+/// Removes `dir`'s subfolders bottom up, then `dir`; false when one is left.
+bool remove_tree(const fs::path& dir) {
+  std::error_code ec;
+  std::vector<fs::path> folders;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) folders.push_back(it->path());
+  }
+  std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) {
+    return a.native().size() > b.native().size();
+  });
+  for (const auto& folder : folders) ::rmdir(folder.c_str());
+  return ::rmdir(dir.c_str()) == 0 || errno == ENOENT;
+}
+
+/// When the process started, in seconds since the epoch; nullopt when it is gone or a zombie.
+std::optional<double> process_start(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  uint64_t start_ticks = 0;
+  for (int i = 3; fields >> field; ++i) {
+    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
+    if (i == 22) {
+      start_ticks = std::strtoull(field.c_str(), nullptr, 10);
+      break;
+    }
+  }
+  std::ifstream proc_stat("/proc/stat");
+  double boot = 0;
+  for (std::string key; proc_stat >> key;) {
+    if (key == "btime") {
+      proc_stat >> boot;
+      break;
+    }
+  }
+  return boot + static_cast<double>(start_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace
+
+bool live_server_folder(pid_t pid, const fs::path& folder, std::string_view controller,
+                        std::string_view parent_in_hierarchy) {
+  const auto started = process_start(pid);
+  if (!started) return false;
+  // The pid's own cgroup in this hierarchy, as own_cgroup() reads /proc/self/cgroup.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+  bool member = false;
+  for (std::string line; std::getline(in, line);) {
+    auto first = line.find(':');
+    auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string_view list = std::string_view(line).substr(first + 1, second - first - 1);
+    bool named = controller.empty() && list.empty() && line.starts_with("0:");
+    for (size_t start = 0; !controller.empty() && start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (list.substr(start, comma - start) == controller) named = true;
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (named) member = std::string_view(line).substr(second + 1) == parent_in_hierarchy;
+  }
+  if (!member) return false;
+  struct stat st {};
+  if (::stat(folder.c_str(), &st) != 0) return false;
+  const double changed = static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+  // One second of slack: the start time is in clock ticks from a boot time in whole seconds.
+  return *started <= changed + 1.0;
+}
+
+Leftovers sweep_dead_servers(const fs::path& parent, bool v2,
+                             const std::function<bool(pid_t, const fs::path&)>& live,
+                             std::string_view keep) {
+  Leftovers found;
+  std::vector<fs::path> dead;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    const pid_t pid = server_pid(name);
+    if (pid == 0 || name == keep || !entry.is_directory(ec)) continue;
+    if (live(pid, entry.path())) continue;
+    found.servers.push_back(pid);
+    dead.push_back(entry.path());
+  }
+  for (const auto& dir : dead) {
+    // cgroup.kill (v2, Linux 5.14) kills the whole subtree at once, forks in flight included; v1
+    // (and older v2) is a loop: kill every member until a pass finds none.
+    if (v2) write_file(dir / "cgroup.kill", "1");
+    for (int pass = 0; pass < 100; ++pass) {
+      const auto pids = members(dir);
+      if (pids.empty()) break;
+      for (pid_t pid : pids) {
+        if (::kill(pid, SIGKILL) == 0 && pass == 0) ++found.processes;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  // The kernel lets a folder go once its killed members have exited: wait briefly.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!dead.empty()) {
+    std::erase_if(dead, [](const fs::path& dir) { return remove_tree(dir); });
+    if (dead.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  found.folders_left = dead.size();
+  return found;
+}
 
 std::optional<std::string> own_cgroup(std::string_view controller) {
   std::ifstream in("/proc/self/cgroup");
@@ -161,8 +294,31 @@ std::unique_ptr<WorkerCgroups> WorkerCgroups::at(std::vector<fs::path> roots, bo
   return std::unique_ptr<WorkerCgroups>(new WorkerCgroups(std::move(roots), v2));
 }
 
-std::unique_ptr<WorkerCgroups> WorkerCgroups::probe(std::string& why) {
+std::unique_ptr<WorkerCgroups> WorkerCgroups::probe(std::string& why, Leftovers* swept) {
   const std::string name = "lambdad-" + std::to_string(::getpid());
+  // Folders of servers that were killed (SIGKILL: no destructor ran), in each hierarchy we may
+  // write: their workers' processes, grandchildren included, die with them. A folder carrying our
+  // own pid is a predecessor's too: ours is not made yet.
+  auto sweep = [&](const fs::path& parent, std::string_view controller, const std::string& own,
+                   bool v2) {
+    if (::access(parent.c_str(), W_OK) != 0) return;
+    Leftovers found = sweep_dead_servers(parent, v2, [&](pid_t pid, const fs::path& folder) {
+      return pid != ::getpid() && live_server_folder(pid, folder, controller, own);
+    });
+    if (!swept) return;
+    swept->servers.insert(swept->servers.end(), found.servers.begin(), found.servers.end());
+    swept->processes += found.processes;
+    swept->folders_left += found.folders_left;
+  };
+  if (auto own = own_cgroup(""); own && fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
+    sweep(fs::path("/sys/fs/cgroup") / own->substr(1), "", *own, true);
+  }
+  for (const char* controller : {"memory", "pids"}) {
+    auto own = own_cgroup(controller);
+    fs::path mount = fs::path("/sys/fs/cgroup") / controller;
+    if (own && fs::exists(mount / "cgroup.procs"))
+      sweep(mount / own->substr(1), controller, *own, false);
+  }
   // cgroup v2 with the memory controller enabled for our children (a delegated subtree).
   if (auto own = own_cgroup(""); own && fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
     fs::path parent = fs::path("/sys/fs/cgroup") / own->substr(1);

@@ -177,6 +177,13 @@ int receive_listener(int channel, int timeout_ms) {
   if (int rc = drop_privileges(shared, &step)) fail(plan, step, rc);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, kStepNoNewPrivs, errno);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The credential change cleared the first PDEATHSIG: had lambdad died since, nothing would kill
+  // us. getppid() is 0 in a new PID namespace, so ask the report pipe: its read end is lambdad's,
+  // and a pipe without readers polls POLLERR.
+  if (pollfd report{plan.status.write, 0, 0};
+      ::poll(&report, 1, 0) == 1 && (report.revents & POLLERR)) {
+    _exit(125);
+  }
 
   sigset_t none;
   sigemptyset(&none);

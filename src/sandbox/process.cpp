@@ -22,7 +22,7 @@ namespace {
 
 // Runs in the vfork child before exec: system calls only (no allocation, no locks), never returns.
 [[noreturn]] void exec_child(const SpawnSpec& spec, char* const* argv, char* const* envp,
-                             const Pipe& out, const Pipe& err, const Pipe& status) {
+                             const Pipe& out, const Pipe& err, const Pipe& status, pid_t parent) {
   auto fail = [&](int error, int kind = kExecFailed) {
     ExecReport report{error, kind, 0};
     (void)!write(status.write, &report, sizeof report);
@@ -31,7 +31,8 @@ namespace {
   setpgid(0, 0);
   // The worker must not outlive lambdad, even when lambdad is SIGKILLed.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() == 1) _exit(1);
+  // lambdad died before that: the child was handed to init or a subreaper (not always pid 1).
+  if (getppid() != parent) _exit(1);
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -74,6 +75,7 @@ class PosixLauncher final : public ProcessLauncher {
     // vfork: the child shares lambdad's memory until exec instead of copying its page tables, which
     // halves the spawn cost; exec_child() only makes system calls on its own stack frame, and its
     // fd table, signal handlers, cwd and limits are its own.
+    const pid_t parent = getpid();
     pid_t pid = vfork();
     if (pid < 0) {
       int error = errno;
@@ -81,7 +83,7 @@ class PosixLauncher final : public ProcessLauncher {
         close(fd);
       throw std::system_error(error, std::system_category(), "vfork");
     }
-    if (pid == 0) exec_child(spec, argv.data(), envp.data(), out, err, status);
+    if (pid == 0) exec_child(spec, argv.data(), envp.data(), out, err, status, parent);
     close(out.write);
     close(err.write);
     close(status.write);

@@ -1,5 +1,8 @@
 #include "lambdad/server/server.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -14,6 +17,7 @@
 #include "lambdad/control_api/control_api.hpp"
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
+#include "lambdad/runtime_api/endpoint.hpp"
 #include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/store/store.hpp"
 
@@ -37,6 +41,43 @@ void prepare_state_dir(const std::filesystem::path& dir) {
     spdlog::warn("state dir {} is open to group or others and stays so: {}", dir.string(),
                  e.code().message());
   }
+}
+
+/// The soft open-file limit raised to the hard one (a server holds a socket per connection), logged
+/// once with how the listeners share it.
+uint64_t raise_fd_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : limit.rlim_cur;
+}
+
+/// How a listener shares the open-file limit: at most this many connections, and none accepted
+/// within `fd_reserve` fds of the limit. The gateway stops a quarter short of the limit, the lambda
+/// port a sixteenth, so a flooded gateway leaves the lambda port (/healthz, Invoke) and the workers
+/// (pipes, endpoints, cgroup files) room; a flooded lambda port leaves the workers theirs.
+/// Absolute caps bound the memory idle connections hold.
+struct FdShare {
+  size_t max_connections;
+  size_t fd_reserve;
+};
+
+FdShare gateway_share(uint64_t fd_limit) {
+  return {std::clamp<uint64_t>(fd_limit / 2, 16, 10000), std::max<uint64_t>(fd_limit / 4, 32)};
+}
+
+FdShare lambda_share(uint64_t fd_limit) {
+  return {std::clamp<uint64_t>(fd_limit / 4, 16, 4096), std::max<uint64_t>(fd_limit / 16, 8)};
+}
+
+http::ConnectionLimits with_share(http::ConnectionLimits limits, FdShare share) {
+  limits.max_connections = share.max_connections;
+  limits.fd_reserve = share.fd_reserve;
+  return limits;
 }
 
 }  // namespace
@@ -141,13 +182,42 @@ Server::~Server() {
 
 void Server::start() {
   Impl& s = *impl_;
+  const rlim_t soft_before = [] {
+    rlimit limit{};
+    return ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 0;
+  }();
+  const uint64_t fd_limit = raise_fd_limit();
+  const FdShare gateway = gateway_share(fd_limit), lambda = lambda_share(fd_limit);
+  spdlog::info(
+      "open files: {} ({}); connections: gateway {} (none within {} fds of the limit), lambda "
+      "api {} (within {}), each worker's Runtime API {}",
+      fd_limit,
+      soft_before == fd_limit ? std::string("the hard limit")
+                              : "raised from " + std::to_string(soft_before) + " to the hard limit",
+      gateway.max_connections, gateway.fd_reserve, lambda.max_connections, lambda.fd_reserve,
+      runtime_api::kMaxConnections);
   prepare_state_dir(s.options.state_dir);
   // Workers never see it, even where it lies inside a function's code folder (CodeUri ./).
   s.options.sandbox.hidden.push_back(s.options.state_dir);
   const auto db_file = s.options.state_dir / "lambdad.db";
   s.store = store::Store::open(db_file);
   std::string why = "--no-cgroups given";
-  if (s.options.cgroups) s.cgroups = sandbox::WorkerCgroups::probe(why);
+  sandbox::Leftovers leftovers;
+  if (s.options.cgroups) s.cgroups = sandbox::WorkerCgroups::probe(why, &leftovers);
+  if (!leftovers.servers.empty()) {
+    std::sort(leftovers.servers.begin(), leftovers.servers.end());
+    leftovers.servers.erase(std::unique(leftovers.servers.begin(), leftovers.servers.end()),
+                            leftovers.servers.end());
+    std::string pids;
+    for (pid_t pid : leftovers.servers) pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
+    spdlog::warn(
+        "removed the cgroup folders of lambdad servers that were killed (pid {}): {} process{} "
+        "still in them killed{}",
+        pids, leftovers.processes, leftovers.processes == 1 ? "" : "es",
+        leftovers.folders_left
+            ? ", " + std::to_string(leftovers.folders_left) + " folder(s) not removable yet"
+            : std::string());
+  }
   if (s.cgroups) {
     spdlog::info("worker limits (MemorySize, pids) and Max Memory Used: {}", s.cgroups->describe());
   } else {
@@ -177,8 +247,10 @@ void Server::start() {
     s.control->set_deploy_hook([git] { return git->deploy_now(); });
   }
   if (s.hot_reload) s.hot_reload->start(s.ioc.get_executor(), *s.redeployer);
-  s.listen(s.gateway, s.options.api_port, front.handler, "gateway", gateway::connection_limits());
-  s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api");
+  s.listen(s.gateway, s.options.api_port, front.handler, "gateway",
+           with_share(gateway::connection_limits(), gateway));
+  s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api",
+           with_share({}, lambda));
 }
 
 int Server::run_until_signal() {

@@ -158,7 +158,10 @@ void Worker::start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first) {
 asio::awaitable<void> Worker::serve_endpoint(std::shared_ptr<Worker> self,
                                              std::shared_ptr<const http::Handler> handler) {
   co_await http::accept_loop(self->acceptor_, std::move(handler),
-                             {.read_timeout = std::nullopt, .write_timeout = std::nullopt});
+                             {.read_timeout = std::nullopt,
+                              .write_timeout = std::nullopt,
+                              .max_connections = runtime_api::kMaxConnections,
+                              .evict_idle = false});
 }
 
 asio::awaitable<void> Worker::read_pipe(std::shared_ptr<Worker> self, LogPipe* pipe) {

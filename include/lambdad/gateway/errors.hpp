@@ -63,6 +63,10 @@ enum class GatewayError {
   /// An OpenAPI integration lambdad does not run (`aws` with VTL templates, AWS service
   /// integrations, VPC links): 500 in API Gateway's shape, the message saying so.
   kUnsupportedIntegration,
+  /// The gateway port is at its connection cap with nothing idle to close, or near the open-file
+  /// limit: 503 `{"message":"Service Unavailable"}` on both kinds, as API Gateway answers when
+  /// it cannot take a request.
+  kServiceUnavailable,
 };
 
 struct ErrorShape {
@@ -72,6 +76,11 @@ struct ErrorShape {
 };
 
 ErrorShape error_shape(ApiKind kind, GatewayError error);
+
+/// The gateway's error for an answer the server loop gives by itself: an unparsable request
+/// (kBadRequest), headers over the limit (kHeadersTooLarge), a connection over the port's limits
+/// (kServiceUnavailable), a handler that threw (kIntegrationFailure).
+GatewayError gateway_error(http::ProtocolError error);
 
 /// The response (JSON body, keep-alive as the request asked), without request-id headers.
 http::Response error_response(ApiKind kind, GatewayError error, const http::RequestHeader& header);

@@ -25,4 +25,17 @@ Response json11_error(const Request& request, const AwsError& error, std::string
 Response runtime_error(const RequestHeader& header, unsigned status, std::string_view type,
                        std::string_view message);
 
+/// The server loop's own answers (Handler::protocol_error), one mapping per port; the gateway's
+/// is in gateway/errors.hpp (API Gateway's shapes).
+///
+/// | error            | lambda port (Lambda REST shape)                 | Runtime API |
+/// |------------------|-------------------------------------------------|--------------------------------------|
+/// | kMalformed       | 400 InvalidRequestContentException              | 400 InvalidRequest | |
+/// kHeadersTooLarge | 431 InvalidRequestContentException              | 431
+/// RequestHeaderFieldsTooLarge      | | kOverloaded      | 503 ServiceException (Type Service) |
+/// 503 TooManyConnections               | | kInternal        | 500 ServiceException (Type Service)
+/// | 500 ServiceException                 |
+Response lambda_protocol_error(ProtocolError error, std::string_view detail);
+Response runtime_protocol_error(ProtocolError error, std::string_view detail);
+
 }  // namespace lambdad::http

@@ -34,6 +34,17 @@ struct BodyPolicy {
   std::optional<Response> reject;
 };
 
+/// Why the server loop answers a request by itself instead of the handler. Each listener renders
+/// these in its own AWS shape (Handler::protocol_error): one mapping per port, in one place.
+enum class ProtocolError {
+  kMalformed,        ///< 400: request line, header, Content-Length, Transfer-Encoding or chunk
+                     ///< that does not parse (the detail is Beast's reason, e.g. "bad chunk")
+  kHeadersTooLarge,  ///< 431: the header section is over ConnectionLimits::header_limit
+  kOverloaded,       ///< 503: the listener is at its connection cap, or near the fd limit, and
+                     ///< no idle connection could be closed to make room
+  kInternal,         ///< 500: the handler threw
+};
+
 /// The two ends of a connection, for handlers that report them (the gateway's `sourceIp`).
 struct Peer {
   tcp::endpoint remote;
@@ -47,9 +58,9 @@ struct Handler {
   std::function<asio::awaitable<Response>(Request&, const Peer&)> handle_from;
   /// When a body exceeds the limit while being read (chunked): the response to send.
   std::function<Response(const RequestHeader&)> body_too_large;
-  /// The response to a request that cannot be parsed (400) or whose header is over the limit
-  /// (431); an empty body when unset.
-  std::function<Response(bhttp::status)> protocol_error;
+  /// The answer the server loop gives by itself (see ProtocolError; `detail` says what was wrong,
+  /// for the message). Unset: the status with an empty body (tests only; every port sets it).
+  std::function<Response(ProtocolError, std::string_view detail)> protocol_error;
   /// Runtime API: when the client has already sent its next request (pipelining), hold this
   /// answer in the socket (MSG_MORE) and send it with the next one, so that a worker that sends
   /// POST /response and GET /next together wakes once for both answers instead of twice.
@@ -71,14 +82,25 @@ struct ConnectionLimits {
   /// worker that stops reading is ended by its invocation's timeout, and no timer is armed on
   /// the warm path).
   std::optional<std::chrono::seconds> write_timeout = std::chrono::seconds(60);
+  /// Connections the listener serves at once (0: no cap). A new one beyond it first closes the
+  /// listener's oldest idle connection (waiting for its next request, or its first), when
+  /// `evict_idle`; else, or when none is idle, it is answered ProtocolError::kOverloaded and
+  /// closed at once: a fast refusal instead of a client hanging in the accept queue.
+  size_t max_connections = 0;
+  bool evict_idle = true;
+  /// The same refusal when the accepted socket's fd number comes within this many of the soft
+  /// RLIMIT_NOFILE: the kernel hands out the lowest free fd, so that many fds below it are in use.
+  /// Listeners get different reserves so that a flooded one leaves fds for the others (the
+  /// lambda port's /healthz, workers' pipes and endpoints).
+  size_t fd_reserve = 0;
 };
 
-/// Serves one connection until the peer closes it, a timeout, or a non-keep-alive exchange.
-asio::awaitable<void> serve_connection(tcp::socket socket, std::shared_ptr<const Handler> handler,
-                                       ConnectionLimits limits);
-
-/// Accepts connections until the acceptor is closed, one coroutine each. Each
-/// connection keeps the handler alive; the acceptor must outlive this coroutine.
+/// Accepts connections until the acceptor is closed, one coroutine each, each served until the
+/// peer closes it, a timeout, or a non-keep-alive exchange, within the limits' connection cap and
+/// fd reserve. Each connection keeps the handler alive; the acceptor must outlive this coroutine.
+/// When accept itself fails (EMFILE / ENFILE) the waiting client is taken with a spare fd and
+/// closed, the loop backs off (up to a second), and the failures are logged at most once per
+/// interval with their count.
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<const Handler> handler,
                                   ConnectionLimits limits);
 

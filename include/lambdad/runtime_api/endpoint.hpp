@@ -13,6 +13,12 @@ namespace lambdad::runtime_api {
 /// Largest body a runtime may post as a response (6 MiB + 100 bytes, as AWS quotes it).
 inline constexpr uint64_t kMaxResponseBytes = 6291556;
 
+/// Connections one worker's endpoint serves at once. A runtime needs one or two (a parked /next
+/// and, with some clients, a second for /response); more are refused at once with 503
+/// TooManyConnections, so that a function cannot spend the server's file descriptors on its own
+/// endpoint. Never idle-evicted: the runtime's own connection was there first.
+inline constexpr size_t kMaxConnections = 8;
+
 /// What the endpoint drives: the worker's state machine. Called on the worker's executor.
 class RuntimeTarget {
  public:

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,28 @@ struct CgroupLimits {
 
   static CgroupLimits for_function(int memory_mb);
 };
+
+/// What a start found of servers killed before it (SIGKILL: their destructor never ran).
+struct Leftovers {
+  std::vector<pid_t> servers;  ///< the dead servers whose lambdad-<pid> folders were found
+  size_t processes = 0;        ///< processes still in them, killed
+  size_t folders_left = 0;     ///< folders the kernel would not remove yet (processes exiting)
+};
+
+/// Whether `folder` (`<parent>/lambdad-<pid>`) belongs to a server that still runs: `pid` lives,
+/// is a member of `parent` in that hierarchy (a server makes its folder in its own cgroup), and
+/// started before the folder last changed (a recycled pid started after its owner died).
+/// `controller` as own_cgroup() takes it; `parent_in_hierarchy` is `parent` below the mount.
+bool live_server_folder(pid_t pid, const std::filesystem::path& folder, std::string_view controller,
+                        std::string_view parent_in_hierarchy);
+
+/// Finds the lambdad-<pid> folders under `parent` whose server is gone (`live` says which are
+/// not), kills every process left in them (v2: `cgroup.kill`; v1: SIGKILL to each member until
+/// none is left, workers' grandchildren included) and removes them. Never touches a folder of a
+/// running server, nor `keep` (the caller's own name).
+Leftovers sweep_dead_servers(const std::filesystem::path& parent, bool v2,
+                             const std::function<bool(pid_t, const std::filesystem::path&)>& live,
+                             std::string_view keep = {});
 
 class WorkerCgroups;
 
@@ -80,8 +103,9 @@ class WorkerCgroup {
 class WorkerCgroups {
  public:
   /// Finds writable cgroups below lambdad's own and makes lambdad-<pid> there; nullptr (and `why`
-  /// says why) when there is no writable memory controller.
-  static std::unique_ptr<WorkerCgroups> probe(std::string& why);
+  /// says why) when there is no writable memory controller. First it sweeps the folders of
+  /// servers that were killed (sweep_dead_servers) and says so in `swept`.
+  static std::unique_ptr<WorkerCgroups> probe(std::string& why, Leftovers* swept = nullptr);
   /// The same below given roots (tests: a folder standing in for cgroupfs). v2: one root; v1:
   /// memory, pids (an empty path: that controller is not used; memory is required).
   static std::unique_ptr<WorkerCgroups> at(std::vector<std::filesystem::path> roots, bool v2);

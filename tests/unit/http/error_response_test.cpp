@@ -75,5 +75,56 @@ TEST(RuntimeError, UsesRuntimeApiShapeAndKeepsConnectionPolicy) {
   EXPECT_TRUE(runtime_error(request().base(), 400, "InvalidRequestID", "x").keep_alive());
 }
 
+// The lambda port's and the Runtime API's own answers (the server loop's), one row per error.
+struct ProtocolCase {
+  ProtocolError error;
+  unsigned status;
+  const char* lambda_type;
+  const char* lambda_fault;
+  const char* lambda_key;
+  const char* runtime_type;
+};
+
+constexpr ProtocolCase kProtocolCases[] = {
+    {ProtocolError::kMalformed, 400, "InvalidRequestContentException", "User", "message",
+     "InvalidRequest"},
+    {ProtocolError::kHeadersTooLarge, 431, "InvalidRequestContentException", "User", "message",
+     "RequestHeaderFieldsTooLarge"},
+    {ProtocolError::kOverloaded, 503, "ServiceException", "Service", "Message",
+     "TooManyConnections"},
+    {ProtocolError::kInternal, 500, "ServiceException", "Service", "Message", "ServiceException"},
+};
+
+TEST(ProtocolError, LambdaPortAnswersInTheLambdaShape) {
+  for (const auto& c : kProtocolCases) {
+    const Response r = lambda_protocol_error(c.error, "bad chunk");
+    EXPECT_EQ(r.result_int(), c.status) << c.lambda_type;
+    EXPECT_EQ(r["x-amzn-ErrorType"], c.lambda_type);
+    EXPECT_FALSE(r["x-amzn-RequestId"].empty());
+    EXPECT_EQ(r[bhttp::field::content_type], "application/json");
+    EXPECT_FALSE(r.keep_alive());
+    const auto body = nlohmann::json::parse(r.body());
+    EXPECT_EQ(body["Type"], c.lambda_fault);
+    ASSERT_TRUE(body.contains(c.lambda_key)) << body;
+    EXPECT_EQ(body.size(), 2u) << body;
+    if (c.error != ProtocolError::kInternal) {
+      EXPECT_NE(body[c.lambda_key].get<std::string>().find("bad chunk"), std::string::npos);
+    }
+  }
+}
+
+TEST(ProtocolError, RuntimeApiAnswersInItsErrorShape) {
+  for (const auto& c : kProtocolCases) {
+    const Response r = runtime_protocol_error(c.error, "header fields over 8192 bytes");
+    EXPECT_EQ(r.result_int(), c.status) << c.runtime_type;
+    EXPECT_EQ(r[bhttp::field::content_type], "application/json");
+    EXPECT_FALSE(r.keep_alive());
+    const auto body = nlohmann::json::parse(r.body());
+    EXPECT_EQ(body["errorType"], c.runtime_type);
+    EXPECT_TRUE(body["errorMessage"].is_string());
+    EXPECT_EQ(body.size(), 2u) << body;
+  }
+}
+
 }  // namespace
 }  // namespace lambdad::http

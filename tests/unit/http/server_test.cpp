@@ -4,6 +4,7 @@
 #include "lambdad/http/server.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -34,9 +35,14 @@ class ServerLoop {
                                   std::to_string(peer.local.port()),
                               "text/plain");
     };
-    handler->protocol_error = [](bhttp::status status) {
+    handler->protocol_error = [](ProtocolError error, std::string_view detail) {
+      const auto status = error == ProtocolError::kMalformed         ? bhttp::status::bad_request
+                          : error == ProtocolError::kHeadersTooLarge ? bhttp::status{431}
+                          : error == ProtocolError::kOverloaded      ? bhttp::status{503}
+                                                                     : bhttp::status{500};
       Response r{status, 11};
-      r.body() = "custom " + std::to_string(static_cast<unsigned>(status));
+      r.body() =
+          "custom " + std::to_string(static_cast<unsigned>(status)) + ": " + std::string(detail);
       return r;
     };
     asio::co_spawn(io_, accept_loop(acceptor_, handler, limits), asio::detached);
@@ -168,21 +174,88 @@ TEST(HttpServer, MalformedRequestsGetTheHandlersAnswer) {
     client.send("NONSENSE\r\n\r\n");
     const std::string out = client.read_all();
     EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
-    EXPECT_TRUE(out.ends_with("custom 400")) << out;
+    EXPECT_NE(out.find("custom 400: bad method"), std::string::npos) << out;
   }
   {
     Client client(server.port());
     client.send("GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n");
     const std::string out = client.read_all();
     EXPECT_TRUE(out.starts_with("HTTP/1.1 431")) << out;
-    EXPECT_TRUE(out.ends_with("custom 431")) << out;
+    EXPECT_NE(out.find("custom 431: header fields over 1024 bytes"), std::string::npos) << out;
   }
   {
     Client client(server.port());
     client.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
     const std::string out = client.read_all();
     EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+    EXPECT_NE(out.find("custom 400: bad chunk"), std::string::npos) << out;
   }
+  for (const char* request : {
+           "GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+           "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+           "GET / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+           "GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+           "GET / HTTP/9.9\r\n\r\n",
+           "GET  / HTTP/1.1\r\n\r\n",
+           "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
+           "\x01\x02\x03\r\n\r\n",
+       }) {
+    Client client(server.port());
+    client.send(request);
+    const std::string out = client.read_all();
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << request << " -> " << out;
+    EXPECT_NE(out.find("custom 400: "), std::string::npos) << request << " -> " << out;
+  }
+}
+
+TEST(HttpServer, AtTheCapTheOldestIdleConnectionMakesRoom) {
+  ServerLoop server(ConnectionLimits{.max_connections = 2});
+  Client first(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // idle before the second
+  Client second(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Client third(server.port());
+  third.send("GET /3 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(third.read_response().find("/3 from"), std::string::npos);
+  EXPECT_EQ(first.read_all(), "");  // closed to make room
+  second.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(second.read_response().find("/2 from"), std::string::npos);
+}
+
+TEST(HttpServer, OverTheCapWithoutEvictionIsRefusedAtOnce) {
+  ServerLoop server(ConnectionLimits{.max_connections = 2, .evict_idle = false});
+  Client first(server.port());
+  Client second(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 3; ++i) {
+    Client over(server.port());
+    over.send("GET /over HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string out = over.read_all();
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 503")) << out;
+    EXPECT_NE(out.find("custom 503: 2 at most"), std::string::npos) << out;
+  }
+  first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n");  // the first two are still served
+  EXPECT_NE(first.read_response().find("/1 from"), std::string::npos);
+  second.send("GET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(second.read_response().find("/2 from"), std::string::npos);
+  EXPECT_EQ(second.read_all(), "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Client again(server.port());  // a closed one frees its place
+  again.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(again.read_response().find("/again from"), std::string::npos);
+}
+
+TEST(HttpServer, NearTheFdLimitIsRefused) {
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  // A reserve as large as the limit: every fd number is within it.
+  ServerLoop server(
+      ConnectionLimits{.evict_idle = false, .fd_reserve = static_cast<size_t>(limit.rlim_cur)});
+  Client client(server.port());
+  client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string out = client.read_all();
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 503")) << out;
+  EXPECT_NE(out.find("near its open-file limit"), std::string::npos) << out;
 }
 
 TEST(HttpServer, HandlerSeesThePeer) {

@@ -2,8 +2,15 @@
 #include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/sandbox/cpu_weight.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <sstream>
@@ -116,6 +123,65 @@ TEST_F(CgroupsTest, AWorkerWhoseMemoryLimitCannotBeSetGetsNoCgroup) {
   EXPECT_EQ(cgroups->create("w1", CgroupLimits::for_function(128)), nullptr);
   // Measuring only (no limit asked) works with the same files.
   EXPECT_NE(cgroups->create("w1", CgroupLimits{.memory_bytes = 0}), nullptr);
+}
+
+TEST_F(CgroupsTest, SweepKillsWhatADeadServerLeftAndSparesTheLiving) {
+  const fs::path parent = dir_ / "parent";
+  fs::create_directories(parent / "lambdad-111" / "live-worker");
+  fs::create_directories(parent / "lambdad-222" / "dead-worker");
+  fs::create_directories(parent / "lambdad-333");  // a dead server without workers
+  fs::create_directories(parent / "lambdad-x");
+  fs::create_directories(parent / "other");
+  // A grandchild a dead server's worker left running.
+  const pid_t orphan = fork();
+  ASSERT_GE(orphan, 0);
+  if (orphan == 0) {
+    execl("/bin/sleep", "sleep", "1000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::ofstream(parent / "lambdad-222" / "dead-worker" / "cgroup.procs") << orphan << "\n";
+  const pid_t bystander = fork();
+  ASSERT_GE(bystander, 0);
+  if (bystander == 0) {
+    execl("/bin/sleep", "sleep", "1000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::ofstream(parent / "lambdad-111" / "live-worker" / "cgroup.procs") << bystander << "\n";
+
+  std::vector<pid_t> asked;
+  const Leftovers found = sweep_dead_servers(
+      parent, false,
+      [&](pid_t pid, const fs::path&) {
+        asked.push_back(pid);
+        return pid == 111;
+      },
+      "lambdad-333");
+  EXPECT_EQ(found.servers, std::vector<pid_t>{222});
+  EXPECT_EQ(found.processes, 1u);
+  std::sort(asked.begin(), asked.end());
+  EXPECT_EQ(asked, (std::vector<pid_t>{111, 222}));  // never "lambdad-x", "other" or `keep`
+  int status = 0;
+  ASSERT_EQ(waitpid(orphan, &status, 0), orphan);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_EQ(waitpid(bystander, &status, WNOHANG), 0);  // the live server's worker runs on
+  EXPECT_TRUE(fs::exists(parent / "lambdad-111" / "live-worker"));
+  EXPECT_TRUE(fs::exists(parent / "lambdad-333"));
+  kill(bystander, SIGKILL);
+  waitpid(bystander, &status, 0);
+}
+
+TEST_F(CgroupsTest, ALiveServersFolderIsItsOwnOnlyIfMadeAfterItStarted) {
+  const auto own = own_cgroup("");
+  if (!own) GTEST_SKIP() << "no cgroup v2 line in /proc/self/cgroup";
+  const fs::path folder = dir_ / ("lambdad-" + std::to_string(getpid()));
+  fs::create_directories(folder);
+  EXPECT_TRUE(live_server_folder(getpid(), folder, "", *own));
+  EXPECT_FALSE(live_server_folder(getpid(), folder, "", *own + "/elsewhere"));
+  // Last changed before this process started: its pid was recycled.
+  timespec long_ago[2] = {{1000, 0}, {1000, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, folder.c_str(), long_ago, 0), 0);
+  EXPECT_FALSE(live_server_folder(getpid(), folder, "", *own));
+  EXPECT_FALSE(live_server_folder(0x3ffffff0, folder, "", *own));  // no such process
 }
 
 }  // namespace
