@@ -33,32 +33,35 @@ while True:
     r = runtime.getresponse()
     r.read()
     rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
-    held, failed = [], 0
+    held, failed, reasons = [], 0, set()
     for _ in range(__N__):
         try:
             held.append(socket.create_connection((host, int(port)), timeout=5))
-        except OSError:
+        except OSError as e:
             failed += 1
+            reasons.add(str(e))
     time.sleep(0.5)  # refusals are sent at once; let them arrive
-    kept, refused, closed, statuses = 0, 0, 0, {}
+    kept, refused, closed, statuses, still_open = 0, 0, 0, {}, []
     for s in held:
         s.setblocking(False)
         try:
             data = s.recv(4096)
         except BlockingIOError:
             kept += 1
+            still_open.append(s)
             continue
         except OSError:
-            closed += 1
-            continue
+            data = b""
+        s.close()  # the function's own limit is 1,024 files: make room to report
         if data.startswith(b"HTTP/1.1 "):
             refused += 1
             head, _, body = data.partition(b"\r\n\r\n")
             statuses[head.split(b" ")[1].decode()] = body.decode("utf-8", "replace")
         else:
             closed += 1
+    held = still_open
     report = {"kept": kept, "refused": refused, "closed": closed, "failed": failed,
-              "answers": statuses}
+              "why": sorted(reasons), "answers": statuses}
     with open(os.path.join(out, "held.tmp"), "w") as f:
         json.dump(report, f)
     os.rename(os.path.join(out, "held.tmp"), os.path.join(out, "held.json"))
@@ -201,7 +204,9 @@ class FdLimitTest(unittest.TestCase):
             self.skipTest("no python3")
         hoarder = script_function("Hoarder", HOARDER.replace("__N__", str(CONNECTIONS))
                                   .replace("/usr/bin/env python3", interpreter), Timeout=120)
-        with LimitedServer([hoarder, bash_function("Echo")], nofile=(256, 256)) as server:
+        # At 1,024 as in the issue: a worker's own limit is 1,024 files (it gets no more than
+        # the server's hard limit), so it can open ~1,000 connections.
+        with LimitedServer([hoarder, bash_function("Echo")], nofile=(1024, 1024)) as server:
             result = {}
             thread = threading.Thread(
                 target=lambda: result.setdefault("r", server.invoke("Hoarder", {}, timeout=150)))
@@ -211,6 +216,7 @@ class FdLimitTest(unittest.TestCase):
                 print(f"\nfunction opening {CONNECTIONS} connections to its endpoint: {held}",
                       flush=True)
                 self.assertLessEqual(held["kept"], 8, held)
+                self.assertEqual(held["failed"], 0, held)
                 self.assertGreater(held["refused"], CONNECTIONS - 50, held)
                 body = held["answers"]["503"]
                 self.assertEqual(json.loads(body)["errorType"], "TooManyConnections", body)
@@ -218,7 +224,8 @@ class FdLimitTest(unittest.TestCase):
                 self.assertEqual(health.status, 200, health)
                 print(f"/healthz meanwhile: {elapsed * 1000:.1f} ms", flush=True)
                 server.invoke_ok(self, "Echo", {"other": "function"}, timeout=20)
-                self.assertLess(server.open_fds(), 256)
+                # The server holds 8 of the function's connections, not 1,000.
+                self.assertLess(server.open_fds(), 128)
             finally:
                 (server.out_dir / "release").write_text("go")
                 thread.join(160)
