@@ -205,15 +205,33 @@ class Admission {
         static_cast<uint64_t>(socket.native_handle()) + limits_.fd_reserve >= fd_ceiling_;
     if (!over_cap && !near_fd_limit) return true;
     if (limits_.evict_idle && connections_->evict_oldest_idle()) return true;
-    refuse(socket, handler_ ? *handler_ : Handler{},
-           over_cap ? std::to_string(limits_.max_connections) + " at most"
-                    : std::string("the server is near its open-file limit"));
+    const std::string why = over_cap ? std::to_string(limits_.max_connections) + " at most"
+                                     : std::string("the server is near its open-file limit");
+    boost::system::error_code ignored;
+    const uint16_t port = socket.local_endpoint(ignored).port();
+    refuse(socket, handler_ ? *handler_ : Handler{}, why);
+    note_refusal(port, why);
     return false;
   }
 
   const std::shared_ptr<Connections>& connections() const { return connections_; }
 
  private:
+  /// A degraded mode says so: one line per 10 s with the count, never one per client.
+  void note_refusal(uint16_t port, const std::string& why) {
+    ++refused_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_log_) return;
+    spdlog::warn(
+        "port {}: refused {} connection{} over its limits ({}; {} closed idle to make room "
+        "so far)",
+        port, refused_, refused_ == 1 ? "" : "s", why, connections_->evictions());
+    refused_ = 0;
+    next_log_ = now + std::chrono::seconds(10);
+  }
+
+  size_t refused_ = 0;
+  std::chrono::steady_clock::time_point next_log_{};
   const ConnectionLimits& limits_;
   std::shared_ptr<const Handler> handler_;
   const uint64_t fd_ceiling_;
