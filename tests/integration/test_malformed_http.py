@@ -3,11 +3,14 @@ The lambda port answers as the Lambda API (`x-amzn-ErrorType`, `{"Type": "User",
 a worker's Runtime API endpoint as the Runtime API (`{"errorMessage", "errorType"}`), the gateway
 as API Gateway (`{"message": …}`). Requests go over raw sockets, as a fuzzer sends them."""
 
+import base64
 import json
+import os
+import shutil
 import socket
 import unittest
 
-from harness import ServerTestCase, bash_function
+from harness import ServerTestCase, bash_function, script_function
 
 # (name, raw request, expected status)
 CASES = [
@@ -46,6 +49,60 @@ TOO_LARGE = (b"POST /2015-03-31/functions/Endpoint/invocations HTTP/1.1\r\nHost:
              b"Content-Length: 99999999\r\n\r\n")
 
 
+# A custom runtime that sends each request of its event (base64) to its own Runtime API endpoint
+# on a connection of its own, and answers with what came back: [{status, headers, body}].
+PROBER = r'''#!/usr/bin/env python3
+import base64, http.client, json, os, socket
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rsplit(":", 1)
+base = "/2018-06-01/runtime"
+runtime = http.client.HTTPConnection(host, int(port))
+
+def exchange(data):
+    s = socket.create_connection((host, int(port)), timeout=10)
+    received = b""
+    try:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    except OSError:
+        pass
+    finally:
+        s.close()
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    status = int(lines[0].split(" ")[1]) if lines[0].startswith("HTTP/1.1 ") else 0
+    return {"status": status, "headers": headers, "body": body.decode("utf-8", "replace")}
+
+while True:
+    runtime.request("GET", base + "/invocation/next")
+    r = runtime.getresponse()
+    event = json.loads(r.read())
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    answers = [exchange(base64.b64decode(d)) for d in event["requests"]]
+    runtime.request("POST", base + "/invocation/" + rid + "/response", json.dumps(answers))
+    runtime.getresponse().read()
+'''
+
+
+def python3() -> str | None:
+    # The system interpreter: a sandboxed worker sees /usr, not a version manager's prefix.
+    for path in ("/usr/bin/python3", shutil.which("python3")):
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
 def exchange(port: int, data: bytes) -> tuple[int, dict[str, str], bytes]:
     """Sends raw bytes, reads until the server closes: (status, headers, body)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -76,25 +133,24 @@ def exchange(port: int, data: bytes) -> tuple[int, dict[str, str], bytes]:
 class MalformedHttpTest(ServerTestCase):
     @classmethod
     def functions(cls):
-        # Writes its Runtime API address; its endpoint stays up while the worker is idle.
-        return [bash_function("Endpoint",
-                              'echo -n "$AWS_LAMBDA_RUNTIME_API" > "$OUT_DIR/endpoint"')]
+        fns = [bash_function("Endpoint")]
+        if python3():
+            # Only a worker's own processes may connect to its endpoint: the function sends the
+            # malformed requests itself, as a hostile function would.
+            fns.append(script_function(
+                "Prober", PROBER.replace("/usr/bin/env python3", python3()), Timeout=60))
+        return fns
 
-    def runtime_port(self) -> int:
-        if not hasattr(self, "_runtime_port"):
-            self.server.invoke_ok(self, "Endpoint", {})
-            address = self.server.out_file("endpoint")
-            type(self)._runtime_port = int(address.rsplit(":", 1)[1])
-        return self._runtime_port
-
-    def check_cases(self, port: int, check):
-        for name, data, status in CASES:
+    def check_answers(self, answers, check):
+        for (name, data, status), (got, headers, body) in zip(CASES, answers):
             with self.subTest(name):
-                got, headers, body = exchange(port, data)
                 self.assertEqual(got, status, (name, headers, body))
                 self.assertEqual(headers.get("content-type"), "application/json", headers)
                 self.assertEqual(headers.get("connection"), "close", headers)
                 check(headers, json.loads(body))
+
+    def check_cases(self, port: int, check):
+        self.check_answers([exchange(port, data) for _, data, _ in CASES], check)
 
     def test_lambda_port_answers_as_the_lambda_api(self):
         def check(headers, body):
@@ -112,21 +168,27 @@ class MalformedHttpTest(ServerTestCase):
         self.server.invoke_ok(self, "Endpoint", {})
 
     def test_runtime_api_answers_as_the_runtime_api(self):
-        port = self.runtime_port()
+        if not python3():
+            self.skipTest("no python3 for the probing function")
+        too_large = (b"POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 99999999\r\n\r\n")
+        requests = [data for _, data, _ in CASES] + [too_large]
+        r = self.server.invoke_ok(
+            self, "Prober", {"requests": [base64.b64encode(d).decode() for d in requests]},
+            timeout=60)
+        answers = [(a["status"], a["headers"], a["body"].encode()) for a in r.json()]
 
         def check(headers, body):
             self.assertNotIn("x-amzn-errortype", headers)
             self.assertEqual(set(body), {"errorMessage", "errorType"}, body)
             self.assertIn(body["errorType"], ("InvalidRequest", "RequestHeaderFieldsTooLarge"))
 
-        self.check_cases(port, check)
-        status, _, body = exchange(
-            port, b"POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: x\r\n"
-                  b"Content-Length: 99999999\r\n\r\n")
+        self.check_answers(answers[:-1], check)
+        status, _, body = answers[-1]
         self.assertEqual(status, 413)
         self.assertEqual(json.loads(body)["errorType"], "RequestEntityTooLarge")
         # The worker was not disturbed: it still serves its function.
-        self.server.invoke_ok(self, "Endpoint", {})
+        self.server.invoke_ok(self, "Prober", {"requests": []})
 
     def test_gateway_answers_as_api_gateway(self):
         def check(headers, body):
