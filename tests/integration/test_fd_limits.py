@@ -40,13 +40,15 @@ while True:
         except OSError as e:
             failed += 1
             reasons.add(str(e))
-    time.sleep(0.5)  # refusals are sent at once; let them arrive
+    # Refusals are sent as each connection is accepted; the server may still be working through
+    # its accept queue: give it 5 s in all.
+    deadline = time.monotonic() + 5
     kept, refused, closed, statuses, still_open = 0, 0, 0, {}, []
     for s in held:
-        s.setblocking(False)
+        s.settimeout(max(0.05, deadline - time.monotonic()))
         try:
             data = s.recv(4096)
-        except BlockingIOError:
+        except socket.timeout:
             kept += 1
             still_open.append(s)
             continue
