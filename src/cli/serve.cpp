@@ -46,6 +46,14 @@ constexpr const char* kHelp =
     "  --max-concurrency N         server-wide concurrent executions (default 1000)\n"
     "  --init-timeout SECONDS      limit on a worker's init phase (default 10)\n"
     "  --shutdown-grace SECONDS    on SIGTERM, wait this long for in-flight calls (default 30)\n"
+    "  --log-rate-limit MB         log bytes per second all workers of one function may write\n"
+    "                              together; more is dropped, with a LOGS_DROPPED line\n"
+    "                              (default 10; 0: no limit)\n"
+    "  --log-invocation-limit MB   log bytes one invocation may write; more is dropped, with a\n"
+    "                              LOGS_DROPPED line before its END (default 32; 0: no limit)\n"
+    "  --async-queue-events N      Event invocations held at once (queued, running or waiting\n"
+    "                              to retry); more are answered 429 (default 100000)\n"
+    "  --async-queue-mb MB         their payloads' total size, likewise (default 128)\n"
     "  --no-cgroups                no cgroup per worker: MemorySize is not enforced and Max\n"
     "                              Memory Used is the peak RSS from /proc (default: a cgroup per\n"
     "                              worker where the host allows it; 'lambdad doctor' shows)\n"
@@ -148,9 +156,26 @@ int serve(Args args) {
     const SplitArgs split = take_overrides(args);
     const auto overrides = parse_overrides(split.overrides);
     Options opts(split.rest,
-                 {"host", "api-port", "lambda-port", "state-dir", "idle-timeout", "max-concurrency",
-                  "init-timeout", "shutdown-grace", "log-level", "git", "ref", "git-poll",
-                  "sandbox", "sandbox-writable", "worker-network", "jwks"},
+                 {"host",
+                  "api-port",
+                  "lambda-port",
+                  "state-dir",
+                  "idle-timeout",
+                  "max-concurrency",
+                  "init-timeout",
+                  "shutdown-grace",
+                  "log-level",
+                  "git",
+                  "ref",
+                  "git-poll",
+                  "sandbox",
+                  "sandbox-writable",
+                  "worker-network",
+                  "jwks",
+                  "log-rate-limit",
+                  "log-invocation-limit",
+                  "async-queue-events",
+                  "async-queue-mb"},
                  {"no-cgroups", "no-watch", "no-build-dir"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
@@ -186,6 +211,15 @@ int serve(Args args) {
     so.scheduler.max_concurrency =
         static_cast<int>(opts.get_int("max-concurrency", 1000, 1, 100000));
     so.scheduler.init_timeout = std::chrono::seconds(opts.get_int("init-timeout", 10, 1, 900));
+    constexpr uint64_t kMiB = 1 << 20;
+    so.scheduler.log_limits.bytes_per_second =
+        static_cast<uint64_t>(opts.get_int("log-rate-limit", 10, 0, 1 << 20)) * kMiB;
+    so.scheduler.log_limits.invocation_bytes =
+        static_cast<uint64_t>(opts.get_int("log-invocation-limit", 32, 0, 1 << 20)) * kMiB;
+    so.scheduler.async_queue_max_events =
+        static_cast<size_t>(opts.get_int("async-queue-events", 100000, 1, 100000000));
+    so.scheduler.async_queue_max_bytes =
+        static_cast<size_t>(opts.get_int("async-queue-mb", 128, 1, 1 << 20)) * kMiB;
     so.cgroups = !opts.has("no-cgroups");
     so.shutdown_grace = std::chrono::seconds(opts.get_int("shutdown-grace", 30, 0, 3600));
     so.sandbox = sandbox_options(opts);

@@ -41,6 +41,10 @@ void ControlApi::add_metrics(std::function<std::string()> lines) {
   state_->more_metrics.push_back(std::move(lines));
 }
 
+void ControlApi::add_health_check(std::function<std::optional<std::string>()> check) {
+  state_->health_checks.push_back(std::move(check));
+}
+
 std::shared_ptr<const http::Handler> ControlApi::handler() {
   auto handler = std::make_shared<http::Handler>();
   handler->body_policy = body_policy;

@@ -98,6 +98,11 @@ http::asio::awaitable<http::Response> invoke(ApiState& api, Call& c) {
   if (type == "Event" && request.body().size() > kAsyncPayloadLimit) {
     throw errors::request_too_large(request.body().size(), "Event", kAsyncPayloadLimit);
   }
+  if (type == "Event") {
+    // An overloaded queue answers before the payload is parsed: turning callers away is cheap.
+    api.scheduler.check_exists(call.function, call.qualifier);
+    api.scheduler.check_async_room(request.body().size() + call.client_context.size());
+  }
   call.payload = validate_payload(std::move(request.body()));
   call.invocation_type = type;
 

@@ -2,14 +2,23 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "lambdad/http/error_response.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 #include "router.hpp"
 
 namespace lambdad::control_api {
 
-http::asio::awaitable<http::Response> healthz(ApiState&, Call& call) {
-  co_return http::make_response(call.request, 200, R"({"status":"ok"})");
+http::asio::awaitable<http::Response> healthz(ApiState& api, Call& call) {
+  std::string reasons;
+  for (const auto& check : api.health_checks) {
+    if (auto reason = check()) reasons += (reasons.empty() ? "" : "; ") + *reason;
+  }
+  if (reasons.empty()) co_return http::make_response(call.request, 200, R"({"status":"ok"})");
+  const nlohmann::json body{{"status", "degraded"}, {"reason", reasons}};
+  co_return http::make_response(call.request, 200, http::dump_lenient(body));
 }
 
 http::asio::awaitable<http::Response> metrics(ApiState& api, Call& call) {
@@ -28,7 +37,28 @@ http::asio::awaitable<http::Response> metrics(ApiState& api, Call& call) {
     text += "lambdad_sandbox_tier{tier=\"" + std::string(sandbox::tier_name(t)) + "\"} " +
             (t == stats.sandbox_tier ? "1\n" : "0\n");
   }
+  text +=
+      "# HELP lambdad_log_bytes_dropped_total Log bytes a function wrote that its log "
+      "limits dropped (reason rate_limit or invocation_limit).\n";
+  text += "# TYPE lambdad_log_bytes_dropped_total counter\n";
+  text += "# HELP lambdad_async_queue_events Event invocations accepted and not finished.\n";
+  text += "# TYPE lambdad_async_queue_events gauge\n";
+  text += "lambdad_async_queue_events " + std::to_string(stats.async_queue.events) + "\n";
+  text += "# HELP lambdad_async_queue_bytes Bytes the async queue counts (payloads, overhead).\n";
+  text += "# TYPE lambdad_async_queue_bytes gauge\n";
+  text += "lambdad_async_queue_bytes " + std::to_string(stats.async_queue.bytes) + "\n";
+  text +=
+      "# HELP lambdad_async_events_rejected_total Event invokes answered 429 because the "
+      "async queue was full.\n";
+  text += "# TYPE lambdad_async_events_rejected_total counter\n";
+  text +=
+      "lambdad_async_events_rejected_total " + std::to_string(stats.async_queue.rejected) + "\n";
   for (const auto& function : stats.functions) {
+    const std::string dropped = "lambdad_log_bytes_dropped_total{function=\"" + function.name;
+    text += dropped + "\",reason=\"rate_limit\"} " +
+            std::to_string(function.log_bytes_dropped_rate) + "\n";
+    text += dropped + "\",reason=\"invocation_limit\"} " +
+            std::to_string(function.log_bytes_dropped_invocation) + "\n";
     for (const auto& version : function.versions) {
       std::string labels =
           "{function=\"" + function.name + "\",version=\"" + version.version + "\"}";

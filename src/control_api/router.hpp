@@ -30,6 +30,7 @@ struct ApiState {
   std::filesystem::path db_file;
   ControlApi::DeployHook deploy;
   std::vector<std::function<std::string()>> more_metrics;
+  std::vector<std::function<std::optional<std::string>()>> health_checks;
   boost::asio::thread_pool readers{1};       ///< SQLite reads block: never on the io thread
   std::unique_ptr<store::LogReader> reader;  ///< used on `readers` only
 };

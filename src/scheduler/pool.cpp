@@ -9,12 +9,14 @@
 
 namespace lambdad::scheduler {
 
-Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string version, int provisioned)
+Pool::Pool(Scheduler& scheduler, const FunctionConfig& config, std::string version, int provisioned,
+           std::shared_ptr<worker::LogRate> log_rate)
     : scheduler_(scheduler),
       config_(config),
       version_(std::move(version)),
       // Code not built yet (missing_code) starts no worker: invoke() answers for it.
-      provisioned_(config.missing_code.empty() ? provisioned : 0) {
+      provisioned_(config.missing_code.empty() ? provisioned : 0),
+      log_rate_(std::move(log_rate)) {
   if (!config_.missing_code.empty()) return;  // nothing to spawn (and nothing to bind) yet
   try {
     base_spec_ = build_spawn_spec(config_, version_, scheduler_.settings().runtimes,
@@ -47,7 +49,8 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<worker::Invocation> 
                              .memory_mb = config_.memory_mb,
                              .listen_host = scheduler_.settings().runtime_api_host,
                              .guard_endpoint = scheduler_.settings().guard_runtime_api,
-                             .cgroups = scheduler_.settings().cgroups});
+                             .cgroups = scheduler_.settings().cgroups,
+                             .log_rate = log_rate_});
   workers_.emplace(worker.get(), worker);
   sandbox::SpawnSpec spec = base_spec_;
   if (spec.executable.empty()) {

@@ -41,6 +41,43 @@ class SlotGuard {
   std::string function_;
 };
 
+}  // namespace
+
+/// The async queue's counts, shared with its events' coroutines: those may be destroyed with the
+/// io_context, after the scheduler.
+struct AsyncQueue {
+  size_t events = 0;
+  size_t bytes = 0;
+  uint64_t rejected = 0;
+  bool full = false;  ///< told in the log once per time it fills
+};
+
+namespace {
+
+/// One event's place in the async queue, given back when its coroutine ends however it ends.
+class QueuedEvent {
+ public:
+  QueuedEvent(std::shared_ptr<AsyncQueue> queue, size_t bytes)
+      : queue_(std::move(queue)), bytes_(bytes) {
+    queue_->events += 1;
+    queue_->bytes += bytes_;
+  }
+  ~QueuedEvent() {
+    if (!queue_) return;
+    queue_->events -= 1;
+    queue_->bytes -= bytes_;
+  }
+  QueuedEvent(QueuedEvent&& other) noexcept
+      : queue_(std::move(other.queue_)), bytes_(other.bytes_) {}
+  QueuedEvent(const QueuedEvent&) = delete;
+  QueuedEvent& operator=(const QueuedEvent&) = delete;
+  QueuedEvent& operator=(QueuedEvent&&) = delete;
+
+ private:
+  std::shared_ptr<AsyncQueue> queue_;
+  size_t bytes_;
+};
+
 bool retryable_function_error(worker::Outcome outcome) {
   return outcome != worker::Outcome::kSuccess && outcome != worker::Outcome::kPending;
 }
@@ -75,6 +112,7 @@ Scheduler::Scheduler(asio::any_io_executor executor, sandbox::ProcessLauncher& l
       store_(store),
       settings_(std::move(settings)),
       limits_(std::make_shared<ConcurrencyLimits>(settings_.max_concurrency)),
+      async_queue_(std::make_shared<AsyncQueue>()),
       reap_timer_(executor) {}
 
 Scheduler::~Scheduler() {
@@ -99,10 +137,14 @@ void Scheduler::add_function(const FunctionConfig& config, const std::string& co
   fn.code_fingerprint = code;
   // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
   fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
-  fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0);
+  const worker::LogLimits& logs = settings_.log_limits;
+  if (!fn.log_rate && (logs.bytes_per_second > 0 || logs.invocation_bytes > 0)) {
+    fn.log_rate = std::make_shared<worker::LogRate>(logs);
+  }
+  fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0, fn.log_rate);
   if (config.auto_publish_alias) {
     fn.versions["1"] =
-        std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency);
+        std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency, fn.log_rate);
     fn.aliases[*config.auto_publish_alias] = "1";
   }
   limits_->set_reserved(config.name, config.reserved_concurrency);
@@ -217,6 +259,10 @@ Stats Scheduler::stats() const {
     FunctionStats& f = stats.functions.emplace_back();
     f.name = name;
     f.in_flight = limits_->in_flight(name);
+    if (fn.log_rate) {
+      f.log_bytes_dropped_rate = fn.log_rate->dropped(worker::DropReason::kRateLimit);
+      f.log_bytes_dropped_invocation = fn.log_rate->dropped(worker::DropReason::kInvocationLimit);
+    }
     for (const auto& [version, pool] : fn.versions) {
       const size_t workers = pool->size(), idle = pool->idle_count();
       f.versions.push_back({.version = version,
@@ -226,6 +272,9 @@ Stats Scheduler::stats() const {
                             .provisioned = static_cast<size_t>(pool->provisioned())});
     }
   }
+  stats.async_queue = {.events = async_queue_->events,
+                       .bytes = async_queue_->bytes,
+                       .rejected = async_queue_->rejected};
   stats.draining_workers = draining_workers();
   stats.sandbox_tier = settings_.sandbox ? settings_.sandbox->tier() : sandbox::Tier::kNone;
   return stats;
@@ -288,8 +337,45 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   co_return result;
 }
 
+void Scheduler::check_async_room(size_t payload_bytes) {
+  AsyncQueue& queue = *async_queue_;
+  const size_t bytes = payload_bytes + kAsyncEventOverhead;
+  if (queue.events + 1 <= settings_.async_queue_max_events &&
+      queue.bytes + bytes <= settings_.async_queue_max_bytes) {
+    if (queue.full && queue.events < settings_.async_queue_max_events / 2 &&
+        queue.bytes < settings_.async_queue_max_bytes / 2) {
+      queue.full = false;
+      spdlog::info("async queue below half its bounds again: Event invokes are taken");
+    }
+    return;
+  }
+  ++queue.rejected;
+  if (!queue.full) {
+    queue.full = true;
+    spdlog::warn(
+        "async queue full ({} events, {} bytes; bounds {} events, {} bytes): Event invokes are "
+        "answered 429 until it drains",
+        queue.events, queue.bytes, settings_.async_queue_max_events,
+        settings_.async_queue_max_bytes);
+  }
+  // AWS turns an Event invoke away at enqueue by its invocation rate, with this Reason; SDKs
+  // take the 429 as a throttle and retry with back-off.
+  throw errors::too_many_requests("FunctionInvocationRateLimitExceeded");
+}
+
 void Scheduler::invoke_async(InvokeRequest request) {
-  asio::co_spawn(executor_, run_async(std::move(request)), asio::detached);
+  const size_t payload_bytes = request.payload.size() + request.client_context.size();
+  check_async_room(payload_bytes);
+  const size_t bytes = payload_bytes + kAsyncEventOverhead;
+  // The event's place in the queue lives in the coroutine's frame, so it is given back when the
+  // event ends, or when the frame is destroyed with the io_context.
+  auto run = [](Scheduler* self, InvokeRequest request,
+                QueuedEvent queued) -> asio::awaitable<void> {
+    co_await self->run_async(std::move(request));
+    (void)queued;
+  };
+  asio::co_spawn(executor_, run(this, std::move(request), QueuedEvent(async_queue_, bytes)),
+                 asio::detached);
 }
 
 /// The function's EventInvokeConfig (MaximumRetryAttempts 0–2, MaximumEventAgeInSeconds) over

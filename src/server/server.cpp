@@ -80,6 +80,34 @@ http::ConnectionLimits with_share(http::ConnectionLimits limits, FdShare share) 
   return limits;
 }
 
+/// /metrics lines of the store: a full state disk and the rows it cost.
+std::string store_metrics(const store::Store& store) {
+  const store::Store::Stats stats = store.stats();
+  std::string text;
+  text +=
+      "# HELP lambdad_store_disk_full 1 while the state disk is full: log lines are dropped, "
+      "invocation records kept.\n";
+  text += "# TYPE lambdad_store_disk_full gauge\n";
+  text += std::string("lambdad_store_disk_full ") + (stats.disk_full ? "1" : "0") + "\n";
+  text +=
+      "# HELP lambdad_store_rows_dropped_total Rows the store could not write (a full disk, "
+      "failing commits).\n";
+  text += "# TYPE lambdad_store_rows_dropped_total counter\n";
+  text += "lambdad_store_rows_dropped_total{kind=\"log_line\"} " +
+          std::to_string(stats.log_lines_dropped) + "\n";
+  text += "lambdad_store_rows_dropped_total{kind=\"invocation\"} " +
+          std::to_string(stats.records_dropped) + "\n";
+  return text;
+}
+
+/// /healthz: degraded while the state disk is full.
+std::optional<std::string> store_health(const store::Store& store) {
+  const store::Store::Stats stats = store.stats();
+  if (!stats.disk_full) return std::nullopt;
+  return "the state disk is full: log lines are dropped, invocation records kept (" +
+         stats.disk_full_reason + ")";
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -242,6 +270,8 @@ void Server::start() {
   gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler, s.options.gateway);
   s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, front.reload);
   s.control->add_metrics([r = s.redeployer.get()] { return r->metrics(); });
+  s.control->add_metrics([store = s.store.get()] { return store_metrics(*store); });
+  s.control->add_health_check([store = s.store.get()] { return store_health(*store); });
   if (auto* git = s.options.git.get()) {
     git->start(s.ioc.get_executor(), *s.redeployer);
     s.control->set_deploy_hook([git] { return git->deploy_now(); });

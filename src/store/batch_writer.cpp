@@ -71,15 +71,18 @@ size_t footprint(const Item& item) {
   return sizeof(Item) + std::visit([](const auto& v) { return text_bytes(v); }, item);
 }
 
-BatchWriter::BatchWriter(const std::filesystem::path& file)
+BatchWriter::BatchWriter(const std::filesystem::path& file, int64_t max_page_count)
     : db_(with_folder(file), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
   schema::prepare_for_writing(db_);
+  if (max_page_count > 0) {
+    db_.exec(("PRAGMA max_page_count = " + std::to_string(max_page_count)).c_str());
+  }
   insert_event_.emplace(db_, kInsertEvent, true);
   insert_invocation_.emplace(db_, kInsertInvocation, true);
   upsert_stream_.emplace(db_, kUpsertStream, true);
 }
 
-void BatchWriter::write(std::span<const Item> batch) {
+void BatchWriter::write(std::span<const Item> batch, bool log_lines) {
   const int64_t ingestion_ms = now_ms();
   // IMMEDIATE takes the write lock up front, so a competing writer waits in busy_timeout
   // instead of failing the batch half-way.
@@ -96,12 +99,13 @@ void BatchWriter::write(std::span<const Item> batch) {
   };
   for (const Item& item : batch) {
     if (const auto* event = std::get_if<LogEvent>(&item)) {
+      if (!log_lines) continue;
       insert(*event, ingestion_ms);
       count_line(event->function, event->log_stream, event->timestamp_ms, event->message.size());
       continue;
     }
     const auto& record = std::get<InvocationRecord>(item);
-    if (record.with_end_lines) {
+    if (record.with_end_lines && log_lines) {
       for (const std::string& line : end_lines(record)) {
         insert_line(record, line, ingestion_ms);
         count_line(record.function, record.log_stream, record.end_ms, line.size());

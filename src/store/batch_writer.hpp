@@ -22,10 +22,13 @@ size_t footprint(const Item& item);
 class BatchWriter {
  public:
   /// Opens (creating the file and its folder) and migrates; throws std::runtime_error.
-  explicit BatchWriter(const std::filesystem::path& file);
+  /// `max_page_count` > 0 caps the database's size (tests of a full disk).
+  explicit BatchWriter(const std::filesystem::path& file, int64_t max_page_count = 0);
 
-  /// One transaction for the whole batch; throws on failure, leaving nothing half-written.
-  void write(std::span<const Item> batch);
+  /// One transaction for the whole batch; throws on failure (sqlite::Error for SQLite's),
+  /// leaving nothing half-written. Without `log_lines`, only the invocation records are written:
+  /// not the log events, nor the records' END and REPORT lines.
+  void write(std::span<const Item> batch, bool log_lines = true);
 
  private:
   void insert(const LogEvent& event, int64_t ingestion_ms);

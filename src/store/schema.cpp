@@ -125,6 +125,9 @@ void prepare_for_writing(sqlite::Db& db) {
     throw std::runtime_error("sqlite: cannot switch " + db.file().string() + " to WAL mode");
   }
   db.exec("PRAGMA synchronous = NORMAL");
+  // A burst (a log flood, a long reader holding the checkpoint back) grows the WAL; without a
+  // limit the file keeps that size for good. This cuts it back when the WAL next restarts.
+  db.exec("PRAGMA journal_size_limit = 67108864");
   // Reads through a mapping instead of pread() copies: the writer's index look-ups touch pages
   // all over the file, which missed SQLite's 2 MB page cache at every commit.
   db.exec("PRAGMA mmap_size = 268435456");

@@ -1,5 +1,6 @@
 #include "sqlite.hpp"
 
+#include <cerrno>
 #include <mutex>
 #include <stdexcept>
 
@@ -18,13 +19,18 @@ void configure_once() {
 
 }  // namespace
 
+bool Error::disk_full() const {
+  return (code & 0xff) == SQLITE_FULL || system_errno == ENOSPC || system_errno == EDQUOT;
+}
+
 void fail(sqlite3* db, const std::string& what) {
   const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
   std::string message = "sqlite: " + what;
   if (file && *file) message += " (" + std::string(file) + ")";
   message += ": ";
   message += db ? sqlite3_errmsg(db) : "out of memory";
-  throw std::runtime_error(message);
+  throw Error(message, db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM,
+              db ? sqlite3_system_errno(db) : 0);
 }
 
 Db::Db(const std::filesystem::path& file, int flags) : file_(file) {
@@ -46,11 +52,12 @@ Db::~Db() {
 
 void Db::exec(const char* sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error("sqlite: " + std::string(sql).substr(0, 60) + " (" + file_.string() +
-                             "): " + message);
+    throw Error(
+        "sqlite: " + std::string(sql).substr(0, 60) + " (" + file_.string() + "): " + message,
+        sqlite3_extended_errcode(db_), sqlite3_system_errno(db_));
   }
 }
 

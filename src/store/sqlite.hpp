@@ -6,12 +6,23 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace lambdad::store::sqlite {
 
-/// Throws std::runtime_error naming `what`, the database file, and SQLite's own message.
+/// What fail() throws: a std::runtime_error with SQLite's result code and the OS error behind it.
+struct Error : std::runtime_error {
+  Error(const std::string& message, int code, int system_errno)
+      : std::runtime_error(message), code(code), system_errno(system_errno) {}
+  int code;          ///< extended result code
+  int system_errno;  ///< errno of the failed system call, 0 when none
+  /// The disk (or the database's max_page_count) is full: SQLITE_FULL, or ENOSPC / EDQUOT.
+  bool disk_full() const;
+};
+
+/// Throws Error naming `what`, the database file, and SQLite's own message.
 [[noreturn]] void fail(sqlite3* db, const std::string& what);
 
 class Db {

@@ -29,6 +29,9 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+/// Outside an invocation (init, a background process after the answer) a worker whose lines are
+/// being dropped says so at most this often; an invocation's drops are told once, before its END.
+constexpr auto kDropMarkerInterval = std::chrono::seconds(1);
 
 std::string make_log_stream(const std::string& version, const std::string& id) {
   std::time_t now = std::time(nullptr);
@@ -93,6 +96,7 @@ Worker::Worker(asio::any_io_executor executor, WorkerOwner& owner,
       id_(random_hex(32)),
       log_stream_(make_log_stream(settings_.version, id_)),
       acceptor_(executor),
+      log_budget_(settings_.log_rate),
       parked_next_(executor) {}
 
 Worker::~Worker() {
@@ -166,7 +170,8 @@ asio::awaitable<void> Worker::serve_endpoint(std::shared_ptr<Worker> self,
 
 asio::awaitable<void> Worker::read_pipe(std::shared_ptr<Worker> self, LogPipe* pipe) {
   co_await pipe->run();
-  (void)self;
+  // The pipe's last writer is gone: say what the limits dropped since the last marker.
+  if (self->log_budget_.has_dropped()) self->log_dropped(nullptr);
 }
 
 void Worker::assign(std::shared_ptr<Invocation> invocation) {
@@ -216,6 +221,8 @@ http::Response Worker::deliver(const http::Request& request) {
   inv.delivered_at = Clock::now();
   inv.start_epoch_ms = epoch_ms();
   inv.wake.expires_at(inv.delivered_at + inv.timeout);  // the function's own time starts now
+  if (log_budget_.has_dropped()) log_dropped(nullptr);  // before this invocation: not its lines
+  log_budget_.new_invocation();
   log_platform(start_line(inv.request_id, inv.version));
 
   http::Response r{http::bhttp::status::ok, request.version()};
@@ -333,6 +340,7 @@ void Worker::fail_current(Outcome outcome, const std::string& message) {
 }
 
 void Worker::complete(Outcome outcome, std::string response, std::string error_type) {
+  if (log_budget_.has_dropped()) log_dropped(current_.get());
   std::shared_ptr<Invocation> inv = std::move(current_);
   inv->finished_at = Clock::now();
   if (!inv->delivered) {
@@ -463,6 +471,14 @@ void Worker::stop() {
 
 void Worker::log(std::string_view line) {
   const bool in_invocation = current_ && current_->delivered;
+  const auto now = Clock::now();
+  if (!log_budget_.admit(line, now)) {
+    if (!in_invocation && now - log_budget_.dropping_since() >= kDropMarkerInterval) {
+      log_dropped(nullptr);
+    }
+    return;
+  }
+  if (!in_invocation && log_budget_.has_dropped()) log_dropped(nullptr);  // the drops ended
   if (in_invocation) current_->append_tail(line);
   if (!store_) return;
   store_->append({.function = settings_.function,
@@ -480,6 +496,19 @@ void Worker::log_platform(std::string line) {
                   .version = settings_.version,
                   .log_stream = log_stream_,
                   .request_id = current_ ? current_->request_id : std::string(),
+                  .timestamp_ms = epoch_ms(),
+                  .message = std::move(line)});
+}
+
+void Worker::log_dropped(Invocation* invocation) {
+  const std::string request_id = invocation ? invocation->request_id : std::string();
+  std::string line = log_budget_.take_marker(request_id);
+  if (invocation) invocation->append_tail(line);
+  if (!store_) return;
+  store_->append({.function = settings_.function,
+                  .version = settings_.version,
+                  .log_stream = log_stream_,
+                  .request_id = request_id,
                   .timestamp_ms = epoch_ms(),
                   .message = std::move(line)});
 }

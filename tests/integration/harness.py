@@ -746,8 +746,9 @@ class Server:
 
 def metric(text: str, name: str, **labels: str) -> float | None:
     want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    prefix = f"{name}{{{want}}} " if labels else f"{name} "
     for line in text.splitlines():
-        if line.startswith(f"{name}{{{want}}} "):
+        if line.startswith(prefix):
             return float(line.rsplit(" ", 1)[1])
     return None
 

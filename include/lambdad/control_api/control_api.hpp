@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,10 @@ class ControlApi {
 
   /// More Prometheus lines for /metrics, from another module (called on the io thread).
   void add_metrics(std::function<std::string()> lines);
+  /// A check /healthz runs (on the io thread): a reason the server is degraded, or nullopt.
+  /// Any reason makes the body `{"status":"degraded","reason":…}` (the status stays 200: the
+  /// server still serves).
+  void add_health_check(std::function<std::optional<std::string>()> check);
 
  private:
   /// Finds the request's row in the table of operations (control_api.cpp) and runs its handler.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/worker/log_limits.hpp"
 
 namespace lambdad::scheduler {
 
@@ -23,6 +24,9 @@ struct Function {
   std::map<std::string, std::unique_ptr<Pool>> versions;  ///< $LATEST, "1", …
   std::map<std::string, std::string> aliases;             ///< alias → version
   std::string last_modified;
+  /// The log rate its workers share, of every version and across redeploys, so a redeploy does
+  /// not refill it (null: logs not limited).
+  std::shared_ptr<worker::LogRate> log_rate;
 };
 
 /// What a name and qualifier resolve to.

@@ -18,7 +18,9 @@ class Scheduler;
 
 class Pool final : public worker::WorkerOwner {
  public:
-  Pool(Scheduler& scheduler, const FunctionConfig& config, std::string version, int provisioned);
+  /// `log_rate`: the function's, shared by every pool of it (null: logs not limited).
+  Pool(Scheduler& scheduler, const FunctionConfig& config, std::string version, int provisioned,
+       std::shared_ptr<worker::LogRate> log_rate = nullptr);
   ~Pool() override;
 
   /// Gives the invocation to the most recently used idle worker, or to a new one it waits for.
@@ -49,6 +51,7 @@ class Pool final : public worker::WorkerOwner {
   const FunctionConfig config_;  ///< a copy: the function may be redeployed while this drains
   std::string version_;
   int provisioned_;
+  std::shared_ptr<worker::LogRate> log_rate_;
   sandbox::SpawnSpec base_spec_;  ///< built once; each worker adds its endpoint and log stream
   std::vector<std::shared_ptr<worker::Worker>> idle_;  ///< most recently used at the back
   std::unordered_map<worker::Worker*, std::shared_ptr<worker::Worker>> workers_;

@@ -22,6 +22,7 @@
 #include "lambdad/scheduler/concurrency.hpp"
 #include "lambdad/scheduler/function.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
+#include "lambdad/worker/log_limits.hpp"
 #include "lambdad/worker/outcome.hpp"
 
 namespace lambdad::sandbox {
@@ -36,6 +37,7 @@ class Store;
 namespace lambdad::scheduler {
 
 class Pool;
+struct AsyncQueue;
 
 struct SchedulerSettings {
   int max_concurrency = 1000;
@@ -47,9 +49,15 @@ struct SchedulerSettings {
   std::chrono::seconds async_max_event_age{21600};
   int async_max_retries = 2;
   std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
-  const sandbox::WorkerCgroups* cgroups = nullptr;    ///< per-worker cgroups, if any
-  const Runtimes* runtimes = nullptr;                 ///< node / python3, probed at start
-  const sandbox::Sandbox* sandbox = nullptr;          ///< the tier workers run at (null: none)
+  /// Bounds of the async queue: the `Event` invocations accepted (202) and not finished yet,
+  /// waiting, running or waiting for a retry, all in memory. An `Event` invoke beyond either is
+  /// answered 429 TooManyRequestsException (see invoke_async).
+  size_t async_queue_max_events = 100000;
+  size_t async_queue_max_bytes = 128u << 20;        ///< payloads plus kAsyncEventOverhead each
+  worker::LogLimits log_limits;                     ///< each function's log rate and invocation cap
+  const sandbox::WorkerCgroups* cgroups = nullptr;  ///< per-worker cgroups, if any
+  const Runtimes* runtimes = nullptr;               ///< node / python3, probed at start
+  const sandbox::Sandbox* sandbox = nullptr;        ///< the tier workers run at (null: none)
 };
 
 struct InvokeRequest {
@@ -91,12 +99,23 @@ struct VersionStats {
 struct FunctionStats {
   std::string name;
   std::vector<VersionStats> versions;
-  int in_flight = 0;  ///< invocations holding a concurrency slot
+  int in_flight = 0;                          ///< invocations holding a concurrency slot
+  uint64_t log_bytes_dropped_rate = 0;        ///< by the function's log rate limit
+  uint64_t log_bytes_dropped_invocation = 0;  ///< by the per-invocation log limit
 };
+/// The async queue's contents and what it turned away.
+struct AsyncQueueStats {
+  size_t events = 0;
+  size_t bytes = 0;       ///< as counted against async_queue_max_bytes
+  uint64_t rejected = 0;  ///< Event invokes answered 429 because it was full
+};
+/// What one queued event counts for beyond its payload: its coroutine, request and timer.
+inline constexpr size_t kAsyncEventOverhead = 1024;
 struct Stats {
   std::vector<FunctionStats> functions;  ///< by name
-  size_t draining_workers = 0;           ///< of pools a redeploy replaced
-  sandbox::Tier sandbox_tier{};          ///< the tier workers run at (kNone without a sandbox)
+  AsyncQueueStats async_queue;
+  size_t draining_workers = 0;   ///< of pools a redeploy replaced
+  sandbox::Tier sandbox_tier{};  ///< the tier workers run at (kNone without a sandbox)
 };
 
 class Scheduler {
@@ -121,8 +140,14 @@ class Scheduler {
 
   /// Runs one invocation to completion. Throws AwsError for throttles (429) and lookups.
   boost::asio::awaitable<InvokeResult> invoke(InvokeRequest request);
-  /// Queues an `Event` invocation and returns at once; retries as AWS does.
+  /// Queues an `Event` invocation and returns at once; retries as AWS does. Throws AwsError 429
+  /// TooManyRequestsException (Reason FunctionInvocationRateLimitExceeded) when the queue is at
+  /// one of its bounds: the event is not taken, and the caller (the SDKs do) retries later.
   void invoke_async(InvokeRequest request);
+  /// Throws the 429 invoke_async() would for an event of `payload_bytes` (payload and client
+  /// context): the lambda port asks before it reads the payload as JSON, so that an overloaded
+  /// queue costs little to turn callers away.
+  void check_async_room(size_t payload_bytes);
   /// Throws the AwsError invoke() would for a name and qualifier that resolve to no function
   /// version (ResourceNotFound, InvalidParameterValue, Validation).
   void check_exists(std::string_view name, std::string_view qualifier);
@@ -170,6 +195,7 @@ class Scheduler {
   store::Store* store_;
   SchedulerSettings settings_;
   std::shared_ptr<ConcurrencyLimits> limits_;  ///< shared with in-flight invocations' slots
+  std::shared_ptr<AsyncQueue> async_queue_;    ///< shared with the queued events' coroutines
   std::map<std::string, Function> functions_;
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
   std::vector<std::unique_ptr<Pool>> draining_;  ///< replaced pools, kept until their workers exit

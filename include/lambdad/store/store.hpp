@@ -3,6 +3,7 @@
 /// Writes are queued and committed in batches by the store's own thread, so the I/O threads never
 /// wait on SQLite.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -43,8 +44,25 @@ struct InvocationRecord {
   int64_t end_ms = 0;
 };
 
+struct StoreOptions {
+  /// Room kept for invocation records when the disk fills: a file of this size beside the
+  /// database (`lambdad.db-reserve`), deleted when a write finds the disk full, so that records
+  /// (not log lines, which are dropped from then on) get the space, and made again once the disk
+  /// has room. 0: none.
+  uint64_t reserve_bytes = 16ull << 20;
+  /// How often a full store tries again to make its reserve and store log lines.
+  std::chrono::milliseconds recheck_interval{1000};
+  /// Tests: `PRAGMA max_page_count`, a full database on a disk with room (0: SQLite's default).
+  int64_t max_page_count = 0;
+};
+
 /// Thread-safe. append()/record() never block on SQLite; the writer thread commits a batch
 /// every few milliseconds. Destruction flushes everything queued.
+///
+/// A full disk (SQLITE_FULL, ENOSPC) is a state, not an error per batch: from the first write
+/// that finds it, log lines are dropped (counted) and invocation records are still written, into
+/// the room the reserve file gave back; every recheck_interval the store tries to make its
+/// reserve again and, when that works, to store log lines again. Nothing blocks or crashes.
 class Store {
  public:
   /// Producers (worker log readers) pause reading their pipes while backlog_bytes() is above
@@ -53,7 +71,8 @@ class Store {
 
   /// Creates the file (and its folder) if missing, switches it to WAL and migrates the schema.
   /// Throws std::runtime_error naming the path and SQLite's message.
-  static std::unique_ptr<Store> open(const std::filesystem::path& db_file);
+  static std::unique_ptr<Store> open(const std::filesystem::path& db_file,
+                                     StoreOptions options = {});
   virtual ~Store() = default;
 
   virtual void append(LogEvent event) = 0;
@@ -68,7 +87,11 @@ class Store {
     uint64_t rows_committed = 0;
     uint64_t batches_committed = 0;  ///< transactions
     uint64_t largest_batch = 0;      ///< rows in the largest transaction
-    uint64_t rows_dropped = 0;       ///< given up on after repeated commit failures (logged)
+    uint64_t rows_dropped = 0;       ///< not stored: the disk was full, or commits kept failing
+    uint64_t log_lines_dropped = 0;  ///< of them, log lines (the END / REPORT lines included)
+    uint64_t records_dropped = 0;    ///< of them, invocation records
+    bool disk_full = false;          ///< log lines are being dropped because the disk is full
+    std::string disk_full_reason;    ///< SQLite's message for the write that found it full
   };
   virtual Stats stats() const = 0;
 };

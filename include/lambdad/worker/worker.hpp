@@ -17,6 +17,7 @@
 #include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/sandbox/process.hpp"
 #include "lambdad/worker/invocation.hpp"
+#include "lambdad/worker/log_limits.hpp"
 #include "lambdad/worker/log_pipe.hpp"
 #include "lambdad/worker/memory.hpp"
 
@@ -45,6 +46,8 @@ struct WorkerSettings {
   /// the host cannot tell (the start-up probe says so).
   bool guard_endpoint = false;
   const sandbox::WorkerCgroups* cgroups = nullptr;  ///< limits and Max Memory Used, when available
+  /// The function's log rate, shared by its workers (null: its logs are not limited).
+  std::shared_ptr<LogRate> log_rate;
 };
 
 class Worker final : public runtime_api::RuntimeTarget,
@@ -97,6 +100,9 @@ class Worker final : public runtime_api::RuntimeTarget,
   void on_exit(int code, int status);
   void log(std::string_view line);
   void log_platform(std::string line);
+  /// Writes the LOGS_DROPPED line for what the log limits dropped since the last one: for
+  /// `invocation` (its request id and tail), or outside any when null.
+  void log_dropped(Invocation* invocation);
   int max_memory_used_mb(double duration_ms);
   bool proc_peak_due(uint64_t cgroup_peak, double duration_ms) const;
 
@@ -117,6 +123,7 @@ class Worker final : public runtime_api::RuntimeTarget,
 
   boost::asio::ip::tcp::acceptor acceptor_;
   sandbox::SpawnedProcess process_;
+  LogBudget log_budget_;
   std::unique_ptr<LogPipe> stdout_;
   std::unique_ptr<LogPipe> stderr_;
   std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd_;

@@ -379,5 +379,87 @@ TEST_F(StoreTest, ANewerSchemaIsRefusedNotOverwritten) {
   EXPECT_THROW(LogReader::open(db), std::runtime_error);
 }
 
+// A full disk, simulated by the database's max_page_count: log lines are dropped first,
+// invocation records are still written, nothing blocks, and the store recovers by itself once
+// there is room again.
+class FullDiskTest : public StoreTest {
+ protected:
+  std::filesystem::path reserve = db.string() + "-reserve";
+
+  std::unique_ptr<Store> open_nearly_full() {
+    Store::open(db, {.reserve_bytes = 0});  // the schema, and its page count
+    RawDb raw(db);
+    const int64_t pages = raw.number("PRAGMA page_count");
+    return Store::open(
+        db, {.reserve_bytes = 64 * 1024, .recheck_interval = 20ms, .max_page_count = pages + 8});
+  }
+  static InvocationRecord record(std::string id) {
+    InvocationRecord r{std::move(id), "fn", "$LATEST", "Event", "s1",      900, 12.3, 13,
+                       std::nullopt,  128,  20,        false,   "success", ""};
+    r.with_end_lines = true;
+    r.end_ms = 901;
+    return r;
+  }
+};
+
+TEST_F(FullDiskTest, TheReserveFileIsMadeAtOpen) {
+  auto store = Store::open(db, {.reserve_bytes = 64 * 1024});
+  ASSERT_TRUE(std::filesystem::exists(reserve));
+  EXPECT_EQ(std::filesystem::file_size(reserve), 64u * 1024);
+  EXPECT_FALSE(store->stats().disk_full);
+}
+
+TEST_F(FullDiskTest, LogLinesAreDroppedRecordsKeptAndItRecovers) {
+  auto store = open_nearly_full();
+  // Every line is larger than the room left (8 pages), so no batch holding one fits.
+  for (int i = 0; i < 200; ++i) store->append(event("fn", "s1", i, std::string(40000, 'x')));
+  store->flush();
+  Store::Stats stats = store->stats();
+  EXPECT_TRUE(stats.disk_full);
+  EXPECT_NE(stats.disk_full_reason.find("full"), std::string::npos) << stats.disk_full_reason;
+  EXPECT_EQ(stats.log_lines_dropped, 200u);
+  EXPECT_EQ(stats.records_dropped, 0u);
+  EXPECT_FALSE(std::filesystem::exists(reserve)) << "deleted: its room is the records'";
+
+  // Still full: the records of a batch are written without its lines (their END and REPORT
+  // lines included), within the pages the database already has.
+  for (int i = 0; i < 50; ++i) store->append(event("fn", "s1", 1000 + i, std::string(40000, 'y')));
+  store->record(record("r1"));
+  store->record(record("r2"));
+  store->flush();
+  stats = store->stats();
+  EXPECT_TRUE(stats.disk_full);
+  EXPECT_EQ(stats.records_dropped, 0u);
+  EXPECT_EQ(stats.log_lines_dropped, 200u + 50 + 4);
+  EXPECT_EQ(stats.rows_dropped, 250u);
+  RawDb raw(db);
+  EXPECT_EQ(raw.number("SELECT count(*) FROM invocations"), 2);
+  EXPECT_EQ(raw.number("SELECT count(*) FROM log_events"), 0);
+
+  // Room again (here: a line that fits): after a recheck interval the store makes its reserve
+  // again and stores log lines.
+  std::this_thread::sleep_for(250ms);
+  store->append(event("fn", "s1", 2000, "after"));
+  store->flush();
+  EXPECT_FALSE(store->stats().disk_full);
+  EXPECT_EQ(store->stats().disk_full_reason, "");
+  EXPECT_EQ(raw.number("SELECT count(*) FROM log_events WHERE message = 'after'"), 1);
+  EXPECT_TRUE(std::filesystem::exists(reserve)) << "made again";
+}
+
+TEST_F(FullDiskTest, NothingWaitsOnAFullDatabase) {
+  auto store = open_nearly_full();
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 100; ++i) store->append(event("fn", "s1", i, std::string(40000, 'z')));
+    store->record(record("r" + std::to_string(round)));
+    store->flush();
+  }
+  EXPECT_TRUE(store->stats().disk_full);
+  EXPECT_EQ(store->backlog_bytes(), 0u);
+  // No retries with sleeps per batch (3 attempts, 300 ms) once the disk is known to be full.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
 }  // namespace
 }  // namespace lambdad::store
