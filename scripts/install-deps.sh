@@ -9,6 +9,8 @@ packages=(
   libgit2-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libssl-dev libzip-dev libseccomp-dev
   libmimalloc-dev
   libgtest-dev libgmock-dev
+  # scripts/fuzz.sh: clang and its runtimes (libFuzzer, ASan, UBSan).
+  clang libclang-rt-14-dev
   curl zip unzip awscli procps
   # The e2e conformance test installs AWS's Node.js runtime interface client (npm aws-lambda-ric),
   # whose install builds a static libcurl (./buildconf) and aws-lambda-cpp for its native addon.

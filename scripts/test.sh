@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds lambdad and runs every test: unit, integration and e2e on the normal build, then unit and
-# integration again on an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# integration again on an AddressSanitizer + UndefinedBehaviorSanitizer build, then every libFuzzer
+# target for 15 s over its seed corpus (scripts/fuzz.sh, a clang build in build-fuzz/).
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build only (no sanitizer pass)
 set -euo pipefail
@@ -20,4 +21,5 @@ if [ $quick -eq 0 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
       ctest --output-on-failure --timeout 900 -j1 -L 'unit|integration' -E '^soak')
+  JOBS=${JOBS:-$(nproc)} "$root/scripts/fuzz.sh" --seconds 15
 fi

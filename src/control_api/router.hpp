@@ -16,6 +16,7 @@
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/control_api/control_api.hpp"
+#include "lambdad/control_api/request_routing.hpp"
 #include "lambdad/http/server.hpp"
 #include "lambdad/store/store.hpp"
 
@@ -52,15 +53,6 @@ struct Route {
   Handler handler;
 };
 
-/// Whether `path` (without its query) fits `pattern`; fills `params` with the `{}` segments.
-bool match_path(std::string_view pattern, std::string_view path,
-                std::array<std::string_view, 2>& params);
-
-/// The query parameter `key`, percent-decoded ("" when absent).
-std::string query_param(std::string_view query, std::string_view key);
-/// A path segment, percent-decoded (as it came when it does not decode).
-std::string path_param(std::string_view segment);
-
 /// 404 UnknownOperationException: what Lambda answers to an operation lambdad does not implement.
 AwsError unknown_operation();
 http::Response json_response(const http::Request& request, unsigned status,
@@ -68,9 +60,7 @@ http::Response json_response(const http::Request& request, unsigned status,
 
 // invoke_routes.cpp
 http::asio::awaitable<http::Response> invoke(ApiState& api, Call& call);
-/// The body limit of a request on the lambda port: 6 MB on Invoke, refused from its header.
-http::BodyPolicy body_policy(const http::RequestHeader& header);
-http::Response body_too_large(const http::RequestHeader& header);
+// body_policy and body_too_large: request_routing.hpp
 // function_routes.cpp
 http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> get_function(ApiState& api, Call& call);

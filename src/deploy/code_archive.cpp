@@ -13,8 +13,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
-#include <set>
+#include <optional>
 #include <vector>
 
 #include "lambdad/common/private_dir.hpp"
@@ -266,6 +267,33 @@ class Unzipper {
     return entry;
   }
 
+  /// As many links as Linux follows in one lookup (MAXSYMLINKS) before ELOOP.
+  static constexpr int kMaxLinkHops = 40;
+
+  /// Where `target`, read from the folder `dir` (both relative to the unzipped folder), leads
+  /// once the archive's links on its way are followed, as the kernel resolves it; nullopt when
+  /// it leaves the folder or follows more than `budget` links (then `budget` < 0).
+  static std::optional<fs::path> resolve(fs::path dir, const std::string& target,
+                                         const std::map<fs::path, const Entry*>& links,
+                                         int& budget) {
+    for (const fs::path& part : fs::path(target)) {
+      if (part.empty() || part == ".") continue;
+      if (part == "..") {
+        if (dir.empty()) return std::nullopt;
+        dir = dir.parent_path();
+        continue;
+      }
+      dir /= part;
+      const auto link = links.find(dir);
+      if (link == links.end()) continue;
+      if (--budget < 0) return std::nullopt;
+      auto next = resolve(dir.parent_path(), link->second->link_target, links, budget);
+      if (!next) return std::nullopt;
+      dir = std::move(*next);
+    }
+    return dir;
+  }
+
   void check_link_target(const Entry& entry) const {
     const std::string& target = entry.link_target;
     if (target.find('\0') != std::string::npos || target.empty()) {
@@ -283,13 +311,26 @@ class Unzipper {
     }
   }
 
-  /// No entry may sit below a symbolic link: unzipping it would write through the link.
+  /// No entry may sit below a symbolic link: unzipping it would write through the link. And no
+  /// link may lead out through another: `d/up -> ..` and `esc -> d/up/..` each stay inside read
+  /// alone, but the kernel resolves `esc` to the folder's parent.
   void check_links() const {
-    std::set<fs::path> links;
+    std::map<fs::path, const Entry*> links;
     for (const Entry& entry : entries_) {
-      if (entry.kind == Kind::kLink) links.insert(entry.path);
+      if (entry.kind == Kind::kLink) links[entry.path] = &entry;
     }
     if (links.empty()) return;
+    for (const auto& [path, link] : links) {
+      int budget = kMaxLinkHops;
+      if (!resolve(path.parent_path(), link->link_target, links, budget)) {
+        throw ArchiveError(entry_label(link->name) +
+                           (budget < 0 ? " leads through more than " +
+                                             std::to_string(kMaxLinkHops) + " symbolic links"
+                                       : " is a symbolic link leading outside the folder ('" +
+                                             link->link_target + "') through another link") +
+                           "; refusing to unzip it");
+      }
+    }
     for (const Entry& entry : entries_) {
       for (fs::path parent = entry.path.parent_path(); !parent.empty();
            parent = parent.parent_path()) {

@@ -7,9 +7,9 @@
 #include "api_auth.hpp"
 #include "api_settings_reader.hpp"
 #include "sam_properties.hpp"
-#include "schedule_expression.hpp"
 
 #include "lambdad/common/encoding.hpp"
+#include "lambdad/deploy/schedule_expression.hpp"
 
 namespace lambdad::deploy {
 

@@ -1,4 +1,4 @@
-#include "schedule_expression.hpp"
+#include "lambdad/deploy/schedule_expression.hpp"
 
 #include <algorithm>
 #include <array>

@@ -179,9 +179,11 @@ std::optional<MappedResponse> map_v1_response(std::string_view payload, const Ap
         why = "headers['" + name + "'] must be a string";
         return std::nullopt;
       }
-      const bool duplicate = std::any_of(merged.begin(), merged.end(), [&](const auto& h) {
-        return beast::iequals(h.first, name) && h.second == *text;
-      });
+      // (An init-capture: clang before 16 cannot capture a structured binding.)
+      const bool duplicate = std::any_of(merged.begin(), merged.end(),
+                                         [&, key = std::string_view(name)](const auto& h) {
+                                           return beast::iequals(h.first, key) && h.second == *text;
+                                         });
       if (!duplicate) merged.emplace_back(name, std::move(*text));
     }
   }

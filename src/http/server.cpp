@@ -20,7 +20,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
@@ -252,6 +251,15 @@ asio::awaitable<void> linger(beast::tcp_stream& stream) {
   }
 }
 
+}  // namespace
+
+void prepare_parser(RequestParser& parser, const ConnectionLimits& limits) {
+  parser.header_limit(limits.header_limit);
+  parser.body_limit(boost::none);  // set from the handler's BodyPolicy once the header is read
+}
+
+namespace {
+
 /// Serves one connection until the peer closes it, a timeout, a non-keep-alive exchange, or the
 /// listener closes it to make room.
 asio::awaitable<void> serve_connection(tcp::socket socket,
@@ -275,11 +283,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket,
   const bool track_idle = limits.max_connections > 0 && limits.evict_idle;
   bool unread = false;  // an error answer was sent while the client may still be sending
   for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(limits.header_limit);
-    // Beast checks Content-Length against the body limit while reading the header; the limit is
-    // only known once the handler has seen the header, so it is applied below instead.
-    parser.body_limit(boost::none);
+    RequestParser parser;
+    prepare_parser(parser, limits);
     if (buffer.size() == 0 && (idle_timeout != limits.read_timeout || track_idle)) {
       // Idle between requests: wait for the next one's first bytes under the idle timeout.
       arm_timer(stream, idle_timeout);

@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 namespace lambdad::http {
@@ -94,6 +95,13 @@ struct ConnectionLimits {
   /// lambda port's /healthz, workers' pipes and endpoints).
   size_t fd_reserve = 0;
 };
+
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
+/// Sets up the parser of a connection's next request: `limits.header_limit` on its header, and no
+/// body limit yet. Beast would check Content-Length against its own 1 MiB default while reading
+/// the header; the limit is the handler's BodyPolicy, known only once it has seen the header.
+void prepare_parser(RequestParser& parser, const ConnectionLimits& limits);
 
 /// Accepts connections until the acceptor is closed, one coroutine each, each served until the
 /// peer closes it, a timeout, or a non-keep-alive exchange, within the limits' connection cap and

@@ -151,6 +151,34 @@ TEST_F(CodeArchiveTest, RefusesLinksLeadingOut) {
               HasSubstr("is a symbolic link to an absolute path ('/etc')"));
 }
 
+TEST_F(CodeArchiveTest, RefusesLinksLeadingOutThroughOtherLinks) {
+  // Each link stays inside read alone; the kernel resolves `esc` through `d/up` to the folder's
+  // parent (found by tests/fuzz/code_archive.cpp; corpus/code_archive/link-through-link.zip).
+  EXPECT_THAT(refusal(make_zip("chain.zip", {{"d/", "", S_IFDIR | 0755},
+                                             {"d/up", "..", S_IFLNK | 0777},
+                                             {"esc", "d/up/..", S_IFLNK | 0777}})),
+              HasSubstr("entry 'esc' is a symbolic link leading outside the folder ('d/up/..') "
+                        "through another link"));
+  EXPECT_THAT(refusal(make_zip("deeper.zip", {{"a/b/top", "../..", S_IFLNK | 0777},
+                                              {"x", "a/b/top/../../etc", S_IFLNK | 0777}})),
+              HasSubstr("entry 'x' is a symbolic link leading outside the folder"));
+  EXPECT_THAT(
+      refusal(make_zip("loop.zip", {{"a", "b/x", S_IFLNK | 0777}, {"b", "a/y", S_IFLNK | 0777}})),
+      HasSubstr("leads through more than 40 symbolic links"));
+}
+
+TEST_F(CodeArchiveTest, LinksThroughLinksInsideAreKept) {
+  // pnpm's node_modules: `.bin/a` leads through the link `a` into `.pnpm/`.
+  const fs::path folder = unpack_archive(
+      make_zip("pnpm.zip", {{"node_modules/.pnpm/a@1/node_modules/a/cli.js", "1"},
+                            {"node_modules/a", ".pnpm/a@1/node_modules/a", S_IFLNK | 0777},
+                            {"node_modules/.bin/a", "../a/cli.js", S_IFLNK | 0777},
+                            {"up", "node_modules/a/..", S_IFLNK | 0777}}),
+      root_);
+  EXPECT_EQ(read(folder / "node_modules" / ".bin" / "a"), "1");
+  EXPECT_TRUE(fs::is_symlink(folder / "up"));
+}
+
 TEST_F(CodeArchiveTest, RefusesAFileUnderALinkedFolder) {
   // The link alone stays inside; the file under it would be written through it.
   EXPECT_THAT(refusal(make_zip("through.zip", {{"sub/", "", S_IFDIR | 0755},
