@@ -64,8 +64,12 @@ std::vector<std::string> handler_files(const std::string& runtime, const std::st
     const std::string module = handler.substr(0, handler.find('.', base));
     return {module + ".js", module + ".mjs", module + ".cjs"};
   }
+  // Python's runtime imports the part before the last dot, `/` read as `.`. (That dot may come
+  // before the handler's last slash: `app./handler` imports `app`.)
   std::string module = handler.substr(0, handler.rfind('.'));
-  std::replace(module.begin() + static_cast<long>(base), module.end(), '.', '/');
+  const size_t module_slash = module.rfind('/');
+  const size_t module_base = module_slash == std::string::npos ? 0 : module_slash + 1;
+  std::replace(module.begin() + static_cast<long>(module_base), module.end(), '.', '/');
   return {module + ".py", module + "/__init__.py"};
 }
 

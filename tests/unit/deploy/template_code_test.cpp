@@ -54,6 +54,28 @@ Resources:
   EXPECT_THAT(t.warning_lines, IsEmpty());
 }
 
+TEST_F(TemplateCodeTest, PythonHandlerWithItsLastDotBeforeItsLastSlash) {
+  // `app./handler`: Python's runtime loads module `app` (read past the module's end before;
+  // found by tests/fuzz/template.cpp, corpus/template/crash-handler-dot-before-slash.yaml).
+  write("app.py", "def handler(event, context):\n    return {}\n");
+  const Template t = load(R"(
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app./handler
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: pkg.mod./x
+)");
+  ASSERT_EQ(t.warning_lines.size(), 1u);
+  EXPECT_THAT(t.warning_lines[0].message, HasSubstr("no pkg/mod.py in CodeUri"));
+}
+
 TEST_F(TemplateCodeTest, GlobalsCodeUriStillApplies) {
   const Template t = load(R"(
 Globals:
