@@ -45,8 +45,9 @@ inline int serve_bytes(std::string_view bytes, const http::ConnectionLimits& lim
     if (error_code ec = feed(parser, bytes, true)) {
       if (handler.protocol_error && ec != bhttp::error::partial_message) {
         handler.protocol_error(ec == bhttp::error::header_limit
-                                   ? bhttp::status::request_header_fields_too_large
-                                   : bhttp::status::bad_request);
+                                   ? http::ProtocolError::kHeadersTooLarge
+                                   : http::ProtocolError::kMalformed,
+                               ec.message());
       }
       break;
     }

@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)cookies_of(*request);
       (void)domain_prefix(request->host);
     }
-    http::Response response{bhttp::status::ok, 11};
+    http::Response response{http::bhttp::status::ok, 11};
     response.keep_alive(keep_alive);
     return response;
   });
