@@ -4,12 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "lambdad/common/check.hpp"
+#include "lambdad/common/log_sampling.hpp"
 #include "lambdad/scheduler/runtimes.hpp"
 
 namespace lambdad::scheduler {
 
 InvokeResult code_not_built(const FunctionConfig& config, std::string request_id,
-                            std::string version, bool tail) {
+                            std::string version, bool tail, uint64_t& calls) {
   LAMBDAD_CHECK(!config.missing_code.empty());
   std::string missing;
   for (const auto& path : config.missing_code) {
@@ -24,7 +25,11 @@ InvokeResult code_not_built(const FunctionConfig& config, std::string request_id
       "the function's code is not built: " + missing +
       (config.missing_code.size() == 1 ? " does not exist" : " do not exist") +
       " (build the project; lambdad serves the function once its code appears)";
-  spdlog::warn("function {}: {}", config.name, message);
+  // Sampled: a client retrying such a function would otherwise write a line per call.
+  if (logged_occurrence(++calls)) {
+    spdlog::warn("function {}: {} ({} call{} so far)", config.name, message, calls,
+                 calls == 1 ? "" : "s");
+  }
 
   InvokeResult result;
   result.request_id = std::move(request_id);

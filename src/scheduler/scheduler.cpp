@@ -297,7 +297,7 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   if (!target.function->config.missing_code.empty()) {
     co_return code_not_built(target.function->config,
                              request.request_id.empty() ? new_request_id() : request.request_id,
-                             target.version, request.tail);
+                             target.version, request.tail, target.function->calls_without_code);
   }
 
   auto inv = std::make_shared<worker::Invocation>(executor_);

@@ -15,6 +15,7 @@
 
 #include "lambdad/common/check.hpp"
 #include "lambdad/common/ids.hpp"
+#include "lambdad/common/log_sampling.hpp"
 #include "lambdad/common/platform_log.hpp"
 #include "lambdad/http/error_response.hpp"
 #include "lambdad/sandbox/endpoint_guard.hpp"
@@ -291,9 +292,7 @@ bool Worker::admits(const http::Peer& peer) {
   if (inode && sandbox::tree_holds_socket(process_.pid, *inode)) return true;
   // Logged at 1, 10, 100, ... refusals, so a scanning function cannot flood the log.
   const uint64_t n = ++refused_connections_;
-  uint64_t power = 1;
-  while (power * 10 <= n) power *= 10;
-  if (n == power) {
+  if (logged_occurrence(n)) {
     spdlog::warn(
         "function {}: refused a Runtime API connection from port {} that is not the worker's own "
         "process{} ({} so far)",

@@ -27,6 +27,8 @@ struct Function {
   /// The log rate its workers share, of every version and across redeploys, so a redeploy does
   /// not refill it (null: logs not limited).
   std::shared_ptr<worker::LogRate> log_rate;
+  /// Calls answered without a worker because the code is not built yet (samples the warning).
+  uint64_t calls_without_code = 0;
 };
 
 /// What a name and qualifier resolve to.
