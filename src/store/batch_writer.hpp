@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "lambdad/store/store.hpp"
-#include "sqlite.hpp"
+#include "lambdad/store/sqlite.hpp"
 
 namespace lambdad::store {
 

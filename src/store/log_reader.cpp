@@ -6,7 +6,7 @@
 #include "lambdad/store/filter_pattern.hpp"
 #include "lambdad/store/store.hpp"
 #include "schema.hpp"
-#include "sqlite.hpp"
+#include "lambdad/store/sqlite.hpp"
 
 namespace lambdad::store {
 namespace {

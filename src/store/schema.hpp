@@ -1,7 +1,7 @@
 #pragma once
 /// @brief The store's schema and connection settings, shared by the writer and the readers.
 
-#include "sqlite.hpp"
+#include "lambdad/store/sqlite.hpp"
 
 namespace lambdad::store::schema {
 

@@ -1,4 +1,4 @@
-#include "sqlite.hpp"
+#include "lambdad/store/sqlite.hpp"
 
 #include <cerrno>
 #include <mutex>

@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "batch_writer.hpp"
-#include "sqlite.hpp"
+#include "lambdad/store/sqlite.hpp"
 
 namespace lambdad::store {
 namespace {

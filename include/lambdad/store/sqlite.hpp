@@ -1,5 +1,6 @@
 #pragma once
-/// @brief Internal RAII wrappers over the SQLite C API for the store (not a public interface).
+/// @brief RAII wrappers over the SQLite C API: the store's, and the registry's own connection.
+/// A module that includes this links SQLite itself.
 
 #include <sqlite3.h>
 
