@@ -1,0 +1,119 @@
+#pragma once
+/// @brief The function registry: what each function *is* — its configuration, its code, its
+/// RevisionId / State / LastUpdateStatus — whether the template declared it or the Lambda API
+/// made it. Template deploys (start, hot reload, --git) and the write API both write into it; its
+/// merged set of functions is what the server hands the scheduler (server/redeployer.cpp).
+///
+/// Rule for a name in both: the template owns what it declares. A template deploy replaces a
+/// function the API made under a name the template now declares, and undoes API changes to a
+/// template function, each with a log line saying so; CreateFunction under a template's name is
+/// a ResourceConflictException, DeleteFunction of a template function too.
+///
+/// Persistence: the API's functions are rows of `registry_functions` in the state dir's
+/// database, written on the registry's own thread with its own connection (the io thread
+/// `co_await`s them). A create writes its code first (code_store.hpp) and commits the row last,
+/// so an interrupted create leaves no half function. Template functions live in memory: the
+/// template is read again at every start.
+///
+/// Thread safety: every member runs on the io thread, except that the disk work runs on the
+/// registry thread while its caller awaits.
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "lambdad/common/function_config.hpp"
+#include "lambdad/registry/code_store.hpp"
+#include "lambdad/registry/function_record.hpp"
+
+namespace lambdad::registry {
+
+class RegistryDb;
+
+struct RegistryOptions {
+  std::filesystem::path state_dir;  ///< holds lambdad.db and code/
+  /// The time LastModified shows (tests inject a fake one).
+  std::function<long long()> now_ms;
+  /// Checks a function the API is about to create or change can run here (its runtime's
+  /// interpreter): throws AwsError. Called on the registry thread.
+  std::function<void(const FunctionConfig&)> check;
+};
+
+class Registry {
+ public:
+  Registry(boost::asio::any_io_executor io, RegistryOptions options);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  /// At start, before serving: opens the database, loads the API's functions, takes the
+  /// template's (set_template) and sweeps code leftovers no function uses.
+  void open(const std::vector<FunctionConfig>& template_functions,
+            const std::map<std::string, std::string>& fingerprints = {});
+
+  /// A template (re)deploy: its functions replace the previous template's. `fingerprints`
+  /// (function → code fingerprint, when known) tell a code change apart for RevisionId.
+  void set_template(const std::vector<FunctionConfig>& functions,
+                    const std::map<std::string, std::string>& fingerprints = {});
+
+  /// Called on the io thread after an API write is committed: the server hands functions() to
+  /// the scheduler. The write's status becomes Active / Successful once it returns.
+  void on_change(std::function<void()> callback) { on_change_ = std::move(callback); }
+
+  /// Every function, template and API, by name: what the scheduler serves.
+  std::vector<FunctionConfig> functions() const;
+  /// nullptr when no function has this exact name.
+  const FunctionRecord* find(const std::string& name) const;
+  /// Every function's record, by name.
+  std::vector<FunctionRecord> list() const;
+  /// Whether `dir` is uploaded code (then its path is its content's fingerprint).
+  bool holds_code(const std::filesystem::path& dir) const { return code_.holds(dir); }
+
+  // The write operations. Each throws AwsError (ResourceNotFound, ResourceConflict,
+  // PreconditionFailed, InvalidParameterValue) before writing anything, or ServiceException
+  // when the disk refuses; a refused request leaves no trace.
+  boost::asio::awaitable<FunctionRecord> create(CreateRequest request);
+  boost::asio::awaitable<FunctionRecord> update_code(std::string name, std::string zip,
+                                                     std::optional<std::string> revision_id,
+                                                     bool dry_run);
+  boost::asio::awaitable<FunctionRecord> update_configuration(
+      std::string name, ConfigPatch patch, std::optional<std::string> revision_id);
+  boost::asio::awaitable<void> remove(std::string name);
+
+  /// The function's code as a zip (GetFunction's Code.Location): the upload as kept, or a
+  /// template folder zipped now.
+  boost::asio::awaitable<std::string> code_zip(std::string name);
+
+  /// The layer folders named by layer version ARNs: a template's layers, by their folder's name
+  /// (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`). Throws
+  /// InvalidParameterValueException for any other.
+  std::vector<std::filesystem::path> resolve_layers(const std::vector<std::string>& arns) const;
+
+ private:
+  struct Thread;
+  void apply(const ConfigPatch& patch, FunctionRecord& record) const;
+  FunctionRecord& writable(const std::string& name, const std::optional<std::string>& revision);
+  void committed(const std::string& name);
+  /// A refused write: the function is Successful again, as it was.
+  void settle(const std::string& name);
+  long long now() const;
+
+  boost::asio::any_io_executor io_;
+  RegistryOptions options_;
+  CodeStore code_;
+  std::unique_ptr<Thread> thread_;
+  std::map<std::string, FunctionRecord> records_;
+  std::set<std::string> creating_;  ///< names of creates whose code is being written
+  std::map<std::string, std::string> fingerprints_;  ///< the template's, at its last deploy
+  std::function<void()> on_change_;
+};
+
+}  // namespace lambdad::registry
