@@ -12,15 +12,87 @@ using http::bhttp::verb;
 
 /// Every operation of the lambda port. Anything else answers 404 UnknownOperationException, as
 /// Lambda does for an operation it does not know.
+/// Who may call: Invoke, the logs, /healthz and /metrics are the data plane; every other row
+/// (the function writes and the code download among them) is management.
 constexpr Route kRoutes[] = {
     {verb::post, "/2015-03-31/functions/{}/invocations", invoke},
     {verb::get, "/2015-03-31/functions/?", list_functions},
+    {verb::post, "/2015-03-31/functions/?", create_function},  // management
     {verb::get, "/2015-03-31/functions/{}/?", get_function},
+    {verb::delete_, "/2015-03-31/functions/{}/?", delete_function},  // management
     {verb::get, "/2015-03-31/functions/{}/configuration", get_function_configuration},
+    {verb::put, "/2015-03-31/functions/{}/configuration", update_function_configuration},  // mgmt
+    {verb::put, "/2015-03-31/functions/{}/code", update_function_code},  // management
+    {verb::get, "/_lambdad/code/{}", download_code},                     // management
     {verb::post, "/", logs_call},  // X-Amz-Target: Logs_20140328.<Op>
     {verb::get, "/healthz", healthz},
     {verb::get, "/metrics", metrics},
     {verb::post, "/_lambdad/deploy", run_deploy},
+};
+
+/// The Lambda API's other operations, by AWS's paths: each answers 404 UnknownOperationException
+/// naming itself. A row moves to kRoutes when lambdad implements it.
+constexpr Unsupported kUnsupported[] = {
+    {verb::post, "/2015-03-31/functions/{}/versions", "PublishVersion"},
+    {verb::get, "/2015-03-31/functions/{}/versions", "ListVersionsByFunction"},
+    {verb::post, "/2015-03-31/functions/{}/aliases", "CreateAlias"},
+    {verb::get, "/2015-03-31/functions/{}/aliases", "ListAliases"},
+    {verb::get, "/2015-03-31/functions/{}/aliases/{}", "GetAlias"},
+    {verb::put, "/2015-03-31/functions/{}/aliases/{}", "UpdateAlias"},
+    {verb::delete_, "/2015-03-31/functions/{}/aliases/{}", "DeleteAlias"},
+    {verb::post, "/2015-03-31/functions/{}/policy", "AddPermission"},
+    {verb::get, "/2015-03-31/functions/{}/policy", "GetPolicy"},
+    {verb::delete_, "/2015-03-31/functions/{}/policy/{}", "RemovePermission"},
+    {verb::put, "/2017-10-31/functions/{}/concurrency", "PutFunctionConcurrency"},
+    {verb::delete_, "/2017-10-31/functions/{}/concurrency", "DeleteFunctionConcurrency"},
+    {verb::get, "/2019-09-30/functions/{}/concurrency", "GetFunctionConcurrency"},
+    {verb::put, "/2019-09-30/functions/{}/provisioned-concurrency",
+     "PutProvisionedConcurrencyConfig"},
+    {verb::get, "/2019-09-30/functions/{}/provisioned-concurrency",
+     "GetProvisionedConcurrencyConfig"},
+    {verb::delete_, "/2019-09-30/functions/{}/provisioned-concurrency",
+     "DeleteProvisionedConcurrencyConfig"},
+    {verb::get, "/2019-09-30/functions/{}/provisioned-concurrency/list",
+     "ListProvisionedConcurrencyConfigs"},
+    {verb::put, "/2019-09-25/functions/{}/event-invoke-config", "PutFunctionEventInvokeConfig"},
+    {verb::post, "/2019-09-25/functions/{}/event-invoke-config", "UpdateFunctionEventInvokeConfig"},
+    {verb::get, "/2019-09-25/functions/{}/event-invoke-config", "GetFunctionEventInvokeConfig"},
+    {verb::delete_, "/2019-09-25/functions/{}/event-invoke-config",
+     "DeleteFunctionEventInvokeConfig"},
+    {verb::get, "/2019-09-25/functions/{}/event-invoke-config/list",
+     "ListFunctionEventInvokeConfigs"},
+    {verb::post, "/2017-03-31/tags/{}", "TagResource"},
+    {verb::delete_, "/2017-03-31/tags/{}", "UntagResource"},
+    {verb::get, "/2017-03-31/tags/{}", "ListTags"},
+    {verb::get, "/2016-08-19/account-settings/?", "GetAccountSettings"},
+    {verb::get, "/2018-10-31/layers/?", "ListLayers"},
+    {verb::get, "/2018-10-31/layers/{}/versions", "ListLayerVersions"},
+    {verb::post, "/2018-10-31/layers/{}/versions", "PublishLayerVersion"},
+    {verb::get, "/2018-10-31/layers/{}/versions/{}", "GetLayerVersion"},
+    {verb::delete_, "/2018-10-31/layers/{}/versions/{}", "DeleteLayerVersion"},
+    {verb::post, "/2015-03-31/event-source-mappings/?", "CreateEventSourceMapping"},
+    {verb::get, "/2015-03-31/event-source-mappings/?", "ListEventSourceMappings"},
+    {verb::get, "/2015-03-31/event-source-mappings/{}", "GetEventSourceMapping"},
+    {verb::put, "/2015-03-31/event-source-mappings/{}", "UpdateEventSourceMapping"},
+    {verb::delete_, "/2015-03-31/event-source-mappings/{}", "DeleteEventSourceMapping"},
+    {verb::post, "/2021-10-31/functions/{}/url", "CreateFunctionUrlConfig"},
+    {verb::get, "/2021-10-31/functions/{}/url", "GetFunctionUrlConfig"},
+    {verb::put, "/2021-10-31/functions/{}/url", "UpdateFunctionUrlConfig"},
+    {verb::delete_, "/2021-10-31/functions/{}/url", "DeleteFunctionUrlConfig"},
+    {verb::get, "/2021-10-31/functions/{}/urls", "ListFunctionUrlConfigs"},
+    {verb::post, "/2021-11-15/functions/{}/response-streaming-invocations",
+     "InvokeWithResponseStream"},
+    {verb::post, "/2014-11-13/functions/{}/invoke-async/?", "InvokeAsync"},
+    {verb::get, "/2021-07-20/functions/{}/runtime-management-config", "GetRuntimeManagementConfig"},
+    {verb::put, "/2021-07-20/functions/{}/runtime-management-config", "PutRuntimeManagementConfig"},
+    {verb::get, "/2020-06-30/functions/{}/code-signing-config", "GetFunctionCodeSigningConfig"},
+    {verb::put, "/2020-06-30/functions/{}/code-signing-config", "PutFunctionCodeSigningConfig"},
+    {verb::delete_, "/2020-06-30/functions/{}/code-signing-config",
+     "DeleteFunctionCodeSigningConfig"},
+    {verb::post, "/2020-04-22/code-signing-configs/?", "CreateCodeSigningConfig"},
+    {verb::get, "/2020-04-22/code-signing-configs/?", "ListCodeSigningConfigs"},
+    {verb::get, "/2024-08-31/functions/{}/recursion-config", "GetFunctionRecursionConfig"},
+    {verb::put, "/2024-08-31/functions/{}/recursion-config", "PutFunctionRecursionConfig"},
 };
 
 }  // namespace
@@ -31,6 +103,10 @@ ControlApi::ControlApi(scheduler::Scheduler& scheduler, std::filesystem::path db
 ControlApi::~ControlApi() {
   state_->readers.join();
   state_->reader.reset();
+}
+
+void ControlApi::set_registry(registry::Registry& registry) {
+  state_->registry = &registry;
 }
 
 void ControlApi::set_deploy_hook(DeployHook hook) {
@@ -66,6 +142,11 @@ http::asio::awaitable<http::Response> ControlApi::route(http::Request& request) 
     for (const Route& route : kRoutes) {
       if (route.method == request.method() && match_path(route.path, path, call.params)) {
         co_return co_await route.handler(*state_, call);
+      }
+    }
+    for (const Unsupported& row : kUnsupported) {
+      if (row.method == request.method() && match_path(row.path, path, call.params)) {
+        throw unsupported_operation(row.operation);
       }
     }
     throw unknown_operation();

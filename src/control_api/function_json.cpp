@@ -63,10 +63,20 @@ const CodeSummary& summary_of(const fs::path& dir, const std::string& version) {
 
 }  // namespace
 
-nlohmann::json function_configuration(const scheduler::FunctionInfo& function) {
+nlohmann::json function_configuration(const scheduler::FunctionInfo& function,
+                                      const registry::FunctionRecord* record) {
   const FunctionConfig& c = function.config;
   const std::string& version = function.version;
-  const CodeSummary& code = summary_of(c.code_dir, function.code_fingerprint);
+  CodeSummary code;
+  if (record && !record->code_sha256.empty()) {
+    code = {record->code_size, record->code_sha256};
+  } else {
+    code = summary_of(c.code_dir, function.code_fingerprint);
+  }
+  const std::string role =
+      record && !record->role.empty()
+          ? record->role
+          : std::string("arn:aws:iam::") + kAccountId + ":role/" + c.logical_id + "Role";
   nlohmann::json env_vars = nlohmann::json::object();
   for (const auto& [k, v] : c.environment) env_vars[k] = v;
   nlohmann::json layers = nlohmann::json::array();
@@ -79,19 +89,20 @@ nlohmann::json function_configuration(const scheduler::FunctionInfo& function) {
       {"FunctionName", c.name},
       {"FunctionArn", function_arn(c.name, version == "$LATEST" ? "" : version)},
       {"Runtime", c.runtime},
-      {"Role", std::string("arn:aws:iam::") + kAccountId + ":role/" + c.logical_id + "Role"},
+      {"Role", role},
       {"Handler", c.handler},
       {"CodeSize", code.size},
       {"Description", c.description},
       {"Timeout", c.timeout_s},
       {"MemorySize", c.memory_mb},
-      {"LastModified", function.last_modified},
+      {"LastModified", record ? record->last_modified() : function.last_modified},
       {"CodeSha256", code.sha256},
       {"Version", version},
       {"TracingConfig", {{"Mode", "PassThrough"}}},
-      {"RevisionId", code.sha256.substr(0, 8) + "-lambdad"},
-      {"State", "Active"},
-      {"LastUpdateStatus", "Successful"},
+      {"RevisionId", record ? record->revision_id : code.sha256.substr(0, 8) + "-lambdad"},
+      {"State", record ? registry::state_name(record->state) : "Active"},
+      {"LastUpdateStatus",
+       record ? registry::update_status_name(record->last_update_status) : "Successful"},
       {"PackageType", "Zip"},
       {"Architectures",
        c.architectures.empty() ? std::vector<std::string>{"x86_64"} : c.architectures},
@@ -101,15 +112,23 @@ nlohmann::json function_configuration(const scheduler::FunctionInfo& function) {
   };
   if (!c.environment.empty()) config["Environment"] = {{"Variables", env_vars}};
   if (!layers.empty()) config["Layers"] = layers;
+  if (record && record->state == registry::State::kPending) {
+    config["StateReason"] = "The function is being created.";
+    config["StateReasonCode"] = "Creating";
+  }
+  if (record && record->last_update_status == registry::UpdateStatus::kInProgress) {
+    config["LastUpdateStatusReason"] = "The function is being updated.";
+    config["LastUpdateStatusReasonCode"] = "InProgress";
+  }
   return config;
 }
 
-nlohmann::json get_function(const scheduler::FunctionInfo& function) {
+nlohmann::json get_function(const scheduler::FunctionInfo& function,
+                            const registry::FunctionRecord* record, std::string_view code_url) {
   nlohmann::json body = {
-      {"Configuration", function_configuration(function)},
-      {"Code",
-       {{"RepositoryType", "Local"}, {"Location", "file://" + function.config.code_dir.string()}}},
-      {"Tags", nlohmann::json::object()},
+      {"Configuration", function_configuration(function, record)},
+      {"Code", {{"RepositoryType", "S3"}, {"Location", code_url}}},
+      {"Tags", record ? nlohmann::json(record->tags) : nlohmann::json::object()},
   };
   if (function.config.reserved_concurrency) {
     body["Concurrency"] = {{"ReservedConcurrentExecutions", *function.config.reserved_concurrency}};

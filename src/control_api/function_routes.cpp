@@ -1,32 +1,182 @@
-// ListFunctions, GetFunction and GetFunctionConfiguration.
+// The functions group: ListFunctions, GetFunction, GetFunctionConfiguration, CreateFunction,
+// UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction, and the download behind
+// GetFunction's Code.Location. Reads answer from the registry (what a function is) and the
+// scheduler (names, ARNs, aliases and versions it serves); writes go to the registry, which hands
+// the result to the scheduler.
 
 #include <charconv>
+#include <cstdio>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "lambdad/common/function_name.hpp"
+#include "lambdad/common/ids.hpp"
+#include "lambdad/common/regex.hpp"
 #include "lambdad/control_api/function_json.hpp"
+#include "lambdad/control_api/function_request.hpp"
+#include "lambdad/registry/registry.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 #include "router.hpp"
 
 namespace lambdad::control_api {
+namespace {
+
+namespace asio = boost::asio;
+
+registry::Registry& registry_of(ApiState& api) {
+  if (!api.registry) throw errors::service("this server has no function registry");
+  return *api.registry;
+}
+
+/// A function version as the API shows it: the scheduler's view (names, versions, aliases) and
+/// the registry's record of the function.
+struct Described {
+  scheduler::FunctionInfo info;
+  std::optional<registry::FunctionRecord> record;
+};
+
+scheduler::FunctionInfo info_of(const registry::FunctionRecord& record) {
+  return {record.config, "$LATEST", "", record.last_modified()};
+}
+
+Described describe(ApiState& api, std::string_view text, const std::string& qualifier) {
+  const FunctionName parsed = parse_function_name(text);
+  const bool latest = (parsed.qualifier.empty() || parsed.qualifier == "$LATEST") &&
+                      (qualifier.empty() || qualifier == "$LATEST");
+  const registry::FunctionRecord* record =
+      latest && api.registry ? api.registry->find(parsed.name) : nullptr;
+  // Uploaded code needs nothing of the scheduler (which may not serve a new function yet).
+  if (record && !record->code_sha256.empty()) return {info_of(*record), *record};
+  Described described{api.scheduler.describe(text, qualifier), std::nullopt};
+  if (api.registry) {
+    if (const auto* found = api.registry->find(described.info.config.name)) {
+      described.record = *found;
+      if (described.info.version == "$LATEST") described.info.config = found->config;
+    }
+  }
+  return described;
+}
+
+/// The exact name of the function a path names (a name, an ARN, a logical id).
+std::string function_name(ApiState& api, std::string_view text) {
+  const FunctionName parsed = parse_function_name(text);
+  if (api.registry && api.registry->find(parsed.name)) return parsed.name;
+  return api.scheduler.describe(parsed.name, "").config.name;
+}
+
+std::string code_url(const Call& call, const std::string& name) {
+  std::string host(call.request[http::bhttp::field::host]);
+  if (host.empty()) host = "127.0.0.1";
+  return "http://" + host + "/_lambdad/code/" + name;
+}
+
+/// JSON parsing and base64 decoding of up to 70 MB: on the API's helper thread, not the io
+/// thread.
+template <typename T>
+asio::awaitable<T> parse_job(std::function<T()> job) {
+  co_return job();
+}
+template <typename T>
+asio::awaitable<T> off_io(ApiState& api, std::function<T()> job) {
+  co_return co_await asio::co_spawn(api.readers, parse_job<T>(std::move(job)), asio::use_awaitable);
+}
+
+// The parsing jobs are made in plain functions: GCC 12 miscompiles a lambda's copying captures
+// written inside a coroutine.
+std::function<registry::CreateRequest()> parse_create(std::string body) {
+  return [body = std::move(body)] { return create_request(parse_body(body)); };
+}
+std::function<CodeUpdate()> parse_code_update(std::string body) {
+  return [body = std::move(body)] { return code_update(parse_body(body)); };
+}
+
+/// ListFunctions' order and Marker: a function's $LATEST, then its versions.
+std::string list_key(const std::string& name, const std::string& version) {
+  if (version == "$LATEST") return name;
+  char padded[16];
+  std::snprintf(padded, sizeof padded, "%010d", std::atoi(version.c_str()));
+  return name + "!" + padded;  // '!' sorts before every character of a name
+}
+
+}  // namespace
 
 http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) {
-  nlohmann::json list = nlohmann::json::array();
-  std::string marker = query_param(call.query, "Marker");
-  std::string max_text = query_param(call.query, "MaxItems");
+  const std::string marker = query_param(call.query, "Marker");
+  const std::string max_text = query_param(call.query, "MaxItems");
+  const std::string all = query_param(call.query, "FunctionVersion");
+  const std::string master_region = query_param(call.query, "MasterRegion");
   size_t max_items = 50;
   if (!max_text.empty()) {
     auto [p, ec] = std::from_chars(max_text.data(), max_text.data() + max_text.size(), max_items);
-    if (ec != std::errc() || max_items < 1 || max_items > 10000) {
+    if (ec != std::errc() || p != max_text.data() + max_text.size() || max_items < 1 ||
+        max_items > 10000) {
       throw errors::invalid_parameter("MaxItems must be between 1 and 10000");
     }
   }
+  if (!all.empty() && all != "ALL") {
+    throw AwsError(400, "ValidationException",
+                   "1 validation error detected: Value '" + all +
+                       "' at 'functionVersion' failed to satisfy constraint: Member must satisfy "
+                       "enum value set: [ALL]",
+                   AwsError::Key::kmessage);
+  }
+  if (!master_region.empty()) {
+    static const std::regex region(R"(ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1})");
+    if (!std::regex_match(master_region, region)) {
+      throw AwsError(400, "ValidationException",
+                     "1 validation error detected: Value '" + master_region +
+                         "' at 'masterRegion' failed to satisfy constraint: Member must satisfy "
+                         "regular expression pattern: ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}",
+                     AwsError::Key::kmessage);
+    }
+    // Lambda@Edge replicas: lambdad has none, so the list is the functions themselves.
+    if (all != "ALL") {
+      throw errors::invalid_parameter("FunctionVersion must be ALL when MasterRegion is given");
+    }
+  }
+  std::vector<std::pair<std::string, nlohmann::json>> entries;
+  const auto add = [&](const scheduler::FunctionInfo& info, const registry::FunctionRecord* r) {
+    entries.emplace_back(list_key(info.config.name, info.version), function_configuration(info, r));
+  };
+  std::vector<std::string> names;
+  if (api.registry) {
+    for (const auto& record : api.registry->list()) {
+      try {
+        Described d = describe(api, record.config.name, "");
+        add(d.info, d.record ? &*d.record : nullptr);
+      } catch (const AwsError&) {
+        add(info_of(record), &record);  // made a moment ago; the scheduler takes it next
+      }
+      names.push_back(record.config.name);
+    }
+  } else {
+    for (const auto& info : api.scheduler.list()) {
+      add(info, nullptr);
+      names.push_back(info.config.name);
+    }
+  }
+  if (all == "ALL") {
+    for (const auto& name : names) {
+      try {
+        add(api.scheduler.describe(name, "1"), nullptr);  // AutoPublishAlias's version
+      } catch (const AwsError&) {
+      }
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  nlohmann::json list = nlohmann::json::array();
   std::string next_marker;
-  for (const auto& function : api.scheduler.list()) {
-    if (!marker.empty() && function.config.name <= marker) continue;
+  std::string last;
+  for (auto& [key, json] : entries) {
+    if (!marker.empty() && key <= marker) continue;
     if (list.size() == max_items) {
-      next_marker = list.back()["FunctionName"];
+      next_marker = last;
       break;
     }
-    list.push_back(function_configuration(function));
+    list.push_back(std::move(json));
+    last = key;
   }
   nlohmann::json body = {{"Functions", list}};
   if (!next_marker.empty()) body["NextMarker"] = next_marker;
@@ -34,15 +184,85 @@ http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) 
 }
 
 http::asio::awaitable<http::Response> get_function(ApiState& api, Call& call) {
-  auto function =
-      api.scheduler.describe(path_param(call.params[0]), query_param(call.query, "Qualifier"));
-  co_return json_response(call.request, 200, control_api::get_function(function), call.request_id);
+  Described d = describe(api, path_param(call.params[0]), query_param(call.query, "Qualifier"));
+  const auto body = control_api::get_function(d.info, d.record ? &*d.record : nullptr,
+                                              code_url(call, d.info.config.name));
+  co_return json_response(call.request, 200, body, call.request_id);
 }
 
 http::asio::awaitable<http::Response> get_function_configuration(ApiState& api, Call& call) {
-  auto function =
-      api.scheduler.describe(path_param(call.params[0]), query_param(call.query, "Qualifier"));
-  co_return json_response(call.request, 200, function_configuration(function), call.request_id);
+  Described d = describe(api, path_param(call.params[0]), query_param(call.query, "Qualifier"));
+  co_return json_response(call.request, 200,
+                          function_configuration(d.info, d.record ? &*d.record : nullptr),
+                          call.request_id);
+}
+
+http::asio::awaitable<http::Response> create_function(ApiState& api, Call& call) {
+  registry::Registry& registry = registry_of(api);
+  std::function<registry::CreateRequest()> parse = parse_create(std::move(call.request.body()));
+  auto request = co_await off_io<registry::CreateRequest>(api, std::move(parse));
+  const registry::FunctionRecord record = co_await registry.create(std::move(request));
+  co_return json_response(call.request, 201, function_configuration(info_of(record), &record),
+                          call.request_id);
+}
+
+http::asio::awaitable<http::Response> update_function_code(ApiState& api, Call& call) {
+  registry::Registry& registry = registry_of(api);
+  std::string name = function_name(api, path_param(call.params[0]));
+  std::function<CodeUpdate()> parse = parse_code_update(std::move(call.request.body()));
+  auto update = co_await off_io<CodeUpdate>(api, std::move(parse));
+  // Publish: versions are not kept yet, so the answer is $LATEST's, as if unpublished.
+  const registry::FunctionRecord record = co_await registry.update_code(
+      std::move(name), std::move(update.zip), update.revision_id, update.dry_run);
+  co_return json_response(call.request, 200, function_configuration(info_of(record), &record),
+                          call.request_id);
+}
+
+http::asio::awaitable<http::Response> update_function_configuration(ApiState& api, Call& call) {
+  registry::Registry& registry = registry_of(api);
+  std::string name = function_name(api, path_param(call.params[0]));
+  ConfigurationUpdate update = configuration_update(parse_body(call.request.body()));
+  const registry::FunctionRecord record = co_await registry.update_configuration(
+      std::move(name), std::move(update.patch), update.revision_id);
+  co_return json_response(call.request, 200, function_configuration(info_of(record), &record),
+                          call.request_id);
+}
+
+http::asio::awaitable<http::Response> delete_function(ApiState& api, Call& call) {
+  registry::Registry& registry = registry_of(api);
+  const std::string text = path_param(call.params[0]);
+  const FunctionName parsed = parse_function_name(text);
+  const std::string query_qualifier = query_param(call.query, "Qualifier");
+  const std::string qualifier = parsed.qualifier.empty() ? query_qualifier : parsed.qualifier;
+  if (qualifier == "$LATEST") {
+    throw errors::invalid_parameter(
+        "$LATEST version cannot be deleted without deleting the function.");
+  }
+  std::string name = function_name(api, parsed.name);
+  if (!qualifier.empty()) {
+    // A published version: only the template's AutoPublishAlias makes one, and the template
+    // owns it.
+    api.scheduler.describe(name, qualifier);  // ResourceNotFoundException when there is none
+    throw AwsError(409, "ResourceConflictException",
+                   "Version " + qualifier + " of function " + name +
+                       " comes from the template's AutoPublishAlias, which owns it",
+                   AwsError::Key::kmessage);
+  }
+  co_await registry.remove(std::move(name));
+  http::Response r{http::bhttp::status::no_content, call.request.version()};
+  r.keep_alive(call.request.keep_alive());
+  r.set("x-amzn-RequestId", call.request_id);
+  co_return r;
+}
+
+http::asio::awaitable<http::Response> download_code(ApiState& api, Call& call) {
+  registry::Registry& registry = registry_of(api);
+  const std::string name = function_name(api, path_param(call.params[0]));
+  std::string zip = co_await registry.code_zip(name);
+  auto r = http::make_response(call.request, 200, std::move(zip), "application/zip");
+  r.set("x-amzn-RequestId", call.request_id);
+  r.set(http::bhttp::field::content_disposition, "attachment; filename=\"" + name + ".zip\"");
+  co_return r;
 }
 
 }  // namespace lambdad::control_api

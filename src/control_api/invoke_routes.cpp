@@ -6,6 +6,7 @@
 
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/ids.hpp"
+#include "lambdad/control_api/function_request.hpp"
 #include "lambdad/http/error_response.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 #include "router.hpp"
@@ -43,10 +44,36 @@ std::string validate_payload(std::string body) {
   return body;
 }
 
+/// CreateFunction and UpdateFunctionCode carry a zip in base64: their operation's name, else
+/// empty.
+std::string_view upload_operation(const http::RequestHeader& header) {
+  std::string_view target = header.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  if (!path.starts_with(kFunctions)) return {};
+  path.remove_prefix(kFunctions.size());
+  if (header.method() == verb::post && (path.empty() || path == "/")) return "CreateFunction";
+  if (header.method() == verb::put && path.ends_with("/code") &&
+      path.find('/', 1) == path.size() - 5) {
+    return "UpdateFunctionCode";
+  }
+  return {};
+}
+
 }  // namespace
 
 http::BodyPolicy body_policy(const http::RequestHeader& header) {
   http::BodyPolicy policy{.limit = 8u << 20};
+  if (const auto operation = upload_operation(header); !operation.empty()) {
+    policy.limit = kUploadBodyLimit;
+    uint64_t length = 0;
+    auto text = header[http::bhttp::field::content_length];
+    if (!text.empty() &&
+        std::from_chars(text.data(), text.data() + text.size(), length).ec == std::errc() &&
+        length > kUploadBodyLimit) {
+      policy.reject = http::lambda_error(header, upload_too_large(operation), new_request_id());
+    }
+    return policy;
+  }
   if (!is_invoke(header)) return policy;
   policy.limit = kSyncPayloadLimit;
   uint64_t length = 0;
@@ -65,6 +92,9 @@ http::BodyPolicy body_policy(const http::RequestHeader& header) {
 }
 
 http::Response body_too_large(const http::RequestHeader& header) {
+  if (const auto operation = upload_operation(header); !operation.empty()) {
+    return http::lambda_error(header, upload_too_large(operation), new_request_id());
+  }
   return http::lambda_error(
       header,
       errors::request_too_large(kSyncPayloadLimit + 1, "RequestResponse", kSyncPayloadLimit),

@@ -53,6 +53,12 @@ AwsError unknown_operation() {
   return {404, "UnknownOperationException", "Unknown operation", AwsError::Key::kMessage};
 }
 
+AwsError unsupported_operation(std::string_view operation) {
+  return {404, "UnknownOperationException",
+          "lambdad does not support the Lambda operation " + std::string(operation),
+          AwsError::Key::kMessage};
+}
+
 http::Response json_response(const http::Request& request, unsigned status,
                              const nlohmann::json& body, std::string_view request_id) {
   auto r = http::make_response(request, status, http::dump_lenient(body));

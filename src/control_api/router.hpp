@@ -20,6 +20,10 @@
 #include "lambdad/http/server.hpp"
 #include "lambdad/store/store.hpp"
 
+namespace lambdad::registry {
+class Registry;
+}
+
 namespace lambdad::control_api {
 
 /// What the handlers share: the ControlApi's state.
@@ -28,11 +32,13 @@ struct ApiState {
       : scheduler(scheduler), db_file(std::move(db_file)) {}
 
   scheduler::Scheduler& scheduler;
+  registry::Registry* registry = nullptr;  ///< what functions are; null: no write API
   std::filesystem::path db_file;
   ControlApi::DeployHook deploy;
   std::vector<std::function<std::string()>> more_metrics;
   std::vector<std::function<std::optional<std::string>()>> health_checks;
-  boost::asio::thread_pool readers{1};       ///< SQLite reads block: never on the io thread
+  /// SQLite reads and parsing uploads block: never on the io thread.
+  boost::asio::thread_pool readers{1};
   std::unique_ptr<store::LogReader> reader;  ///< used on `readers` only
 };
 
@@ -53,8 +59,18 @@ struct Route {
   Handler handler;
 };
 
+/// An operation of the Lambda API that lambdad does not implement: answered as Lambda answers
+/// an operation it does not know, naming it.
+struct Unsupported {
+  http::bhttp::verb method;
+  std::string_view path;       ///< as Route::path
+  std::string_view operation;  ///< e.g. PublishVersion
+};
+
 /// 404 UnknownOperationException: what Lambda answers to an operation lambdad does not implement.
 AwsError unknown_operation();
+/// The same, naming the operation: "lambdad does not support the Lambda operation X".
+AwsError unsupported_operation(std::string_view operation);
 http::Response json_response(const http::Request& request, unsigned status,
                              const nlohmann::json& body, std::string_view request_id);
 
@@ -65,6 +81,11 @@ http::asio::awaitable<http::Response> invoke(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> get_function(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> get_function_configuration(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> create_function(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> update_function_code(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> update_function_configuration(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> delete_function(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> download_code(ApiState& api, Call& call);
 // logs_routes.cpp
 http::asio::awaitable<http::Response> logs_call(ApiState& api, Call& call);
 // metrics_routes.cpp

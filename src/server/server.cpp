@@ -17,6 +17,7 @@
 #include "lambdad/control_api/control_api.hpp"
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
+#include "lambdad/registry/registry.hpp"
 #include "lambdad/runtime_api/endpoint.hpp"
 #include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/store/store.hpp"
@@ -122,6 +123,7 @@ struct Server::Impl {
   asio::io_context ioc{1};
   std::unique_ptr<sandbox::ProcessLauncher> launcher = sandbox::make_posix_launcher();
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<control_api::ControlApi> control;
   std::unique_ptr<Redeployer> redeployer;
@@ -156,6 +158,20 @@ struct Server::Impl {
       message += (message.empty() ? "" : "\n") + error.message;
     }
     throw std::runtime_error(message);
+  }
+
+  /// The interpreters of functions made through the Lambda API (the template's were checked
+  /// before): one that is absent now is a warning, and their invocations fail.
+  void check_api_runtimes() {
+    std::vector<FunctionConfig> api;
+    for (const auto& record : registry->list()) {
+      if (record.origin == registry::Origin::kApi) api.push_back(record.config);
+    }
+    if (api.empty()) return;
+    runtimes.probe(&api);
+    const auto check = runtimes.check(api);
+    for (const auto& finding : check.errors) spdlog::warn("{}", finding.message);
+    for (const auto& finding : check.warnings) spdlog::warn("{}", finding.message);
   }
 
   /// Hot reload's watches and the fingerprints of the code about to be deployed (none when it
@@ -202,6 +218,7 @@ Server::~Server() {
   if (!impl_) return;
   impl_->hot_reload.reset();
   impl_->control.reset();
+  impl_->registry.reset();  // joins its thread
   impl_->scheduler.reset();
   impl_->gateway.reset();
   impl_->lambda.reset();
@@ -264,11 +281,26 @@ void Server::start() {
   s.options.scheduler.runtimes = &s.runtimes;
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
                                                        s.store.get(), s.options.scheduler);
-  s.scheduler->deploy(s.tmpl.functions, s.start_watching());
+  // The registry: the template's functions and those made through the Lambda API; the
+  // scheduler serves its merged set.
+  s.registry = std::make_unique<registry::Registry>(
+      s.ioc.get_executor(),
+      registry::RegistryOptions{
+          .state_dir = s.options.state_dir, .now_ms = {}, .check = [&s](const FunctionConfig& f) {
+            s.redeployer->check_runtime(f);
+          }});
+  const scheduler::CodeFingerprints template_code = s.start_watching();
+  s.registry->open(s.tmpl.functions, template_code);
+  s.check_api_runtimes();
+  s.scheduler->deploy(s.registry->functions(),
+                      Redeployer::fingerprints(*s.registry, template_code));
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
+  s.control->set_registry(*s.registry);
   gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler, s.options.gateway);
-  s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, front.reload);
+  s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, *s.registry, front.reload,
+                                              template_code);
+  s.registry->on_change([r = s.redeployer.get()] { r->registry_changed(); });
   s.control->add_metrics([r = s.redeployer.get()] { return r->metrics(); });
   s.control->add_metrics([store = s.store.get()] { return store_metrics(*store); });
   s.control->add_health_check([store = s.store.get()] { return store_health(*store); });

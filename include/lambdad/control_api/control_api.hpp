@@ -15,6 +15,10 @@
 #include "lambdad/http/server.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 
+namespace lambdad::registry {
+class Registry;
+}
+
 namespace lambdad::control_api {
 
 struct ApiState;
@@ -25,6 +29,11 @@ class ControlApi {
   ~ControlApi();
 
   std::shared_ptr<const http::Handler> handler();
+
+  /// The function registry the write operations (CreateFunction, UpdateFunctionCode, …) and the
+  /// reads' RevisionId / State / code come from; without one the writes answer
+  /// ServiceException.
+  void set_registry(registry::Registry& registry);
 
   /// `POST /_lambdad/deploy` (servers started with --git): deploys the ref's newest commit and
   /// answers with what changed. Throws AwsError when the deploy fails; the old one keeps serving.
