@@ -12,8 +12,8 @@ using http::bhttp::verb;
 
 /// Every operation of the lambda port. Anything else answers 404 UnknownOperationException, as
 /// Lambda does for an operation it does not know.
-/// Who may call: Invoke, the logs, /healthz and /metrics are the data plane; every other row
-/// (the function writes and the code download among them) is management.
+/// Who may call: Invoke, /healthz and /metrics are the data plane; the code download is open (its
+/// URL is signed, as AWS's presigned one); every other row is management.
 constexpr Route kRoutes[] = {
     {verb::post, "/2015-03-31/functions/{}/invocations", invoke},
     {verb::get, "/2015-03-31/functions/?", list_functions},

@@ -6,6 +6,7 @@
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/function_name.hpp"
 #include "lambdad/common/regex.hpp"
+#include "lambdad/common/reserved_environment.hpp"
 
 namespace lambdad::control_api {
 namespace {
@@ -95,25 +96,6 @@ std::map<std::string, std::string> environment(const json& body) {
   if (!variables) return {};
   auto map = string_map(*variables, "Environment.Variables");
   static const std::regex key_pattern("[a-zA-Z]([a-zA-Z0-9_])+");
-  // Lambda sets these itself; it refuses a function that tries to.
-  static const std::set<std::string> reserved = {"_HANDLER",
-                                                 "_X_AMZN_TRACE_ID",
-                                                 "AWS_DEFAULT_REGION",
-                                                 "AWS_REGION",
-                                                 "AWS_EXECUTION_ENV",
-                                                 "AWS_LAMBDA_FUNCTION_NAME",
-                                                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-                                                 "AWS_LAMBDA_FUNCTION_VERSION",
-                                                 "AWS_LAMBDA_INITIALIZATION_TYPE",
-                                                 "AWS_LAMBDA_LOG_GROUP_NAME",
-                                                 "AWS_LAMBDA_LOG_STREAM_NAME",
-                                                 "AWS_ACCESS_KEY",
-                                                 "AWS_ACCESS_KEY_ID",
-                                                 "AWS_SECRET_ACCESS_KEY",
-                                                 "AWS_SESSION_TOKEN",
-                                                 "AWS_LAMBDA_RUNTIME_API",
-                                                 "LAMBDA_TASK_ROOT",
-                                                 "LAMBDA_RUNTIME_DIR"};
   std::string used;
   for (const auto& [key, value] : map) {
     if (!std::regex_match(key, key_pattern)) {
@@ -125,7 +107,7 @@ std::map<std::string, std::string> environment(const json& body) {
                      "regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
                      AwsError::Key::kmessage);
     }
-    if (reserved.contains(key)) used += (used.empty() ? "" : ", ") + key;
+    if (is_reserved_environment_variable(key)) used += (used.empty() ? "" : ", ") + key;
   }
   if (!used.empty()) {
     throw errors::invalid_parameter(

@@ -4,12 +4,17 @@
 // scheduler (names, ARNs, aliases and versions it serves); writes go to the registry, which hands
 // the result to the scheduler.
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <charconv>
 #include <cstdio>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "lambdad/common/encoding.hpp"
 #include "lambdad/common/function_name.hpp"
 #include "lambdad/common/ids.hpp"
 #include "lambdad/common/regex.hpp"
@@ -65,10 +70,46 @@ std::string function_name(ApiState& api, std::string_view text) {
   return api.scheduler.describe(parsed.name, "").config.name;
 }
 
-std::string code_url(const Call& call, const std::string& name) {
+/// How long a Code.Location URL works: AWS's presigned URLs last 10 minutes.
+constexpr long long kCodeUrlSeconds = 600;
+
+std::string code_signature(const ApiState& api, std::string_view name, std::string_view expires) {
+  const std::string text = std::string(name) + "\n" + std::string(expires);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), api.code_url_key.data(), static_cast<int>(api.code_url_key.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
+  return hex_lower({reinterpret_cast<const char*>(mac), length});
+}
+
+/// Code.Location: like AWS's presigned S3 URL, it works without credentials until it expires,
+/// carrying its own signature (an HMAC under a key the server makes at start).
+std::string code_url(const ApiState& api, const Call& call, const std::string& name) {
   std::string host(call.request[http::bhttp::field::host]);
   if (host.empty()) host = "127.0.0.1";
-  return "http://" + host + "/_lambdad/code/" + name;
+  const std::string expires = std::to_string(epoch_ms() / 1000 + kCodeUrlSeconds);
+  return "http://" + host + "/_lambdad/code/" + name + "?Expires=" + expires +
+         "&Signature=" + code_signature(api, name, expires);
+}
+
+/// Throws 403 AccessDeniedException unless the download's URL is one code_url() made for
+/// `name` and has not expired.
+void check_code_url(const ApiState& api, const Call& call, const std::string& name) {
+  const std::string expires = query_param(call.query, "Expires");
+  const std::string signature = query_param(call.query, "Signature");
+  const std::string expected = code_signature(api, name, expires);
+  long long until = 0;
+  const bool parsed =
+      std::from_chars(expires.data(), expires.data() + expires.size(), until).ec == std::errc();
+  if (signature.size() != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0 || !parsed) {
+    throw AwsError(403, "AccessDeniedException",
+                   "The code URL's signature does not match: ask GetFunction for a new one");
+  }
+  if (until < epoch_ms() / 1000) {
+    throw AwsError(403, "AccessDeniedException",
+                   "The code URL has expired: ask GetFunction for a new one");
+  }
 }
 
 /// JSON parsing and base64 decoding of up to 70 MB: on the API's helper thread, not the io
@@ -186,7 +227,7 @@ http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) 
 http::asio::awaitable<http::Response> get_function(ApiState& api, Call& call) {
   Described d = describe(api, path_param(call.params[0]), query_param(call.query, "Qualifier"));
   const auto body = control_api::get_function(d.info, d.record ? &*d.record : nullptr,
-                                              code_url(call, d.info.config.name));
+                                              code_url(api, call, d.info.config.name));
   co_return json_response(call.request, 200, body, call.request_id);
 }
 
@@ -257,7 +298,8 @@ http::asio::awaitable<http::Response> delete_function(ApiState& api, Call& call)
 
 http::asio::awaitable<http::Response> download_code(ApiState& api, Call& call) {
   registry::Registry& registry = registry_of(api);
-  const std::string name = function_name(api, path_param(call.params[0]));
+  const std::string name = path_param(call.params[0]);
+  check_code_url(api, call, name);
   std::string zip = co_await registry.code_zip(name);
   auto r = http::make_response(call.request, 200, std::move(zip), "application/zip");
   r.set("x-amzn-RequestId", call.request_id);

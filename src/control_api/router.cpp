@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <openssl/rand.h>
+
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/http/error_response.hpp"
 
@@ -47,6 +49,14 @@ std::string query_param(std::string_view query, std::string_view key) {
 
 std::string path_param(std::string_view segment) {
   return url_decode(segment).value_or(std::string(segment));
+}
+
+std::string random_key() {
+  std::string key(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return key;
 }
 
 AwsError unknown_operation() {

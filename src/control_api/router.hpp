@@ -26,6 +26,9 @@ class Registry;
 
 namespace lambdad::control_api {
 
+/// 32 random bytes (OpenSSL's RAND_bytes).
+std::string random_key();
+
 /// What the handlers share: the ControlApi's state.
 struct ApiState {
   ApiState(scheduler::Scheduler& scheduler, std::filesystem::path db_file)
@@ -39,6 +42,8 @@ struct ApiState {
   std::vector<std::function<std::optional<std::string>()>> health_checks;
   /// SQLite reads and parsing uploads block: never on the io thread.
   boost::asio::thread_pool readers{1};
+  /// Signs GetFunction's Code.Location URLs (function_routes.cpp): random, made at start.
+  std::string code_url_key = random_key();
   std::unique_ptr<store::LogReader> reader;  ///< used on `readers` only
 };
 

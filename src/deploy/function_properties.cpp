@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include "lambdad/common/regex.hpp"
+#include "lambdad/common/reserved_environment.hpp"
 
 #include "events.hpp"
 #include "lambdad/deploy/code_archive.hpp"
@@ -19,30 +20,6 @@ constexpr size_t kMaxEnvironmentBytes = 4096;
 /// AWS::Lambda::Function Code reference; the old 4096-character limit went in 2022). The text is
 /// measured, not its zip: a little stricter, and far beyond any template CloudFormation takes.
 constexpr size_t kMaxInlineCodeBytes = 4 * 1024 * 1024;
-
-const std::set<std::string, std::less<>> kReservedVariables = {
-    "_HANDLER",
-    "_X_AMZN_TRACE_ID",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_LAMBDA_LOG_FORMAT",
-    "AWS_LAMBDA_MAX_CONCURRENCY",
-    "AWS_ACCESS_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API",
-    "LAMBDA_TASK_ROOT",
-    "LAMBDA_RUNTIME_DIR",
-    "TZ",
-};
 
 bool is_provided(std::string_view runtime) {
   return runtime.starts_with("provided");
@@ -360,7 +337,7 @@ class FunctionReader {
                       "[A-Za-z0-9_]");
       return false;
     }
-    if (kReservedVariables.contains(key)) {
+    if (is_reserved_environment_variable(key)) {
       error(line, "environment variable '" + key + "' is reserved by Lambda");
       return false;
     }

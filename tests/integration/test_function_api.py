@@ -181,6 +181,19 @@ class FunctionApiTest(unittest.TestCase):
         self.assertEqual(self.code_entries(), [])
         self.assert_error(self.server.invoke("api-fn"), 404, "ResourceNotFoundException")
 
+    def test_a_python_function(self):
+        # A managed runtime through the API runs on lambdad's client, as a template's does.
+        zip_bytes = make_zip({"app.py": "import os\n"
+                                        "def handler(event, context):\n"
+                                        "    return {'py': event, 'name': context.function_name,\n"
+                                        "            'memory': os.environ['AWS_LAMBDA_FUNCTION_MEMORY_SIZE']}\n"})
+        r = self.call("POST", FUNCTIONS, create_body("py-fn", zip_bytes, Runtime="python3.12",
+                                                     Handler="app.handler", MemorySize=192))
+        self.assertEqual(r.status, 201, r)
+        self.wait_active("py-fn")
+        self.assertEqual(self.server.invoke_ok(self, "py-fn", {"a": 1}).json(),
+                         {"py": {"a": 1}, "name": "py-fn", "memory": "192"})
+
     def test_warm_workers_of_other_functions_stay(self):
         r = self.server.invoke_ok(self, "Tmpl")
         pids_before = set(self.server.workers())
@@ -216,6 +229,14 @@ class FunctionApiTest(unittest.TestCase):
         self.assertEqual(download.status, 200, download)
         with zipfile.ZipFile(io.BytesIO(download.body)) as z:
             self.assertIn("bootstrap", z.namelist())
+        # The URL carries its own signature, as AWS's presigned one: another is refused.
+        path = got["Code"]["Location"][len(self.server.lambda_url):]
+        self.assert_error(self.server.request("GET", path.replace("Signature=", "Signature=0")),
+                          403, "AccessDeniedException")
+        self.assert_error(self.server.request("GET", path.replace("/Tmpl?", "/api-fn?")),
+                          403, "AccessDeniedException")
+        self.assert_error(self.server.request("GET", "/_lambdad/code/Tmpl"), 403,
+                          "AccessDeniedException")
         # The API may change a template function until the template's next deploy.
         r = self.call("PUT", f"{FUNCTIONS}/Tmpl/configuration", {"Timeout": 9})
         self.assertEqual(r.status, 200, r)
