@@ -9,7 +9,9 @@ import hashlib
 import io
 import json
 import os
+import signal
 import stat
+import threading
 import time
 import unittest
 import zipfile
@@ -193,6 +195,40 @@ class FunctionApiTest(unittest.TestCase):
         self.wait_active("py-fn")
         self.assertEqual(self.server.invoke_ok(self, "py-fn", {"a": 1}).json(),
                          {"py": {"a": 1}, "name": "py-fn", "memory": "192"})
+
+    def test_kill_9_during_a_create_leaves_no_half_function(self):
+        # Whenever the kill lands (reading the body, unzipping, committing), the next start has
+        # either the whole function or none of it, and no code nobody names.
+        zip_bytes = make_zip({"bootstrap": bash_function("x", 'response="{}"').code,
+                              "data.bin": os.urandom(30 << 20)}, compression=zipfile.ZIP_STORED)
+        body = json.dumps(create_body("half", zip_bytes))
+        for delay in (0.05, 0.3, 1.0):
+            with self.subTest(delay=delay):
+                results = []
+                sender = threading.Thread(target=lambda: results.append(self._try_create(body)))
+                sender.start()
+                time.sleep(delay)
+                self.server.send_signal(signal.SIGKILL)
+                self.server.wait_exit()
+                sender.join(30)
+                self.server.start()
+                r = self.call("GET", f"{FUNCTIONS}/half/configuration")
+                if r.status == 200:
+                    hex_name = hashlib.sha256(zip_bytes).hexdigest()
+                    self.assertEqual(self.code_entries(), [hex_name, hex_name + ".zip"])
+                    self.server.invoke_ok(self, "half")
+                    self.assertEqual(self.call("DELETE", f"{FUNCTIONS}/half").status, 204)
+                    self.server.stop()
+                    self.server.start()
+                else:
+                    self.assert_error(r, 404, "ResourceNotFoundException")
+                self.assertEqual(self.code_entries(), [])
+
+    def _try_create(self, body):
+        try:
+            return self.call("POST", FUNCTIONS, body)
+        except (AssertionError, OSError) as e:
+            return e
 
     def test_warm_workers_of_other_functions_stay(self):
         r = self.server.invoke_ok(self, "Tmpl")
