@@ -98,7 +98,8 @@ std::map<std::string, std::string> environment(const json& body) {
   static const std::regex key_pattern("[a-zA-Z]([a-zA-Z0-9_])+");
   std::string used;
   for (const auto& [key, value] : map) {
-    if (!std::regex_match(key, key_pattern)) {
+    // The size first: std::regex recurses per character.
+    if (key.size() > kEnvironmentLimit || !std::regex_match(key, key_pattern)) {
       // AWS's own wording (it names no value): keys start with a letter and have two or more
       // characters.
       throw AwsError(400, "ValidationException",
@@ -155,6 +156,10 @@ registry::ConfigPatch config_patch(const json& body) {
   patch.role = text(body, "Role");
   if (patch.role) {
     static const std::regex pattern(kRolePattern);
+    if (patch.role->size() > 2048) {
+      throw validation("'" + patch.role->substr(0, 64) + "…'", "role",
+                       "Member must have length less than or equal to 2048");
+    }
     if (!std::regex_match(*patch.role, pattern)) {
       throw validation(
           "'" + *patch.role + "'", "role",

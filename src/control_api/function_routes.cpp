@@ -164,7 +164,7 @@ http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) 
   }
   if (!master_region.empty()) {
     static const std::regex region(R"(ALL|[a-z]{2}(-gov)?-[a-z]+-\d{1})");
-    if (!std::regex_match(master_region, region)) {
+    if (master_region.size() > 32 || !std::regex_match(master_region, region)) {
       throw AwsError(400, "ValidationException",
                      "1 validation error detected: Value '" + master_region +
                          "' at 'masterRegion' failed to satisfy constraint: Member must satisfy "
