@@ -31,7 +31,8 @@ std::string dump_lenient(const nlohmann::json& value) {
 Response lambda_error(const RequestHeader& header, const AwsError& error,
                       std::string_view request_id) {
   nlohmann::json body;
-  body["Type"] = error.fault;
+  // Errors of Lambda's front end (signatures, keys) carry no `Type`.
+  if (!error.fault.empty()) body["Type"] = error.fault;
   body[error.key == AwsError::Key::kMessage ? "Message" : "message"] = error.message;
   if (!error.reason.empty()) body["Reason"] = error.reason;
   Response response = base(header, error.status);

@@ -1,0 +1,42 @@
+#pragma once
+/// @brief The access keys the lambda port accepts: the server's (`serve --credentials KEY:SECRET`,
+/// `LAMBDAD_CREDENTIALS`) and, later, short-lived ones of its own.
+///
+/// Thread safety: read on the io thread only; changed before the server starts (or on the io
+/// thread).
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lambdad::auth {
+
+struct AccessKey {
+  std::string secret;
+  /// Empty for the server's long-term keys, which accept any token (a client that still has an
+  /// AWS_SESSION_TOKEN of a real account in its environment is not refused for it, as SAM local
+  /// does not check keys at all); else the token a request must carry.
+  std::string session_token;
+};
+
+class Credentials {
+ public:
+  /// `KEY:SECRET` pairs (the secret may itself hold ':'). Throws std::invalid_argument naming
+  /// the bad pair (without its secret) for an empty key or secret, a missing ':' or a key given
+  /// twice with different secrets.
+  void add_pairs(const std::vector<std::string>& pairs);
+  /// `LAMBDAD_CREDENTIALS`: comma-separated pairs (blanks around each ignored).
+  static std::vector<std::string> split_list(std::string_view list);
+
+  void add(std::string key, AccessKey access_key);
+  void remove(const std::string& key);
+  const AccessKey* find(std::string_view key) const;
+  bool empty() const { return keys_.empty(); }
+  size_t size() const { return keys_.size(); }
+
+ private:
+  std::map<std::string, AccessKey, std::less<>> keys_;
+};
+
+}  // namespace lambdad::auth

@@ -1,0 +1,68 @@
+// SigV4's cryptography: SHA-256, the HMAC chain and the signatures, all OpenSSL's.
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "lambdad/auth/sigv4.hpp"
+#include "lambdad/common/check.hpp"
+#include "lambdad/common/encoding.hpp"
+
+namespace lambdad::auth {
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  LAMBDAD_CHECK(EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) == 1);
+  return hex_lower(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  LAMBDAD_CHECK(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+                     &length) != nullptr);
+  return std::string(reinterpret_cast<const char*>(mac), length);
+}
+
+std::string credential_scope(std::string_view date, std::string_view region,
+                             std::string_view service) {
+  std::string scope;
+  scope.reserve(date.size() + region.size() + service.size() + kTerminator.size() + 3);
+  scope.append(date).append("/").append(region).append("/").append(service).append("/");
+  scope.append(kTerminator);
+  return scope;
+}
+
+std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request) {
+  std::string text(kAlgorithm);
+  text.append("\n").append(amz_date).append("\n").append(scope).append("\n");
+  text.append(sha256_hex(canonical_request));
+  return text;
+}
+
+std::string signing_key(std::string_view secret, std::string_view date, std::string_view region,
+                        std::string_view service) {
+  const std::string k_date = hmac_sha256("AWS4" + std::string(secret), date);
+  const std::string k_region = hmac_sha256(k_date, region);
+  const std::string k_service = hmac_sha256(k_region, service);
+  return hmac_sha256(k_service, kTerminator);
+}
+
+std::string signature(std::string_view key, std::string_view text) {
+  return hex_lower(hmac_sha256(key, text));
+}
+
+std::string chunk_string_to_sign(std::string_view amz_date, std::string_view scope,
+                                 std::string_view previous_signature, std::string_view chunk) {
+  // The empty string's SHA-256: the chunk's (always empty) canonical headers.
+  static const std::string kEmptyHash = sha256_hex("");
+  std::string text("AWS4-HMAC-SHA256-PAYLOAD\n");
+  text.append(amz_date).append("\n").append(scope).append("\n");
+  text.append(previous_signature).append("\n").append(kEmptyHash).append("\n");
+  text.append(sha256_hex(chunk));
+  return text;
+}
+
+}  // namespace lambdad::auth
