@@ -28,6 +28,7 @@ Options::Options(Args args, std::set<std::string, std::less<>> valued,
       } else {
         throw UsageError("option --" + std::string(name) + " needs a value");
       }
+      all_values_[std::string(name)].push_back(values_[std::string(name)]);
     } else if (flags.contains(name) && !inline_value) {
       flags_set_.emplace(name);
     } else {
@@ -47,6 +48,11 @@ std::optional<std::string> Options::get(std::string_view name) const {
 
 std::string Options::get_or(std::string_view name, std::string fallback) const {
   return get(name).value_or(std::move(fallback));
+}
+
+std::vector<std::string> Options::get_all(std::string_view name) const {
+  if (auto it = all_values_.find(name); it != all_values_.end()) return it->second;
+  return {};
 }
 
 long long Options::get_int(std::string_view name, long long fallback, long long min,

@@ -1,11 +1,13 @@
 // `lambdad serve [PATH]`: run a SAM template's functions behind the gateway and Lambda API ports.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
+#include "lambdad/auth/credentials.hpp"
 #include "lambdad/cli/commands.hpp"
 #include "lambdad/cli/options.hpp"
 #include "lambdad/cli/parameter_overrides.hpp"
@@ -25,7 +27,14 @@ constexpr const char* kHelp =
     "the repository (default: its root).\n"
     "\n"
     "options:\n"
-    "  --host HOST                 address to listen on (default 127.0.0.1)\n"
+    "  --host HOST                 address to listen on (default 127.0.0.1); an address\n"
+    "                              beyond loopback needs --credentials\n"
+    "  --credentials KEY:SECRET    an access key the lambda port accepts (repeatable; also\n"
+    "                              LAMBDAD_CREDENTIALS=KEY:SECRET,KEY2:SECRET2): every request\n"
+    "                              but /healthz and /metrics must then be SigV4-signed by one\n"
+    "                              (the AWS CLI and SDKs do it with these keys)\n"
+    "  --allow-worker-control      functions may call the lambda port's management operations\n"
+    "                              (deploy, configuration, logs); by default only Invoke\n"
     "  --api-port PORT             gateway port (default 3000; 0 picks a free port)\n"
     "  --lambda-port PORT          Lambda API port (default 3001; 0 picks a free port)\n"
     "  --state-dir DIR             database and state (default .lambdad beside the template;\n"
@@ -175,8 +184,9 @@ int serve(Args args) {
                   "log-rate-limit",
                   "log-invocation-limit",
                   "async-queue-events",
-                  "async-queue-mb"},
-                 {"no-cgroups", "no-watch", "no-build-dir"});
+                  "async-queue-mb",
+                  "credentials"},
+                 {"no-cgroups", "no-watch", "no-build-dir", "allow-worker-control"});
     if (opts.has("help")) {
       std::fputs(kHelp, stdout);
       return 0;
@@ -204,6 +214,15 @@ int serve(Args args) {
     }
 
     so.host = opts.get_or("host", "127.0.0.1");
+    try {
+      if (const char* list = std::getenv("LAMBDAD_CREDENTIALS")) {
+        so.credentials.add_pairs(auth::Credentials::split_list(list));
+      }
+      so.credentials.add_pairs(opts.get_all("credentials"));
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--credentials / LAMBDAD_CREDENTIALS: ") + e.what());
+    }
+    so.allow_worker_control = opts.has("allow-worker-control");
     so.api_port = static_cast<uint16_t>(opts.get_int("api-port", 3000, 0, 65535));
     so.lambda_port = static_cast<uint16_t>(opts.get_int("lambda-port", 3001, 0, 65535));
     so.scheduler.idle_timeout =

@@ -1,5 +1,6 @@
 #include "lambdad/control_api/control_api.hpp"
 
+#include "lambdad/auth/auth_error.hpp"
 #include "lambdad/common/ids.hpp"
 #include "lambdad/http/error_response.hpp"
 #include "lambdad/store/store.hpp"
@@ -11,23 +12,27 @@ namespace {
 using http::bhttp::verb;
 
 /// Every operation of the lambda port. Anything else answers 404 UnknownOperationException, as
-/// Lambda does for an operation it does not know.
-/// Who may call: Invoke, /healthz and /metrics are the data plane; the code download is open (its
-/// URL is signed, as AWS's presigned one); every other row is management.
+/// Lambda does for an operation it does not know (after the signature check: AWS answers an
+/// unsigned request 403 whatever its path). The last column says who may call it (router.hpp's
+/// Access): Invoke is the data plane; /healthz, /metrics and the code download are open (the
+/// download's URL carries its own signature, as AWS's presigned one); a row without the column is
+/// management.
 constexpr Route kRoutes[] = {
-    {verb::post, "/2015-03-31/functions/{}/invocations", invoke},
-    {verb::get, "/2015-03-31/functions/?", list_functions},
-    {verb::post, "/2015-03-31/functions/?", create_function},  // management
-    {verb::get, "/2015-03-31/functions/{}/?", get_function},
-    {verb::delete_, "/2015-03-31/functions/{}/?", delete_function},  // management
-    {verb::get, "/2015-03-31/functions/{}/configuration", get_function_configuration},
-    {verb::put, "/2015-03-31/functions/{}/configuration", update_function_configuration},  // mgmt
-    {verb::put, "/2015-03-31/functions/{}/code", update_function_code},  // management
-    {verb::get, "/_lambdad/code/{}", download_code},                     // management
-    {verb::post, "/", logs_call},  // X-Amz-Target: Logs_20140328.<Op>
-    {verb::get, "/healthz", healthz},
-    {verb::get, "/metrics", metrics},
-    {verb::post, "/_lambdad/deploy", run_deploy},
+    {verb::post, "/2015-03-31/functions/{}/invocations", invoke, Access::kData},
+    {verb::get, "/2015-03-31/functions/?", list_functions, Access::kManage},
+    {verb::post, "/2015-03-31/functions/?", create_function, Access::kManage},
+    {verb::get, "/2015-03-31/functions/{}/?", get_function, Access::kManage},
+    {verb::delete_, "/2015-03-31/functions/{}/?", delete_function, Access::kManage},
+    {verb::get, "/2015-03-31/functions/{}/configuration", get_function_configuration,
+     Access::kManage},
+    {verb::put, "/2015-03-31/functions/{}/configuration", update_function_configuration,
+     Access::kManage},
+    {verb::put, "/2015-03-31/functions/{}/code", update_function_code, Access::kManage},
+    {verb::get, "/_lambdad/code/{}", download_code, Access::kOpen},
+    {verb::post, "/", logs_call, Access::kManage},  // X-Amz-Target: Logs_20140328.<Op>
+    {verb::get, "/healthz", healthz, Access::kOpen},
+    {verb::get, "/metrics", metrics, Access::kOpen},
+    {verb::post, "/_lambdad/deploy", run_deploy, Access::kManage},
 };
 
 /// The Lambda API's other operations, by AWS's paths: each answers 404 UnknownOperationException
@@ -109,6 +114,10 @@ void ControlApi::set_registry(registry::Registry& registry) {
   state_->registry = &registry;
 }
 
+void ControlApi::set_access(AccessOptions options) {
+  state_->access = std::move(options);
+}
+
 void ControlApi::set_deploy_hook(DeployHook hook) {
   state_->deploy = std::move(hook);
 }
@@ -126,11 +135,14 @@ std::shared_ptr<const http::Handler> ControlApi::handler() {
   handler->body_policy = body_policy;
   handler->body_too_large = body_too_large;
   handler->protocol_error = http::lambda_protocol_error;
-  handler->handle = [this](http::Request& request) { return route(request); };
+  handler->handle_from = [this](http::Request& request, const http::Peer& peer) {
+    return route(request, peer);
+  };
   return handler;
 }
 
-http::asio::awaitable<http::Response> ControlApi::route(http::Request& request) {
+http::asio::awaitable<http::Response> ControlApi::route(http::Request& request,
+                                                        const http::Peer& peer) {
   std::string_view target = request.target();
   const auto q = target.find('?');
   const std::string_view path = target.substr(0, q);
@@ -138,18 +150,32 @@ http::asio::awaitable<http::Response> ControlApi::route(http::Request& request) 
             .query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
             .params = {},
             .request_id = new_request_id()};
+  const Route* found = nullptr;
+  for (const Route& route : kRoutes) {
+    if (route.method == request.method() && match_path(route.path, path, call.params)) {
+      found = &route;
+      break;
+    }
+  }
   try {
-    for (const Route& route : kRoutes) {
-      if (route.method == request.method() && match_path(route.path, path, call.params)) {
-        co_return co_await route.handler(*state_, call);
+    // An operation lambdad does not run needs a signature too, and then is unknown to workers
+    // as to anyone.
+    check_access(*state_, request, peer, found ? found->access : Access::kData);
+    if (!found) {
+      for (const Unsupported& row : kUnsupported) {
+        if (row.method == request.method() && match_path(row.path, path, call.params)) {
+          throw unsupported_operation(row.operation);
+        }
       }
+      throw unknown_operation();
     }
-    for (const Unsupported& row : kUnsupported) {
-      if (row.method == request.method() && match_path(row.path, path, call.params)) {
-        throw unsupported_operation(row.operation);
-      }
-    }
-    throw unknown_operation();
+    co_return co_await found->handler(*state_, call);
+  } catch (const auth::AuthError& e) {
+    const bool json11 = is_json11(request);
+    const AwsError error =
+        auth::to_aws_error(e, json11 ? auth::Protocol::kJson11 : auth::Protocol::kRestJson);
+    co_return json11 ? http::json11_error(request, error, call.request_id)
+                     : http::lambda_error(request, error, call.request_id);
   } catch (const AwsError& e) {
     co_return http::lambda_error(request, e, call.request_id);
   }

@@ -31,6 +31,7 @@ std::string random_key();
 
 /// What the handlers share: the ControlApi's state.
 struct ApiState {
+  AccessOptions access;
   ApiState(scheduler::Scheduler& scheduler, std::filesystem::path db_file)
       : scheduler(scheduler), db_file(std::move(db_file)) {}
 
@@ -57,11 +58,24 @@ struct Call {
 
 using Handler = http::asio::awaitable<http::Response> (*)(ApiState& api, Call& call);
 
+/// Who may call an operation: the route table's access column.
+enum class Access {
+  /// Everything but the data plane (the default, so a row that forgets its column is guarded):
+  /// writes, deploys, and reads of configuration and logs, which an execution role on AWS does
+  /// not grant either. Signed callers; a worker only with --allow-worker-control.
+  kManage,
+  /// What a function's execution role typically allows (Invoke): any signed caller, workers too.
+  kData,
+  /// /healthz and /metrics: no signature, anyone who reaches the port.
+  kOpen,
+};
+
 struct Route {
   http::bhttp::verb method;
   /// Literal segments and `{}` for any one segment; a final `/?` allows a trailing slash.
   std::string_view path;
   Handler handler;
+  Access access = Access::kManage;
 };
 
 /// An operation of the Lambda API that lambdad does not implement: answered as Lambda answers
@@ -71,6 +85,12 @@ struct Unsupported {
   std::string_view path;       ///< as Route::path
   std::string_view operation;  ///< e.g. PublishVersion
 };
+
+/// Throws auth::AuthError when the request may not call an operation of `access` (access.cpp):
+/// its signature when credentials are configured, then the worker rule for kManage.
+void check_access(ApiState& api, http::Request& request, const http::Peer& peer, Access access);
+/// Whether the request speaks AWS JSON 1.1 (CloudWatch Logs) rather than Lambda's REST JSON.
+bool is_json11(const http::RequestHeader& header);
 
 /// 404 UnknownOperationException: what Lambda answers to an operation lambdad does not implement.
 AwsError unknown_operation();

@@ -172,16 +172,47 @@ std::optional<ino_t> client_socket_inode(const sockaddr* client, const sockaddr*
   return static_cast<ino_t>(found->idiag_inode);
 }
 
-bool tree_holds_socket(pid_t root, ino_t inode) {
+namespace {
+
+bool walk_holds_socket(pid_t root, ino_t inode, bool check_root) {
   const std::string link = "socket:[" + std::to_string(inode) + "]";
   std::deque<pid_t> pending{root};
   for (size_t visited = 0; !pending.empty() && visited < kMaxProcesses; ++visited) {
     const pid_t pid = pending.front();
     pending.pop_front();
-    if (holds(pid, link)) return true;
+    if ((check_root || pid != root) && holds(pid, link)) return true;
     append_children(pid, pending);
   }
   return false;
+}
+
+}  // namespace
+
+bool tree_holds_socket(pid_t root, ino_t inode) {
+  return walk_holds_socket(root, inode, true);
+}
+
+bool descendants_hold_socket(pid_t root, ino_t inode) {
+  return walk_holds_socket(root, inode, false);
+}
+
+bool is_local_address(const sockaddr* address) {
+  socklen_t length = 0;
+  if (address->sa_family == AF_INET) {
+    length = sizeof(sockaddr_in);
+  } else if (address->sa_family == AF_INET6) {
+    length = sizeof(sockaddr_in6);
+  } else {
+    return false;
+  }
+  sockaddr_storage copy{};
+  std::memcpy(&copy, address, length);
+  // Port 0: any free port; only the address decides whether the bind works.
+  if (copy.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&copy)->sin_port = 0;
+  if (copy.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&copy)->sin6_port = 0;
+  Fd probe(::socket(copy.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (probe.fd < 0) return true;  // cannot tell: take it as local (the careful answer)
+  return ::bind(probe.fd, reinterpret_cast<sockaddr*>(&copy), length) == 0;
 }
 
 std::string probe_endpoint_guard() {

@@ -81,6 +81,20 @@ http::ConnectionLimits with_share(http::ConnectionLimits limits, FdShare share) 
   return limits;
 }
 
+/// Whether every address `host` names is a loopback one (127.0.0.0/8, ::1): nothing beyond this
+/// machine can reach a listener there.
+bool loopback_only(const std::string& host) {
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  boost::system::error_code ec;
+  const auto results = resolver.resolve(host, "0", tcp::resolver::passive, ec);
+  if (ec || results.empty()) return false;
+  for (const auto& entry : results) {
+    if (!entry.endpoint().address().is_loopback()) return false;
+  }
+  return true;
+}
+
 /// /metrics lines of the store: a full state disk and the rows it cost.
 std::string store_metrics(const store::Store& store) {
   const store::Store::Stats stats = store.stats();
@@ -241,6 +255,14 @@ void Server::start() {
                               : "raised from " + std::to_string(soft_before) + " to the hard limit",
       gateway.max_connections, gateway.fd_reserve, lambda.max_connections, lambda.fd_reserve,
       runtime_api::kMaxConnections);
+  if (s.options.listen && s.options.credentials.empty() && !loopback_only(s.options.host)) {
+    throw std::runtime_error(
+        "--host " + s.options.host +
+        " is not a loopback address, and no credentials are configured: the lambda port "
+        "(Invoke, deploys, logs) would be open to the network without authentication. Give "
+        "--credentials ACCESS_KEY_ID:SECRET (or LAMBDAD_CREDENTIALS) so that every call must be "
+        "SigV4-signed, or listen on 127.0.0.1");
+  }
   prepare_state_dir(s.options.state_dir);
   // Workers never see it, even where it lies inside a function's code folder (CodeUri ./).
   s.options.sandbox.hidden.push_back(s.options.state_dir);
@@ -297,6 +319,27 @@ void Server::start() {
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
   s.control->set_registry(*s.registry);
+  s.control->set_access({.credentials = s.options.credentials,
+                         .allow_worker_control = s.options.allow_worker_control,
+                         .worker_check = host.endpoint_guard_missing.empty()});
+  if (!s.options.credentials.empty()) {
+    spdlog::info(
+        "lambda port: every request but /healthz and /metrics must be SigV4-signed by "
+        "one of {} access key(s)",
+        s.options.credentials.size());
+  } else {
+    spdlog::info(
+        "lambda port: no credentials configured; requests need no signature "
+        "(loopback only)");
+  }
+  if (s.options.allow_worker_control) {
+    spdlog::warn("lambda port: workers may call management operations (--allow-worker-control)");
+  } else if (!host.endpoint_guard_missing.empty()) {
+    spdlog::warn(
+        "lambda port: workers cannot be told apart on this host ({}): functions may "
+        "call management operations",
+        host.endpoint_guard_missing);
+  }
   gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler, s.options.gateway);
   s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, *s.registry, front.reload,
                                               template_code);

@@ -28,12 +28,15 @@ class Options {
   bool has(std::string_view name) const;
   std::optional<std::string> get(std::string_view name) const;
   std::string get_or(std::string_view name, std::string fallback) const;
+  /// Every value of a repeatable option, in order (get() gives the last).
+  std::vector<std::string> get_all(std::string_view name) const;
   /// An integer option within [min, max]; throws UsageError naming the option otherwise.
   long long get_int(std::string_view name, long long fallback, long long min, long long max) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
 
  private:
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::vector<std::string>, std::less<>> all_values_;
   std::set<std::string, std::less<>> flags_set_;
   std::vector<std::string> positionals_;
 };

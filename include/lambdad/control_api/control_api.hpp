@@ -4,6 +4,7 @@
 ///
 /// Thread safety: handlers run on the io thread; log queries run on the API's own reader thread.
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lambdad/auth/credentials.hpp"
 #include "lambdad/http/server.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 
@@ -22,6 +24,22 @@ class Registry;
 namespace lambdad::control_api {
 
 struct ApiState;
+
+/// Who may call the lambda port (see docs/security.md, "Who may call the lambda port").
+struct AccessOptions {
+  /// Empty: no signature needed (the server then listens on loopback only). Else every request
+  /// but /healthz and /metrics must carry a valid SigV4 signature by one of these keys.
+  auth::Credentials credentials;
+  /// Whether a worker's processes may call management operations (every row of the table but
+  /// the data plane's: Invoke). By default they get 403 AccessDeniedException.
+  bool allow_worker_control = false;
+  /// Whether workers can be told apart here (kernel socket diagnostics and /proc, as the
+  /// worker endpoints' guard); false where the start-up probe found them missing.
+  bool worker_check = true;
+  std::function<std::chrono::system_clock::time_point()> clock = [] {
+    return std::chrono::system_clock::now();
+  };
+};
 
 class ControlApi {
  public:
@@ -34,6 +52,10 @@ class ControlApi {
   /// reads' RevisionId / State / code come from; without one the writes answer
   /// ServiceException.
   void set_registry(registry::Registry& registry);
+
+  /// Before handler(): the credentials and the worker rule (default: no credentials, workers
+  /// refused management operations).
+  void set_access(AccessOptions options);
 
   /// `POST /_lambdad/deploy` (servers started with --git): deploys the ref's newest commit and
   /// answers with what changed. Throws AwsError when the deploy fails; the old one keeps serving.
@@ -49,7 +71,7 @@ class ControlApi {
 
  private:
   /// Finds the request's row in the table of operations (control_api.cpp) and runs its handler.
-  http::asio::awaitable<http::Response> route(http::Request& request);
+  http::asio::awaitable<http::Response> route(http::Request& request, const http::Peer& peer);
 
   std::unique_ptr<ApiState> state_;
 };

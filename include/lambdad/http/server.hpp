@@ -50,6 +50,10 @@ enum class ProtocolError {
 struct Peer {
   tcp::endpoint remote;
   tcp::endpoint local;
+  /// The lambda port: whether the client is a worker's process, found out by the first request
+  /// that needs to know and kept for the connection's next ones (the check walks /proc: once per
+  /// connection, and never for connections that only invoke).
+  mutable std::optional<bool> client_is_worker;
 };
 
 struct Handler {

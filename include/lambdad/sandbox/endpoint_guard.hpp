@@ -27,6 +27,13 @@ std::optional<ino_t> client_socket_inode(const sockaddr* client, const sockaddr*
 
 /// Whether `root` or one of its descendants holds the socket `inode` open.
 bool tree_holds_socket(pid_t root, ino_t inode);
+/// Whether a descendant of `root` (not `root` itself) holds the socket `inode` open: the lambda
+/// port asks it of lambdad's own pid, whose descendants are its workers.
+bool descendants_hold_socket(pid_t root, ino_t inode);
+
+/// Whether `address` is one of this host's own (a bind to it succeeds): a client there whose
+/// socket the kernel no longer knows may have been anything local, a worker included.
+bool is_local_address(const sockaddr* address);
 
 /// Tries the check on a loopback connection of this process: "" when it works here, else why
 /// not (a kernel without socket diagnostics for TCP, a /proc that hides fds).

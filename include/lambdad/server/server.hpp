@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "lambdad/auth/credentials.hpp"
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/sandbox/sandbox.hpp"
@@ -19,7 +20,14 @@
 namespace lambdad::server {
 
 struct ServerOptions {
+  /// Both ports' address. A non-loopback one needs `credentials` (start() refuses it otherwise:
+  /// it would open the lambda port's control plane to the network unauthenticated).
   std::string host = "127.0.0.1";
+  /// `--credentials` / LAMBDAD_CREDENTIALS: when set, every lambda port request but /healthz and
+  /// /metrics must be SigV4-signed by one of these keys.
+  auth::Credentials credentials;
+  /// `--allow-worker-control`: workers may call management operations on the lambda port.
+  bool allow_worker_control = false;
   uint16_t api_port = 3000;
   uint16_t lambda_port = 3001;
   std::filesystem::path state_dir;  ///< created if missing
