@@ -1,6 +1,10 @@
 #include "lambdad/auth/credentials.hpp"
 
+#include <openssl/rand.h>
+
 #include <stdexcept>
+
+#include "lambdad/common/check.hpp"
 
 namespace lambdad::auth {
 
@@ -45,6 +49,38 @@ std::vector<std::string> Credentials::split_list(std::string_view list) {
     if (!pair.empty()) pairs.emplace_back(pair);
   }
   return pairs;
+}
+
+namespace {
+
+/// `length` characters of `alphabet`, from OpenSSL's generator (no modulo bias: 64 or 32 letters).
+std::string random_text(size_t length, std::string_view alphabet) {
+  std::string bytes(length, '\0');
+  LAMBDAD_CHECK(
+      RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(length)) == 1);
+  std::string out(length, '\0');
+  for (size_t i = 0; i < length; ++i) {
+    out[i] = alphabet[static_cast<unsigned char>(bytes[i]) % alphabet.size()];
+  }
+  return out;
+}
+
+constexpr std::string_view kKeyLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";  // 32
+constexpr std::string_view kSecretLetters =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";  // 64
+
+}  // namespace
+
+IssuedKey Credentials::issue_worker_key() {
+  IssuedKey issued;
+  do {
+    issued.access_key_id = "ASIA" + random_text(16, kKeyLetters);
+  } while (find(issued.access_key_id));
+  issued.secret = random_text(40, kSecretLetters);
+  issued.session_token = random_text(120, kSecretLetters);
+  add(issued.access_key_id,
+      AccessKey{.secret = issued.secret, .session_token = issued.session_token, .worker = true});
+  return issued;
 }
 
 void Credentials::add(std::string key, AccessKey access_key) {

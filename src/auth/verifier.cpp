@@ -140,7 +140,11 @@ Verified verify(const Credentials& credentials, http::Request& request,
   const std::string canonical =
       canonical_request(request.base(), claim.presigned, claim.signed_headers, hash);
   const std::string text = string_to_sign(claim.amz_date, scope, canonical);
-  const std::string signing = signing_key(key->secret, claim.date, claim.region, claim.service);
+  if (key->cached_scope != scope) {
+    key->cached_signing_key = signing_key(key->secret, claim.date, claim.region, claim.service);
+    key->cached_scope = scope;
+  }
+  const std::string& signing = key->cached_signing_key;
   const std::string expected = signature(signing, text);
   if (!same(expected, claim.signature)) {
     // As AWS does: the canonical request and string to sign the server used (nothing secret:
@@ -158,7 +162,10 @@ Verified verify(const Credentials& credentials, http::Request& request,
                                     .scope = scope,
                                     .seed_signature = expected});
   }
-  return {.access_key = claim.access_key, .service = claim.service, .region = claim.region};
+  return {.access_key = claim.access_key,
+          .service = claim.service,
+          .region = claim.region,
+          .worker = key->worker};
 }
 
 }  // namespace lambdad::auth

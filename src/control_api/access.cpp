@@ -40,13 +40,17 @@ bool is_json11(const http::RequestHeader& header) {
 
 void check_access(ApiState& api, http::Request& request, const http::Peer& peer, Access access) {
   if (access == Access::kOpen) return;
-  if (!api.access.credentials.empty()) {
+  bool worker_key = false;
+  if (api.access.credentials && !api.access.credentials->empty()) {
     static const std::vector<std::string_view> kLambda = {"lambda"}, kLogs = {"logs"};
-    auth::verify(api.access.credentials, request, is_json11(request) ? kLogs : kLambda,
-                 api.access.clock());
+    worker_key = auth::verify(*api.access.credentials, request,
+                              is_json11(request) ? kLogs : kLambda, api.access.clock())
+                     .worker;
   }
-  if (access == Access::kManage && !api.access.allow_worker_control && api.access.worker_check &&
-      from_worker(peer)) {
+  // A worker's own key signs the data plane only, wherever it is used from; a worker's
+  // connection is refused management whatever key signs it.
+  if (access == Access::kManage && !api.access.allow_worker_control &&
+      (worker_key || (api.access.worker_check && from_worker(peer)))) {
     throw auth::AuthError(
         auth::Failure::kAccessDenied,
         "User: a function's worker is not authorized to perform: " +

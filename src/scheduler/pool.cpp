@@ -50,7 +50,8 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<worker::Invocation> 
                              .listen_host = scheduler_.settings().runtime_api_host,
                              .guard_endpoint = scheduler_.settings().guard_runtime_api,
                              .cgroups = scheduler_.settings().cgroups,
-                             .log_rate = log_rate_});
+                             .log_rate = log_rate_,
+                             .role_credentials = scheduler_.settings().role_credentials});
   workers_.emplace(worker.get(), worker);
   sandbox::SpawnSpec spec = base_spec_;
   if (spec.executable.empty()) {

@@ -95,6 +95,23 @@ bool loopback_only(const std::string& host) {
   return true;
 }
 
+/// A worker's own short-lived key (data plane only), in its environment instead of the server's
+/// AWS_* variables, as a role's credentials are on AWS; the returned handle revokes it.
+std::shared_ptr<void> issue_role_credentials(const std::shared_ptr<auth::Credentials>& credentials,
+                                             std::vector<std::string>& env) {
+  const auth::IssuedKey issued = credentials->issue_worker_key();
+  std::erase_if(env, [](const std::string& entry) {
+    return entry.starts_with("AWS_ACCESS_KEY_ID=") || entry.starts_with("AWS_SECRET_ACCESS_KEY=") ||
+           entry.starts_with("AWS_SESSION_TOKEN=");
+  });
+  env.push_back("AWS_ACCESS_KEY_ID=" + issued.access_key_id);
+  env.push_back("AWS_SECRET_ACCESS_KEY=" + issued.secret);
+  env.push_back("AWS_SESSION_TOKEN=" + issued.session_token);
+  // Runs on the io thread (a worker's process exit, or the worker's end), as every check does.
+  return std::shared_ptr<void>(
+      nullptr, [credentials, key = issued.access_key_id](void*) { credentials->remove(key); });
+}
+
 /// /metrics lines of the store: a full state disk and the rows it cost.
 std::string store_metrics(const store::Store& store) {
   const store::Store::Stats stats = store.stats();
@@ -301,6 +318,12 @@ void Server::start() {
   s.options.scheduler.sandbox = s.sandbox.get();
   s.check_runtimes();
   s.options.scheduler.runtimes = &s.runtimes;
+  auto credentials = std::make_shared<auth::Credentials>(s.options.credentials);
+  if (!credentials->empty() && s.options.listen) {
+    s.options.scheduler.role_credentials = [credentials](std::vector<std::string>& env) {
+      return issue_role_credentials(credentials, env);
+    };
+  }
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
                                                        s.store.get(), s.options.scheduler);
   // The registry: the template's functions and those made through the Lambda API; the
@@ -319,7 +342,7 @@ void Server::start() {
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
   s.control->set_registry(*s.registry);
-  s.control->set_access({.credentials = s.options.credentials,
+  s.control->set_access({.credentials = credentials,
                          .allow_worker_control = s.options.allow_worker_control,
                          .worker_check = host.endpoint_guard_missing.empty()});
   if (!s.options.credentials.empty()) {

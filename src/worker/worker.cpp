@@ -121,6 +121,7 @@ void Worker::start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first) {
                          std::to_string(acceptor_.local_endpoint().port()));
     }
     spec.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
+    if (settings_.role_credentials) role_credentials_ = settings_.role_credentials(spec.env);
     if (settings_.cgroups) {
       cgroup_ =
           settings_.cgroups->create(id_, sandbox::CgroupLimits::for_function(settings_.memory_mb));
@@ -137,6 +138,7 @@ void Worker::start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first) {
     peak_memory_ = std::make_unique<PeakMemory>(process_.pid, spec.jail != nullptr);
   } catch (const std::exception& e) {
     spdlog::error("function {}: cannot start a worker: {}", settings_.function, e.what());
+    role_credentials_.reset();
     state_ = State::kDead;
     exited_ = true;
     if (current_) fail_current(Outcome::kCrash, e.what());
@@ -401,6 +403,7 @@ asio::awaitable<void> Worker::watch_exit(std::shared_ptr<Worker> self) {
 void Worker::on_exit(int code, int status) {
   exited_ = true;
   state_ = State::kDead;
+  role_credentials_.reset();  // a worker's credentials die with it
   if (kill_timer_) kill_timer_->cancel();
   LogPipe::drain(*stdout_, *stderr_);
   // The exec-status pipe: an exec or sandbox-setup failure, or (sandboxed workers, whose direct

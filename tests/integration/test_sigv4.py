@@ -16,7 +16,7 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from harness import Server, ServerTestCase, bash_function
+from harness import Server, ServerTestCase, bash_function, handler_function, wait_until
 
 KEY, SECRET = "AKIDLAMBDAD", "s3cr3t/with+odd=chars"
 
@@ -309,6 +309,72 @@ class WorkerControlAllowedTest(WorkerControlTest):
         self.assertEqual(got["invoke"]["status"], 200, got)
         self.assertEqual(got["deploy"]["status"], 400, got)  # past the rule: a folder server
         self.assertEqual(got["list"]["status"], 200, got)
+
+
+# A Python function calling the lambda port with boto3 and the credentials lambdad put in its
+# environment, as a function uses its role's credentials on AWS.
+ROLED = r'''
+import json, os
+import boto3
+from botocore.config import Config
+
+def handler(event, context):
+    lam = boto3.client("lambda", endpoint_url=event["endpoint"], region_name="us-east-1",
+                       config=Config(retries={"max_attempts": 1}))
+    out = {name: os.environ.get(name)
+           for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
+    out["invoke"] = lam.invoke(FunctionName="Target", Payload=b'{"from":"role"}')["Payload"].read().decode()
+    try:
+        lam.list_functions()
+        out["list"] = "allowed"
+    except Exception as e:
+        out["list"] = e.response["Error"]["Code"]
+    return out
+'''
+
+
+class RoleCredentialsTest(ServerTestCase):
+    """With credentials required, each worker gets its own short-lived key that signs Invoke and
+    nothing else, and dies with the worker."""
+
+    server_args = ["--credentials", f"{KEY}:{SECRET}"]
+    init_timeout = 20
+
+    @classmethod
+    def functions(cls):
+        return [handler_function("Roled", "python3.11", "app.handler", {"app.py": ROLED},
+                                 Timeout=30),
+                bash_function("Target")]
+
+    def test_worker_key_signs_the_data_plane_only(self):
+        r = send_signed(self.server, "POST", "/2015-03-31/functions/Roled/invocations",
+                        json.dumps({"endpoint": self.server.lambda_url}).encode())
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNone(r.header("X-Amz-Function-Error"), r)
+        got = r.json()
+        self.assertTrue(got["AWS_ACCESS_KEY_ID"].startswith("ASIA"), got)
+        self.assertNotEqual(got["AWS_ACCESS_KEY_ID"], KEY)
+        self.assertEqual(len(got["AWS_SECRET_ACCESS_KEY"]), 40)
+        self.assertTrue(got["AWS_SESSION_TOKEN"])
+        self.assertEqual(json.loads(got["invoke"]), {"from": "role"})
+        self.assertEqual(got["list"], "AccessDeniedException")
+        role = {"key": got["AWS_ACCESS_KEY_ID"], "secret": got["AWS_SECRET_ACCESS_KEY"]}
+        token = {"X-Amz-Security-Token": got["AWS_SESSION_TOKEN"]}
+        invoke = "/2015-03-31/functions/Target/invocations"
+        # Used from outside the worker: still Invoke only, and only with its session token.
+        self.assertEqual(send_signed(self.server, "POST", invoke, b"{}", token, **role).status, 200)
+        r = send_signed(self.server, "GET", "/2015-03-31/functions/", None, token, **role)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "AccessDeniedException", r)
+        r = send_signed(self.server, "POST", invoke, b"{}", **role)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "UnrecognizedClientException", r)
+        # The worker's end ends its key.
+        for pid in self.server.workers():
+            os.kill(pid, 9)
+
+        def revoked():
+            r = send_signed(self.server, "POST", invoke, b"{}", token, **role)
+            return r.header("x-amzn-ErrorType") == "UnrecognizedClientException"
+        wait_until(revoked, 10, message="the dead worker's key to be refused")
 
 
 if __name__ == "__main__":

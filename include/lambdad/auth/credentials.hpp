@@ -18,6 +18,20 @@ struct AccessKey {
   /// AWS_SESSION_TOKEN of a real account in its environment is not refused for it, as SAM local
   /// does not check keys at all); else the token a request must carry.
   std::string session_token;
+  /// Issued to one worker (issue_worker_key): it signs the data plane only.
+  bool worker = false;
+  /// The last scope (date/region/service) a request was signed for and its signing key: a
+  /// client signs the same scope all day, so the four-HMAC derivation runs once per day and
+  /// region (as the SDKs cache it on their side).
+  mutable std::string cached_scope;
+  mutable std::string cached_signing_key;
+};
+
+/// A key issued to a worker, as a role's temporary credentials look on AWS.
+struct IssuedKey {
+  std::string access_key_id;  ///< ASIA + 16 characters
+  std::string secret;         ///< 40 characters
+  std::string session_token;
 };
 
 class Credentials {
@@ -28,6 +42,10 @@ class Credentials {
   void add_pairs(const std::vector<std::string>& pairs);
   /// `LAMBDAD_CREDENTIALS`: comma-separated pairs (blanks around each ignored).
   static std::vector<std::string> split_list(std::string_view list);
+
+  /// A new random key for a worker, accepted (with its session token) until remove(). Random
+  /// bytes are OpenSSL's.
+  IssuedKey issue_worker_key();
 
   void add(std::string key, AccessKey access_key);
   void remove(const std::string& key);

@@ -24,6 +24,7 @@ struct Verified {
   std::string access_key;
   std::string service;  ///< the scope's
   std::string region;   ///< the scope's
+  bool worker = false;  ///< signed by a key issued to a worker (data plane only)
 };
 
 /// Checks `request`'s signature: its claim (signature_claim.hpp), its scope's service (one of

@@ -27,11 +27,13 @@ struct ApiState;
 
 /// Who may call the lambda port (see docs/security.md, "Who may call the lambda port").
 struct AccessOptions {
-  /// Empty: no signature needed (the server then listens on loopback only). Else every request
-  /// but /healthz and /metrics must carry a valid SigV4 signature by one of these keys.
-  auth::Credentials credentials;
-  /// Whether a worker's processes may call management operations (every row of the table but
-  /// the data plane's: Invoke). By default they get 403 AccessDeniedException.
+  /// Null or empty: no signature needed (the server then listens on loopback only). Else every
+  /// request but /healthz and /metrics must carry a valid SigV4 signature by one of these keys.
+  /// Shared with the scheduler's hook that issues each worker its own key (server.cpp).
+  std::shared_ptr<auth::Credentials> credentials;
+  /// Whether a worker's processes, and the keys issued to workers, may call management
+  /// operations (every row of the table but the data plane's: Invoke). By default they get 403
+  /// AccessDeniedException.
   bool allow_worker_control = false;
   /// Whether workers can be told apart here (kernel socket diagnostics and /proc, as the
   /// worker endpoints' guard); false where the start-up probe found them missing.

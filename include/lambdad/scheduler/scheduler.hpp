@@ -58,6 +58,8 @@ struct SchedulerSettings {
   const sandbox::WorkerCgroups* cgroups = nullptr;  ///< per-worker cgroups, if any
   const Runtimes* runtimes = nullptr;               ///< node / python3, probed at start
   const sandbox::Sandbox* sandbox = nullptr;        ///< the tier workers run at (null: none)
+  /// Each worker's own credentials (worker.hpp's WorkerSettings::role_credentials), when set.
+  std::function<std::shared_ptr<void>(std::vector<std::string>& env)> role_credentials;
 };
 
 struct InvokeRequest {

@@ -48,6 +48,10 @@ struct WorkerSettings {
   const sandbox::WorkerCgroups* cgroups = nullptr;  ///< limits and Max Memory Used, when available
   /// The function's log rate, shared by its workers (null: its logs are not limited).
   std::shared_ptr<LogRate> log_rate;
+  /// Gives the worker its own role credentials: sets them in the worker's environment and
+  /// returns what keeps them valid (released when the worker's process exits, or with the
+  /// worker). Unset: the worker inherits the server's AWS_* variables, if any.
+  std::function<std::shared_ptr<void>(std::vector<std::string>& env)> role_credentials;
 };
 
 class Worker final : public runtime_api::RuntimeTarget,
@@ -119,6 +123,7 @@ class Worker final : public runtime_api::RuntimeTarget,
   uint64_t cgroup_peak_at_proc_read_ = 0;
   std::unique_ptr<PeakMemory> peak_memory_;
   std::unique_ptr<sandbox::WorkerCgroup> cgroup_;
+  std::shared_ptr<void> role_credentials_;  ///< valid while the process lives
   State state_ = State::kStarting;
 
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -239,6 +239,38 @@ TEST_F(VerifierTest, SessionKeysNeedTheirToken) {
   EXPECT_EQ(refusal(good), Failure::kUnknownKey);
 }
 
+TEST_F(VerifierTest, WorkerKeysAreIssuedRandomAndRevocable) {
+  const IssuedKey a = credentials_.issue_worker_key();
+  const IssuedKey b = credentials_.issue_worker_key();
+  EXPECT_TRUE(a.access_key_id.starts_with("ASIA"));
+  EXPECT_EQ(a.access_key_id.size(), 20u);
+  EXPECT_EQ(a.secret.size(), 40u);
+  EXPECT_NE(a.access_key_id, b.access_key_id);
+  EXPECT_NE(a.secret, b.secret);
+  EXPECT_NE(a.session_token, b.session_token);
+  auto r = invoke();
+  sign(r, a.access_key_id, a.secret, headers_, "lambda", a.session_token);
+  const Verified verified = verify(credentials_, r, {"lambda"}, now());
+  EXPECT_TRUE(verified.worker);
+  auto user = invoke();
+  sign(user, "AKIDLOCAL", "s3cr3t", headers_);
+  EXPECT_FALSE(verify(credentials_, user, {"lambda"}, now()).worker);
+  credentials_.remove(a.access_key_id);
+  EXPECT_EQ(refusal(r), Failure::kUnknownKey);
+}
+
+TEST_F(VerifierTest, SigningKeyCacheFollowsTheScope) {
+  auto r = invoke();
+  sign(r, "AKIDLOCAL", "s3cr3t", headers_);
+  EXPECT_NO_THROW(verify(credentials_, r, {"lambda", "logs"}, now()));
+  auto logs = invoke();
+  sign(logs, "AKIDLOCAL", "s3cr3t", headers_, "logs");  // another scope: a new key
+  EXPECT_NO_THROW(verify(credentials_, logs, {"lambda", "logs"}, now()));
+  auto wrong = invoke();
+  sign(wrong, "AKIDLOCAL", "not-it", headers_, "logs");  // the cached key does not help it
+  EXPECT_THROW(verify(credentials_, wrong, {"lambda", "logs"}, now()), AuthError);
+}
+
 TEST_F(VerifierTest, PresignedQueryFormChecks) {
   http::Request r{verb::get, "/2015-03-31/functions/Hello?X-Amz-Algorithm=AWS4-HMAC-SHA512", 11};
   r.set(http::bhttp::field::host, "127.0.0.1:3001");
@@ -293,7 +325,8 @@ TEST(AuthErrorTest, AwsShapesPerProtocol) {
             "UnrecognizedClientException");
   const AwsError denied = to_aws_error({Failure::kAccessDenied, "no"}, Protocol::kRestJson);
   EXPECT_EQ(denied.type, "AccessDeniedException");
-  EXPECT_EQ(http::lambda_error(header, denied, "rid").body(), R"({"Type":"User","Message":"no"})");
+  EXPECT_EQ(nlohmann::json::parse(http::lambda_error(header, denied, "rid").body()),
+            nlohmann::json::parse(R"({"Type":"User","Message":"no"})"));
 }
 
 }  // namespace
