@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lambdad/cli/commands.hpp"
+#include "lambdad/cli/endpoint_signing.hpp"
 #include "lambdad/cli/options.hpp"
 #include "lambdad/cli/parameter_overrides.hpp"
 #include "lambdad/cli/template_options.hpp"
@@ -64,6 +65,7 @@ int invoke_remote(const Options& opts, const std::string& function, const std::s
   const std::string type = opts.get_or("invocation-type", "RequestResponse");
   http::Headers headers = {{"Content-Type", "application/json"}, {"X-Amz-Invocation-Type", type}};
   if (opts.get_or("log-type", "None") == "Tail") headers.emplace_back("X-Amz-Log-Type", "Tail");
+  sign_for_endpoint(url, "POST", target, headers, event, "lambda");
   auto response = http::request(url, "POST", target, headers, event, std::chrono::minutes(16));
   if (response.status >= 300) {
     std::fprintf(stderr, "lambdad invoke: %u %s: %s\n", response.status,

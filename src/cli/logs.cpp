@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lambdad/cli/commands.hpp"
+#include "lambdad/cli/endpoint_signing.hpp"
 #include "lambdad/cli/options.hpp"
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/platform_log.hpp"
@@ -270,11 +271,12 @@ int from_database(const Settings& settings) {
 // ---- from a server -----------------------------------------------------------------------------
 
 json call_logs_api(const http::Url& url, std::string_view operation, const json& body) {
-  const http::Headers headers = {
+  http::Headers headers = {
       {"Content-Type", std::string(control_api::kLogsContentType)},
       {"X-Amz-Target", std::string(control_api::kLogsTargetPrefix) + std::string(operation)}};
-  const auto response =
-      http::request(url, "POST", "/", headers, body.dump(), std::chrono::seconds(30));
+  const std::string text = body.dump();
+  sign_for_endpoint(url, "POST", "/", headers, text, "logs");
+  const auto response = http::request(url, "POST", "/", headers, text, std::chrono::seconds(30));
   json reply = json::parse(response.body, nullptr, false);
   if (response.status == 200 && reply.is_object()) return reply;
   std::string type = reply.is_object() ? reply.value("__type", "") : "";

@@ -16,7 +16,8 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from harness import Server, ServerTestCase, bash_function, handler_function, wait_until
+from harness import (Server, ServerTestCase, bash_function, handler_function, run_cli,
+                     wait_until)
 
 KEY, SECRET = "AKIDLAMBDAD", "s3cr3t/with+odd=chars"
 
@@ -147,6 +148,24 @@ class SignaturesRequiredTest(ServerTestCase):
         # A signature scoped to lambda does not open the Logs API.
         r = send_signed(self.server, "POST", "/", b"{}", headers, service="lambda")
         self.assertEqual(r.json()["__type"], "InvalidSignatureException", r)
+
+    def test_lambdad_cli_signs_with_the_environments_keys(self):
+        clean = {k: "" for k in os.environ if k.startswith("AWS_")}
+        keys = dict(clean, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
+                    AWS_REGION="sa-east-1")
+        r = run_cli(["invoke", "Echo", "--endpoint", self.server.lambda_url, "--event",
+                     '{"cli":1}'], env=keys)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), {"cli": 1})
+        r = run_cli(["logs", "Echo", "--endpoint", self.server.lambda_url], env=keys)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run_cli(["invoke", "Echo", "--endpoint", self.server.lambda_url], env=clean)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("403 MissingAuthenticationTokenException", r.stderr)
+        r = run_cli(["logs", "Echo", "--endpoint", self.server.lambda_url],
+                    env=dict(keys, AWS_SECRET_ACCESS_KEY="wrong"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("InvalidSignatureException", r.stderr)
 
     def test_chunk_signed_payload(self):
         """STREAMING-AWS4-HMAC-SHA256-PAYLOAD as the SDKs send it (aws-chunked, each chunk's

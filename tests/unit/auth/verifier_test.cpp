@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lambdad/auth/client_signer.hpp"
 #include "lambdad/auth/signature_claim.hpp"
 #include "lambdad/auth/sigv4.hpp"
 #include "lambdad/http/error_response.hpp"
@@ -269,6 +270,26 @@ TEST_F(VerifierTest, SigningKeyCacheFollowsTheScope) {
   auto wrong = invoke();
   sign(wrong, "AKIDLOCAL", "not-it", headers_, "logs");  // the cached key does not help it
   EXPECT_THROW(verify(credentials_, wrong, {"lambda", "logs"}, now()), AuthError);
+}
+
+TEST_F(VerifierTest, ClientSignerIsWhatTheVerifierAccepts) {
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Type", "application/x-amz-json-1.1"},
+      {"X-Amz-Target", "Logs_20140328.FilterLogEvents"}};
+  const std::string body = R"({"logGroupName":"/aws/lambda/F"})";
+  http::Request r{verb::post, "/base/?a=b%20c", 11};
+  r.set(http::bhttp::field::host, "[::1]:3001");
+  for (const auto& [name, value] : headers) r.set(name, value);
+  const auto added = signature_headers(
+      {.access_key_id = "AKIDLOCAL", .secret = "s3cr3t", .session_token = "tok"}, "POST",
+      "[::1]:3001", "/base/?a=b%20c", headers, body, "sa-east-1", "logs", now());
+  for (const auto& [name, value] : added) r.set(name, value);
+  r.body() = body;
+  EXPECT_EQ(r["X-Amz-Date"], kDate);
+  EXPECT_EQ(r["X-Amz-Security-Token"], "tok");
+  EXPECT_EQ(verify(credentials_, r, {"logs"}, now()).region, "sa-east-1");
+  r.body() = "{}";
+  EXPECT_THROW(verify(credentials_, r, {"logs"}, now()), AuthError);
 }
 
 TEST_F(VerifierTest, PresignedQueryFormChecks) {
