@@ -31,13 +31,13 @@ std::string random_key();
 
 /// What the handlers share: the ControlApi's state.
 struct ApiState {
-  AccessOptions access;
   ApiState(scheduler::Scheduler& scheduler, std::filesystem::path db_file)
       : scheduler(scheduler), db_file(std::move(db_file)) {}
 
   scheduler::Scheduler& scheduler;
   registry::Registry* registry = nullptr;  ///< what functions are; null: no write API
   std::filesystem::path db_file;
+  AccessOptions access;  ///< who may call what (access.cpp)
   ControlApi::DeployHook deploy;
   std::vector<std::function<std::string()>> more_metrics;
   std::vector<std::function<std::optional<std::string>()>> health_checks;

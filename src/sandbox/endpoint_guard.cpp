@@ -174,10 +174,12 @@ std::optional<ino_t> client_socket_inode(const sockaddr* client, const sockaddr*
 
 namespace {
 
-bool walk_holds_socket(pid_t root, ino_t inode, bool check_root) {
+/// `at_cap`: the answer when the walk stops at kMaxProcesses with processes left to look at.
+bool walk_holds_socket(pid_t root, ino_t inode, bool check_root, bool at_cap) {
   const std::string link = "socket:[" + std::to_string(inode) + "]";
   std::deque<pid_t> pending{root};
-  for (size_t visited = 0; !pending.empty() && visited < kMaxProcesses; ++visited) {
+  for (size_t visited = 0; !pending.empty(); ++visited) {
+    if (visited == kMaxProcesses) return at_cap;
     const pid_t pid = pending.front();
     pending.pop_front();
     if ((check_root || pid != root) && holds(pid, link)) return true;
@@ -189,11 +191,12 @@ bool walk_holds_socket(pid_t root, ino_t inode, bool check_root) {
 }  // namespace
 
 bool tree_holds_socket(pid_t root, ino_t inode) {
-  return walk_holds_socket(root, inode, true);
+  return walk_holds_socket(root, inode, true, false);  // refused: the careful answer here
 }
 
 bool descendants_hold_socket(pid_t root, ino_t inode) {
-  return walk_holds_socket(root, inode, false);
+  // Taken as held (a worker's): a function must not hide among more processes than are looked at.
+  return walk_holds_socket(root, inode, false, true);
 }
 
 bool is_local_address(const sockaddr* address) {

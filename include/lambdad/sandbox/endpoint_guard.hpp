@@ -28,7 +28,8 @@ std::optional<ino_t> client_socket_inode(const sockaddr* client, const sockaddr*
 /// Whether `root` or one of its descendants holds the socket `inode` open.
 bool tree_holds_socket(pid_t root, ino_t inode);
 /// Whether a descendant of `root` (not `root` itself) holds the socket `inode` open: the lambda
-/// port asks it of lambdad's own pid, whose descendants are its workers.
+/// port asks it of lambdad's own pid, whose descendants are its workers. Past 4,096 processes
+/// the walk stops and answers true (the careful answer for that question).
 bool descendants_hold_socket(pid_t root, ino_t inode);
 
 /// Whether `address` is one of this host's own (a bind to it succeeds): a client there whose
