@@ -263,6 +263,7 @@ def call(method, path, body=b"{}"):
 print(json.dumps({
     "deploy": call("POST", "/_lambdad/deploy"),
     "list": call("GET", "/2015-03-31/functions/", None),
+    "create": call("POST", "/2015-03-31/functions", b'{"FunctionName":"Made"}'),
     "invoke": call("POST", "/2015-03-31/functions/Target/invocations", b'{"from":"caller"}'),
 }))
 '''
@@ -299,7 +300,7 @@ class WorkerControlTest(ServerTestCase):
         got = self.calls()
         self.assertEqual(got["invoke"]["status"], 200, got)
         self.assertEqual(json.loads(got["invoke"]["body"]), {"from": "caller"})
-        for operation in ("deploy", "list"):
+        for operation in ("deploy", "list", "create"):
             self.assertEqual(got[operation]["status"], 403, got)
             self.assertEqual(got[operation]["type"], "AccessDeniedException", got)
             body = json.loads(got[operation]["body"])
@@ -328,6 +329,7 @@ class WorkerControlAllowedTest(WorkerControlTest):
         self.assertEqual(got["invoke"]["status"], 200, got)
         self.assertEqual(got["deploy"]["status"], 400, got)  # past the rule: a folder server
         self.assertEqual(got["list"]["status"], 200, got)
+        self.assertEqual(got["create"]["status"], 400, got)  # past the rule: no Code given
 
 
 # A Python function calling the lambda port with boto3 and the credentials lambdad put in its
