@@ -9,6 +9,7 @@
 #include <openssl/param_build.h>
 
 #include "lambdad/common/encoding.hpp"
+#include "lambdad/common/json_member.hpp"
 
 namespace lambdad::gateway {
 
@@ -96,11 +97,14 @@ std::optional<Jwk> read_jwk(const json& entry, std::string& why) {
   const json kid = entry.value("kid", json()), alg = entry.value("alg", json());
   if (kid.is_string()) key.kid = kid.get<std::string>();
   if (alg.is_string()) key.alg = alg.get<std::string>();
-  if (entry.value("use", "sig") != "sig") {
+  // Members of the wrong type are read as absent or wrong, never thrown on (nlohmann's value()
+  // throws when the member is there with another type).
+  if (const json* use = json_member(entry, "use"); use && *use != "sig") {
     why = "use is not sig";
     return std::nullopt;
   }
-  const std::string kty = entry.value("kty", "");
+  const json& kty_value = json_value(entry, "kty");
+  const std::string kty = kty_value.is_string() ? kty_value.get<std::string>() : "";
   if (kty == "RSA") {
     if (!key.alg.empty() && !is_rsa_alg(key.alg)) {
       why = "alg " + key.alg + " is not RS256, RS384 or RS512";
@@ -226,7 +230,8 @@ std::optional<JwkSet> parse_jwks(std::string_view text, std::string& why,
     if (auto key = read_jwk(entry, reason)) {
       set.keys.push_back(std::move(*key));
     } else if (skipped) {
-      const std::string kid = entry.is_object() ? entry.value("kid", "") : "";
+      const json& kid_value = json_value(entry, "kid");
+      const std::string kid = kid_value.is_string() ? kid_value.get<std::string>() : "";
       skipped->push_back("key " + (kid.empty() ? std::string("without kid") : "'" + kid + "'") +
                          ": " + reason);
     }

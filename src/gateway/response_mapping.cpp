@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
@@ -69,8 +70,9 @@ std::optional<unsigned> status_code(const json& value) {
   if (value.is_number_integer()) {
     code = value.get<long long>();
   } else if (value.is_number_float()) {
+    // Range first: converting a double beyond long long's range is undefined.
     const double d = value.get<double>();
-    if (d == static_cast<double>(static_cast<long long>(d))) code = static_cast<long long>(d);
+    if (d >= 0 && d < 1000 && d == std::floor(d)) code = static_cast<long long>(d);
   } else if (value.is_string()) {
     const std::string& text = value.get_ref<const std::string&>();
     if (!text.empty() && text.size() <= 3 &&

@@ -212,13 +212,16 @@ TEST_F(JwtTest, JwksKeepsUsableKeysOnly) {
                                {{"kty", "RSA"}, {"kid", "enc"}, {"use", "enc"}},
                                {{"kty", "RSA"}, {"kid", "broken"}, {"n", "%%%"}, {"e", "AQAB"}},
                                {{"kty", "oct"}, {"kid", "empty"}},
+                               // Members of the wrong type (fuzz_jwt): skipped, not thrown on.
+                               {{"kty", "RSA"}, {"kid", "r1"}, {"use", 8888}},
+                               {{"kty", 5}, {"kid", {{"not", "a string"}}}},
                                "not an object"}}}
                             .dump(),
                         why, &skipped);
   ASSERT_TRUE(set) << why;
   ASSERT_EQ(set->keys.size(), 1u);
   EXPECT_EQ(set->keys[0].kid, "good");
-  EXPECT_EQ(skipped.size(), 5u);
+  EXPECT_EQ(skipped.size(), 7u);
   EXPECT_FALSE(parse_jwks("{}", why));
   EXPECT_FALSE(parse_jwks("not json", why));
   // A 1024-bit RSA key is refused.

@@ -97,6 +97,8 @@ TEST(GatewayResponseV1, MalformedReplies) {
            R"({"statusCode": 99})",
            R"({"statusCode": 600})",
            R"({"statusCode": 200.5})",
+           R"({"statusCode": 1e119})",  // beyond long long (fuzz_gateway_reply)
+           R"({"statusCode": -1e300})",
            R"({"statusCode": 200, "body": {"an": "object"}})",
            R"({"statusCode": 200, "body": 5})",
            R"({"statusCode": 200, "headers": ["x"]})",
