@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds lambdad and runs every test: unit, integration and e2e on the normal build, then unit and
-# integration again on an AddressSanitizer + UndefinedBehaviorSanitizer build, then every libFuzzer
-# target for 15 s over its seed corpus (scripts/fuzz.sh, a clang build in build-fuzz/).
+# integration again on an AddressSanitizer + UndefinedBehaviorSanitizer build, then the unit tests
+# and the thread-heavy integration suites on a ThreadSanitizer build (build-tsan/), then every
+# libFuzzer target for 15 s over its seed corpus (scripts/fuzz.sh, a clang build in build-fuzz/).
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build only (no sanitizer pass)
 set -euo pipefail
@@ -21,5 +22,13 @@ if [ $quick -eq 0 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
       ctest --output-on-failure --timeout 900 -j1 -L 'unit|integration' -E '^soak')
+  # ThreadSanitizer: every unit test (one process) and the suites labelled `tsan`, the ones that
+  # drive the server's other threads (tests/CMakeLists.txt; the choice and its cost in
+  # docs/testing.md). A race stops the server (halt_on_error), which fails the test that saw it.
+  BUILD_DIR=$root/build-tsan BUILD_TYPE=Debug "$root/scripts/build.sh" -DLAMBDAD_TSAN=ON
+  (cd "$root/build-tsan" &&
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" &&
+    ./tests/lambdad_unit_tests --gtest_brief=1 &&
+    ctest --output-on-failure --timeout 900 -j1 -L tsan)
   JOBS=${JOBS:-$(nproc)} "$root/scripts/fuzz.sh" --seconds 15
 fi

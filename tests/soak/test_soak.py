@@ -135,7 +135,10 @@ class SoakTest(unittest.TestCase):
               f"{last['fds']}; threads {first['threads']} -> {last['threads']}; zombies "
               f"{last['zombies']}; WAL {last['wal_bytes'] / 1e6:.1f} MB", flush=True)
         allowed_kb = max(1024 * measured / 100000, 2048)
-        self.assertLess(growth_kb, allowed_kb, f"{what}: anonymous RSS grew {growth_kb} kB")
+        # Under ThreadSanitizer (scripts/test.sh's soak.tsan) memory grows with its shadow and
+        # race-detection state, not with lambdad's leaks: printed only; the rest is checked.
+        if not os.environ.get("TSAN_OPTIONS"):
+            self.assertLess(growth_kb, allowed_kb, f"{what}: anonymous RSS grew {growth_kb} kB")
         self.assertLessEqual(abs(last["fds"] - first["fds"]), 2, f"{what}: fds {first} {last}")
         self.assertEqual(last["threads"], first["threads"], what)
         self.assertEqual(last["zombies"], 0, what)

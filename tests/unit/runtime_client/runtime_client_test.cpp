@@ -654,19 +654,26 @@ std::string read_file(std::string const& path) {
 }
 
 // Runs `body` in a child whose stdout and stderr go to files (named in `out_path`/`err_path`
-// so a responder can look at them while the child runs).
+// so a responder can look at them while the child runs). `out_path` is written under
+// `out_path_mutex`: the responder's thread reads it, and the only order between the two is the
+// child's request, which ThreadSanitizer cannot see across processes.
 // The children forked below inherit this multi-threaded process's sanitizer allocator locks, maybe
 // held by the fake server's thread at fork time (GCC 12's ASan does not take them around fork), and
 // LeakSanitizer's exit-time check in the child then waits on them forever. Leak checks run in the
 // test process itself only.
 const pid_t g_test_pid = ::getpid();
 
-child_result run_in_child(std::function<void()> const& body, std::string* out_path = nullptr) {
+child_result run_in_child(std::function<void()> const& body, std::string* out_path = nullptr,
+                          std::mutex* out_path_mutex = nullptr) {
   char out_name[] = "/tmp/runtime_client_out_XXXXXX";
   char err_name[] = "/tmp/runtime_client_err_XXXXXX";
   int out_fd = ::mkstemp(out_name);
   int err_fd = ::mkstemp(err_name);
-  if (out_path != nullptr) *out_path = out_name;
+  if (out_path != nullptr) {
+    std::unique_lock<std::mutex> lock;
+    if (out_path_mutex != nullptr) lock = std::unique_lock(*out_path_mutex);
+    *out_path = out_name;
+  }
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -725,7 +732,7 @@ TEST(RuntimeClient, RunHandlerServesEventsUntilTheApiFails) {
           return invocation_response::success(req.payload + "|" + (trace ? trace : "unset"));
         });
       },
-      &out_path);
+      &out_path, &seen_mutex);
 
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("giving up after 3 failed /next calls"));
