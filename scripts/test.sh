@@ -25,7 +25,9 @@ if [ $quick -eq 0 ]; then
   # ThreadSanitizer: every unit test (one process) and the suites labelled `tsan`, the ones that
   # drive the server's other threads (tests/CMakeLists.txt; the choice and its cost in
   # docs/testing.md). A race stops the server (halt_on_error), which fails the test that saw it.
-  BUILD_DIR=$root/build-tsan BUILD_TYPE=Debug "$root/scripts/build.sh" -DLAMBDAD_TSAN=ON
+  # Only what those tests run is built (no bench or e2e programs).
+  BUILD_DIR=$root/build-tsan BUILD_TYPE=Debug TARGETS="lambdad lambdad_unit_tests hello_cpp" \
+    "$root/scripts/build.sh" -DLAMBDAD_TSAN=ON
   (cd "$root/build-tsan" &&
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" &&
     ./tests/lambdad_unit_tests --gtest_brief=1 &&
