@@ -373,5 +373,35 @@ Resources:
   EXPECT_THAT(t.warning_lines, ::testing::Contains(WarningLike(10, "LogGroup is not applied")));
 }
 
+// Scalars that look like numbers but are beyond a double (std::stod threw on them; found by
+// fuzz_openapi) or very long stay strings.
+TEST_F(TemplateLoaderTest, NumbersBeyondADoubleStayStrings) {
+  const std::string long_digits = "1" + std::string(500, '0');
+  const Template t = load(R"(
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      Environment:
+        Variables:
+          BIG: 4e999
+          LONG: )" + long_digits +
+                          R"(
+          HALF: 0.5
+          SIGNED: +2.5e3
+          NAN: .nan
+)");
+  ASSERT_EQ(t.functions.size(), 1u);
+  const auto& env = t.functions[0].environment;
+  EXPECT_EQ(env.at("BIG"), "4e999");
+  EXPECT_EQ(env.at("LONG"), long_digits);
+  EXPECT_EQ(env.at("HALF"), "0.5");
+  EXPECT_EQ(env.at("SIGNED"), "2500.0");
+  EXPECT_EQ(env.at("NAN"), ".nan");
+}
+
 }  // namespace
 }  // namespace lambdad::deploy::testing
