@@ -14,12 +14,6 @@
 namespace lambdad::auth {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 bool all_digits(std::string_view text) {
   for (char c : text) {
     if (c < '0' || c > '9') return false;
@@ -80,7 +74,7 @@ void read_signed_headers(std::string_view list, SignatureClaim& claim) {
 }
 
 SignatureClaim from_header(std::string_view value, const http::RequestHeader& header) {
-  value = trim(value);
+  value = trim_ows(value);
   const size_t space = value.find_first_of(" \t");
   const std::string_view scheme = value.substr(0, space);
   if (scheme != kAlgorithm) {
@@ -93,7 +87,7 @@ SignatureClaim from_header(std::string_view value, const http::RequestHeader& he
       space == std::string_view::npos ? std::string_view() : value.substr(space);
   while (!rest.empty()) {
     const size_t comma = rest.find(',');
-    const std::string_view pair = trim(rest.substr(0, comma));
+    const std::string_view pair = trim_ows(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
@@ -119,9 +113,9 @@ SignatureClaim from_header(std::string_view value, const http::RequestHeader& he
   read_credential(*credential, claim);
   read_signed_headers(*signed_headers, claim);
   claim.signature = *signature;
-  claim.amz_date = trim(amz_date->value());
+  claim.amz_date = trim_ows(amz_date->value());
   if (auto token = header.find("x-amz-security-token"); token != header.end()) {
-    claim.session_token = trim(token->value());
+    claim.session_token = trim_ows(token->value());
   }
   return claim;
 }

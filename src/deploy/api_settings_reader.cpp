@@ -21,22 +21,6 @@ constexpr long long kMinTimeoutMillis = 50;
 constexpr std::string_view kHeaderSource = "$request.header.";
 constexpr std::string_view kQuerySource = "$request.querystring.";
 
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 /// A scalar property as text (the loader keeps YAML scalars typed: `1.0` is a number).
 std::string scalar_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -83,7 +67,7 @@ std::vector<std::string> binary_media_types(const json& properties) {
 
 /// `'value'` → `value` (SAM writes REST CORS values as header-value literals); other text as is.
 std::string sam_unquote(std::string_view value) {
-  value = trim(value);
+  value = trim_space(value);
   if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
     value = value.substr(1, value.size() - 2);
   }
@@ -108,7 +92,7 @@ std::vector<std::string> cors_list(const json& object, const char* key) {
     while (start <= text.size()) {
       size_t comma = text.find(',', start);
       if (comma == std::string_view::npos) comma = text.size();
-      std::string_view item = trim(text.substr(start, comma - start));
+      std::string_view item = trim_space(text.substr(start, comma - start));
       if (!item.empty()) out.emplace_back(item);
       start = comma + 1;
     }
@@ -230,7 +214,7 @@ std::vector<api::MethodSetting> method_settings(const json& properties) {
   if (!settings.is_array()) return out;
   for (const auto& entry : settings) {
     api::MethodSetting setting{decode_resource_path(text_of(json_value(entry, "ResourcePath"))),
-                               upper(text_of(json_value(entry, "HttpMethod"))),
+                               ascii_upper(text_of(json_value(entry, "HttpMethod"))),
                                stage_throttle(entry)};
     if (!setting.throttle.empty()) out.push_back(std::move(setting));
   }
@@ -402,7 +386,7 @@ api::EventRoute read_event_route(const json& properties, bool rest) {
   api::EventRoute out;
   out.api = text_of(json_value(properties, rest ? "RestApiId" : "ApiId"));
   const json* method = json_member(properties, "Method");
-  out.method = method ? upper(scalar_text(*method)) : "ANY";
+  out.method = method ? ascii_upper(scalar_text(*method)) : "ANY";
   const json* path = json_member(properties, "Path");
   out.path = path ? scalar_text(*path) : "$default";
   out.payload_v2 = !rest && scalar_text(json_value(properties, "PayloadFormatVersion")) != "1.0";

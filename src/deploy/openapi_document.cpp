@@ -115,11 +115,6 @@ class DocumentReader {
   }
 
  private:
-  static std::string ascii_upper(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
-  }
-
   void read_path(const std::string& path, const Node& item, const Node* security,
                  openapi::Definition& out) {
     const bool is_default = http_ && path == "$default";

@@ -179,11 +179,6 @@ std::string text_of(const Node* node) {
   return node && node->is_scalar() ? node->text : "";
 }
 
-std::string ascii_upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 /// An HTTP status code, written as a number or a string.
 std::optional<int> to_integer_text(const Node* node) {
   if (!node || !node->is_scalar()) return std::nullopt;

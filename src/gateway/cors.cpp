@@ -10,23 +10,6 @@ namespace lambdad::gateway {
 
 namespace {
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
@@ -61,10 +44,10 @@ bool wildcard_match(std::string_view pattern, std::string_view origin) {
 std::string rest_path_methods(const std::vector<std::string>& methods) {
   std::set<std::string> all{"OPTIONS"};
   for (const auto& method : methods) {
-    if (upper(method) == "ANY") {
+    if (ascii_upper(method) == "ANY") {
       all.insert({"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"});
     } else {
-      all.insert(upper(method));
+      all.insert(ascii_upper(method));
     }
   }
   return join(std::vector<std::string>(all.begin(), all.end()));
@@ -117,7 +100,7 @@ HeaderList http_preflight_headers(const CorsConfig& cors, std::string_view origi
   while (start <= request_headers.size()) {
     size_t comma = request_headers.find(',', start);
     if (comma == std::string_view::npos) comma = request_headers.size();
-    std::string_view item = trim(request_headers.substr(start, comma - start));
+    std::string_view item = trim_space(request_headers.substr(start, comma - start));
     if (!item.empty()) requested.push_back(ascii_lower(item));
     start = comma + 1;
   }
@@ -129,7 +112,7 @@ HeaderList http_preflight_headers(const CorsConfig& cors, std::string_view origi
   if (cors.allow_credentials) out.emplace_back("Access-Control-Allow-Credentials", "true");
   // A `*` list answers with what was asked: browsers take `*` only without credentials.
   out.emplace_back("Access-Control-Allow-Methods", contains_star(cors.allow_methods)
-                                                       ? upper(request_method)
+                                                       ? ascii_upper(request_method)
                                                        : join(cors.allow_methods));
   if (!requested.empty()) {
     out.emplace_back("Access-Control-Allow-Headers",

@@ -24,12 +24,6 @@ bool is_hop_by_hop(std::string_view name) {
   return false;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 /// "1-5e1b4151-5ac6c58f5b0b8a6f5a1c2b3d" style X-Ray root.
 std::string new_trace_root() {
   char epoch[9];
@@ -140,7 +134,7 @@ std::vector<std::string> cookies_of(const GatewayRequest& request) {
     for (size_t start = 0; start <= value.size();) {
       size_t end = value.find(';', start);
       if (end == std::string_view::npos) end = value.size();
-      std::string_view part = trim(value.substr(start, end - start));
+      std::string_view part = trim_ows(value.substr(start, end - start));
       if (!part.empty()) out.emplace_back(part);
       start = end + 1;
     }
@@ -181,7 +175,7 @@ std::string new_apigw_id() {
 }
 
 std::string media_type(std::string_view header_value) {
-  std::string_view type = trim(header_value.substr(0, header_value.find(';')));
+  std::string_view type = trim_ows(header_value.substr(0, header_value.find(';')));
   std::string out(type);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

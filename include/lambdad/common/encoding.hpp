@@ -10,6 +10,15 @@ namespace lambdad {
 /// ASCII lower case (header names, HTTP methods, media types).
 std::string ascii_lower(std::string_view text);
 
+/// ASCII upper case (HTTP methods, enum-like template values).
+std::string ascii_upper(std::string_view text);
+
+/// Without leading and trailing spaces and tabs (HTTP's optional whitespace around field values).
+std::string_view trim_ows(std::string_view text);
+
+/// Without leading and trailing whitespace of any kind (isspace: template values, header lists).
+std::string_view trim_space(std::string_view text);
+
 /// Lower-case hex of raw bytes (digests).
 std::string hex_lower(std::string_view bytes);
 
