@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -32,11 +34,36 @@ std::string long_form(std::string_view tag) {
 
 class Converter {
  public:
+  static constexpr size_t kMaxDepth = 256;
+  static constexpr size_t kMaxNodes = 1000000;
+
   explicit Converter(Problems& problems) : problems_(problems) {}
 
   Node convert(const YAML::Node& yaml, int line) {
+    // Aliases make yaml-cpp's graph a cycle (an alias inside its own anchor) or expand it
+    // exponentially (anchors of aliases of anchors): refuse both, as each would hang or overflow
+    // the stack (found by fuzz_template).
+    if (++nodes_ > kMaxNodes || path_.size() >= kMaxDepth) {
+      return refused(line, "the YAML nests deeper than " + std::to_string(kMaxDepth) +
+                               " levels or expands to more than " + std::to_string(kMaxNodes) +
+                               " values (through aliases?)");
+    }
+    const bool container = yaml.IsMap() || yaml.IsSequence();
+    if (container) {
+      for (const YAML::Node& ancestor : path_) {
+        if (ancestor.is(yaml)) return refused(line, "an alias inside its own anchor");
+      }
+      path_.push_back(yaml);
+    }
     Node node = convert_untagged(yaml, line);
+    if (container) path_.pop_back();
     return apply_tag(yaml.Tag(), std::move(node));
+  }
+
+  Node refused(int line, const std::string& why) {
+    if (!refused_) problems_.error(line, why);
+    refused_ = true;
+    return Node::invalid(line);
   }
 
  private:
@@ -124,6 +151,9 @@ class Converter {
   }
 
   Problems& problems_;
+  std::vector<YAML::Node> path_;  ///< the maps and lists being converted, outermost first
+  size_t nodes_ = 0;
+  bool refused_ = false;
 };
 
 std::optional<Node> load(const std::string& text, Problems& problems) {

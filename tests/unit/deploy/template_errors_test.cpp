@@ -652,5 +652,35 @@ Resources:
                                          "shorter one)")));
 }
 
+// Aliases that make a cycle or expand exponentially: an error, not a hang or a stack overflow
+// (found by fuzz_template).
+TEST_F(TemplateErrorsTest, AliasCyclesAndExpansionsAreErrors) {
+  // fuzz_template's input: two merges of an anchor inside itself (a cycle that also doubles).
+  const auto cycle = errors(R"(
+Resources:
+  One:
+    Type: AWS::Serverless::Function
+    Properties: &common
+      Handler: app.handler
+      Inner:
+        <<: *common
+        Again:
+          <<: *common
+)");
+  ASSERT_FALSE(cycle.empty());
+  // A billion laughs: ten levels of ten aliases each.
+  std::string laughs = "Mappings:\n  L:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    laughs += "    a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) laughs += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  laughs += "Resources: {}\n";
+  const auto expanded = errors(laughs);
+  EXPECT_TRUE(std::any_of(expanded.begin(), expanded.end(), [](const TemplateProblem& p) {
+    return p.message.find("expands to more than") != std::string::npos;
+  }));
+}
+
 }  // namespace
 }  // namespace lambdad::deploy::testing
