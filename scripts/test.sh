@@ -20,11 +20,13 @@ if [ $quick -eq 0 ]; then
   BUILD_DIR=$root/build-asan BUILD_TYPE=Debug "$root/scripts/build.sh" -DLAMBDAD_SANITIZE=ON
   # Workers are forked from the sanitized server; leak checks belong to the server process only.
   # The soak measures memory, which ASan's quarantine grows on purpose: it runs on the normal build.
+  # Exported: the suites read ASAN_OPTIONS to loosen their memory bounds (ASan's quarantine).
   (cd "$root/build-asan" &&
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
-      ./tests/lambdad_unit_tests --gtest_brief=1 &&
-      ctest --output-on-failure --timeout 900 -j2 -L integration -E '^soak')
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      LSAN_OPTIONS=suppressions=$root/tests/lsan.supp &&
+    ./tests/lambdad_unit_tests --gtest_brief=1 &&
+    ctest --output-on-failure --timeout 900 -j2 -L integration -E '^soak')
   # ThreadSanitizer: every unit test (one process) and the suites labelled `tsan`, the ones that
   # drive the server's other threads (tests/CMakeLists.txt; the choice and its cost in
   # docs/testing.md). A race stops the server (halt_on_error), which fails the test that saw it.
