@@ -3,7 +3,7 @@
 # integration again on an AddressSanitizer + UndefinedBehaviorSanitizer build (the unit tests in one
 # process, as under TSan: a process per test costs the sanitizers' start-up 570 times), then the unit tests
 # and the thread-heavy integration suites on a ThreadSanitizer build (build-tsan/), then every
-# libFuzzer target for 15 s over its seed corpus (scripts/fuzz.sh, a clang build in build-fuzz/).
+# libFuzzer target for 10 s over its seed corpus (scripts/fuzz.sh, a clang build in build-fuzz/).
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build only (no sanitizer pass)
 set -euo pipefail
@@ -37,5 +37,5 @@ if [ $quick -eq 0 ]; then
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" &&
     ./tests/lambdad_unit_tests --gtest_brief=1 &&
     ctest --output-on-failure --timeout 900 -j2 -L tsan)
-  JOBS=${JOBS:-$(nproc)} "$root/scripts/fuzz.sh" --seconds 15
+  JOBS=${JOBS:-$(nproc)} "$root/scripts/fuzz.sh" --seconds 10
 fi
