@@ -1,5 +1,6 @@
 #include "lambdad/registry/registry.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,8 @@
 #include "lambdad/common/regex.hpp"
 #include "lambdad/deploy/code_archive.hpp"
 #include "registry_db.hpp"
+#include "registry_thread.hpp"
+#include "stored_state.hpp"
 
 namespace lambdad::registry {
 namespace {
@@ -29,12 +32,6 @@ AwsError update_in_progress(const std::string& name) {
   return conflict(
       "The operation cannot be performed at this time. An update is in progress for resource: " +
       function_arn(name));
-}
-
-// A coroutine function, not a capturing lambda, so the job lives in the coroutine's frame.
-template <typename R>
-asio::awaitable<R> run_job(std::function<R()> job) {
-  co_return job();
 }
 
 // The registry thread's jobs are made here, in plain functions: GCC 12 miscompiles a lambda's
@@ -82,37 +79,12 @@ std::function<std::string()> read_code_job(const CodeStore& code, fs::path zip, 
 
 }  // namespace
 
-/// The registry's thread: the database connection and the code store's disk work.
-struct Registry::Thread {
-  asio::thread_pool pool{1};
-  std::unique_ptr<RegistryDb> db;  ///< used on `pool` only, once open() made it
-
-  ~Thread() { pool.join(); }
-
-  template <typename R>
-  asio::awaitable<R> run(std::function<R()> job) {
-    co_return co_await asio::co_spawn(pool, run_job<R>(std::move(job)), asio::use_awaitable);
-  }
-  /// Fire and forget (a row a template deploy took over): errors are logged.
-  void post_remove(const std::string& name) {
-    post([db = db.get(), name] { db->remove(name); });
-  }
-  void post(std::function<void()> job) {
-    asio::post(pool, [job = std::move(job)] {
-      try {
-        job();
-      } catch (const std::exception& e) {
-        spdlog::error("registry: {}", e.what());
-      }
-    });
-  }
-};
-
 Registry::Registry(asio::any_io_executor io, RegistryOptions options)
     : io_(std::move(io)),
       options_(std::move(options)),
       code_(options_.state_dir / "code"),
-      thread_(std::make_unique<Thread>()) {}
+      thread_(std::make_unique<Thread>()),
+      stored_(std::make_unique<Stored>()) {}
 
 Registry::~Registry() = default;
 
@@ -124,6 +96,7 @@ void Registry::open(const std::vector<FunctionConfig>& template_functions,
                     const std::map<std::string, std::string>& fingerprints) {
   // At start, before the io thread serves anything: the disk work runs here, once.
   thread_->db = std::make_unique<RegistryDb>(options_.state_dir / "lambdad.db");
+  open_stored();
   size_t loaded = 0;
   for (FunctionRecord& record : thread_->db->load(options_.state_dir / "code")) {
     std::error_code ec;
@@ -142,10 +115,16 @@ void Registry::open(const std::vector<FunctionConfig>& template_functions,
   }
   set_template(template_functions, fingerprints);
   std::set<std::string> used;
+  std::set<fs::path> keep;  // and a deleted layer version's code while a function uses it
   for (const auto& [name, record] : records_) {
     if (!record.code_hex.empty()) used.insert(record.code_hex);
+    for (const auto& layer : record.config.layers) {
+      if (code_.holds(layer)) used.insert(layer.filename().string());
+    }
   }
-  std::set<fs::path> keep;
+  for (const auto& [name, versions] : stored_->layers) {
+    for (const auto& [version, layer] : versions) used.insert(layer.code_hex);
+  }
   for (const auto& f : template_functions) {
     keep.insert(f.code_dir);
     keep.insert(f.layers.begin(), f.layers.end());
@@ -202,6 +181,7 @@ void Registry::set_template(const std::vector<FunctionConfig>& functions,
       record.revision_id = new_request_id();
       record.last_modified_ms = now();
     }
+    record.tags = template_tags(config);
     next[config.name] = std::move(record);
   }
   records_ = std::move(next);
@@ -246,6 +226,13 @@ std::vector<fs::path> Registry::resolve_layers(const std::vector<std::string>& a
                      AwsError::Key::kmessage);
     }
     const std::string name = match[5].str();
+    int version = 0;
+    const std::string version_text = arn.substr(arn.rfind(':') + 1);
+    std::from_chars(version_text.data(), version_text.data() + version_text.size(), version);
+    if (auto published = published_layer(name, version)) {
+      folders.push_back(*published);
+      continue;
+    }
     std::optional<fs::path> found;
     for (const auto& [function, record] : records_) {
       if (record.origin != Origin::kTemplate) continue;
@@ -444,6 +431,7 @@ asio::awaitable<void> Registry::remove(std::string name) {
     throw;
   }
   records_.erase(name);
+  forget_stored(name);
   committed(name);
 }
 

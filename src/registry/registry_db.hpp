@@ -21,6 +21,8 @@ class RegistryDb {
   /// Inserts or replaces the function's row, in one transaction.
   void put(const FunctionRecord& record);
   void remove(const std::string& name);
+  /// The connection, for the stored operations' tables (stored_db.hpp).
+  store::sqlite::Db& db() { return db_; }
 
  private:
   store::sqlite::Db db_;

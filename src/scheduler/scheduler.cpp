@@ -378,13 +378,21 @@ void Scheduler::invoke_async(InvokeRequest request) {
                  asio::detached);
 }
 
-/// The function's EventInvokeConfig (MaximumRetryAttempts 0–2, MaximumEventAgeInSeconds) over
-/// the server's defaults.
-std::pair<int, std::chrono::seconds> Scheduler::async_policy(const std::string& function) {
+/// The EventInvokeConfig (MaximumRetryAttempts 0–2, MaximumEventAgeInSeconds) over the server's
+/// defaults: the API's for the qualifier the caller used, else the function's own.
+std::pair<int, std::chrono::seconds> Scheduler::async_policy(const InvokeRequest& request) {
   int retries = settings_.async_max_retries;
   std::chrono::seconds max_age = settings_.async_max_event_age;
   try {
-    const nlohmann::json& config = resolve(function, {}).function->config.event_invoke_config;
+    const Resolved resolved = resolve(request.function, request.qualifier);
+    nlohmann::json config = resolved.function->config.event_invoke_config;
+    if (event_invoke_configs_) {
+      const FunctionName parsed = parse_function_name(request.function);
+      const std::string& qualifier =
+          parsed.qualifier.empty() ? request.qualifier : parsed.qualifier;
+      nlohmann::json api = event_invoke_configs_(resolved.function->config.name, qualifier);
+      if (!api.is_null()) config = std::move(api);
+    }
     if (config.is_object()) {
       retries = config.value("MaximumRetryAttempts", retries);
       max_age = std::chrono::seconds(config.value("MaximumEventAgeInSeconds", max_age.count()));
@@ -396,7 +404,7 @@ std::pair<int, std::chrono::seconds> Scheduler::async_policy(const std::string& 
 }
 
 asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
-  const auto [max_retries, max_age] = async_policy(request.function);
+  const auto [max_retries, max_age] = async_policy(request);
   const auto expires = Clock::now() + max_age;
   int function_errors = 0;
   auto throttle_delay = std::chrono::milliseconds(1000);

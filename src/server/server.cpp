@@ -336,6 +336,13 @@ void Server::start() {
           }});
   const scheduler::CodeFingerprints template_code = s.start_watching();
   s.registry->open(s.tmpl.functions, template_code);
+  // The API's FunctionEventInvokeConfigs, asked at each Event invoke.
+  s.scheduler->set_event_invoke_configs(
+      [r = s.registry.get()](const std::string& name, const std::string& qualifier) {
+        const auto config = r->event_invoke_config(name, qualifier);
+        if (!config || config->from_template) return nlohmann::json();
+        return registry::event_invoke_config_json(*config);
+      });
   s.check_api_runtimes();
   s.scheduler->deploy(s.registry->functions(),
                       Redeployer::fingerprints(*s.registry, template_code));

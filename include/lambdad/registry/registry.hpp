@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -33,6 +34,7 @@
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/registry/code_store.hpp"
 #include "lambdad/registry/function_record.hpp"
+#include "lambdad/registry/stored_records.hpp"
 
 namespace lambdad::registry {
 
@@ -92,13 +94,74 @@ class Registry {
   /// template folder zipped now.
   boost::asio::awaitable<std::string> code_zip(std::string name);
 
-  /// The layer folders named by layer version ARNs: a template's layers, by their folder's name
-  /// (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`). Throws
-  /// InvalidParameterValueException for any other.
+  /// The layer folders named by layer version ARNs
+  /// (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`): published layer versions,
+  /// and a template's layers by their folder's name. Throws InvalidParameterValueException for
+  /// any other.
   std::vector<std::filesystem::path> resolve_layers(const std::vector<std::string>& arns) const;
+
+  // The stored operations (stored_records.hpp). Reads answer from memory; writes are committed on
+  // the registry thread first. None of them changes what the scheduler serves, so none replaces
+  // a warm worker. The caller has checked the function (and qualifier) exist.
+
+  /// TagResource / UntagResource (tags.cpp): the function's tags after the change. A key the
+  /// template declares (its Tags, and SAM's `lambda:createdBy`) is the template's: refused.
+  boost::asio::awaitable<std::map<std::string, std::string>> tag(
+      std::string name, std::map<std::string, std::string> tags);
+  boost::asio::awaitable<std::map<std::string, std::string>> untag(std::string name,
+                                                                   std::vector<std::string> keys);
+
+  /// GetPolicy / AddPermission / RemovePermission (policies.cpp), by (function, qualifier);
+  /// "" and "$LATEST" are the unqualified function.
+  std::optional<Policy> policy(const std::string& name, const std::string& qualifier) const;
+  /// Adds `statement` (AWS's shape, with its Sid): ResourceConflictException when the Sid is
+  /// taken, PreconditionFailedException when `revision_id` is not the policy's.
+  boost::asio::awaitable<void> add_permission(std::string name, std::string qualifier,
+                                              nlohmann::json statement,
+                                              std::optional<std::string> revision_id);
+  boost::asio::awaitable<void> remove_permission(std::string name, std::string qualifier,
+                                                 std::string sid,
+                                                 std::optional<std::string> revision_id);
+
+  /// FunctionEventInvokeConfig (event_invoke_configs.cpp), by (function, qualifier); "" is
+  /// $LATEST. The template's EventInvokeConfig shows under its AutoPublishAlias or $LATEST.
+  std::optional<EventInvokeConfig> event_invoke_config(const std::string& name,
+                                                       const std::string& qualifier) const;
+  /// Every qualifier's of the function, by qualifier.
+  std::vector<std::pair<std::string, EventInvokeConfig>> event_invoke_configs(
+      const std::string& name) const;
+  /// Put replaces (merge false), Update merges into the existing one (ResourceNotFound when
+  /// there is none). The template's is read-only (ResourceConflictException).
+  boost::asio::awaitable<EventInvokeConfig> put_event_invoke_config(std::string name,
+                                                                    std::string qualifier,
+                                                                    EventInvokeConfig config,
+                                                                    bool merge);
+  boost::asio::awaitable<void> delete_event_invoke_config(std::string name, std::string qualifier);
+
+  /// Layers (layers.cpp): versions numbered per name from 1, never reused; a template's layer
+  /// folder is version 1 of its folder's name (publishing that name goes on from 2).
+  boost::asio::awaitable<LayerVersion> publish_layer(PublishLayerRequest request);
+  std::optional<LayerVersion> layer_version(const std::string& name, int version) const;
+  /// Newest first.
+  std::vector<LayerVersion> layer_versions(const std::string& name) const;
+  std::vector<std::string> layer_names() const;
+  /// Idempotent, as AWS's. The code stays while a function uses it (the next start's sweep
+  /// removes it once none does).
+  boost::asio::awaitable<void> delete_layer_version(std::string name, int version);
+  /// The layer version's zip (GetLayerVersion's Content.Location).
+  boost::asio::awaitable<std::string> layer_zip(std::string name, int version);
 
  private:
   struct Thread;
+  struct Stored;
+  /// At open(): the stored operations' tables and rows (on the calling thread).
+  void open_stored();
+  /// After DeleteFunction: its tags, policies and event invoke configs go too.
+  void forget_stored(const std::string& name);
+  /// A template function's tags: its Tags, SAM's `lambda:createdBy`, then the API's.
+  std::map<std::string, std::string> template_tags(const FunctionConfig& config) const;
+  /// The code folder of a published layer version, if there is one.
+  std::optional<std::filesystem::path> published_layer(const std::string& name, int version) const;
   void apply(const ConfigPatch& patch, FunctionRecord& record) const;
   FunctionRecord& writable(const std::string& name, const std::optional<std::string>& revision);
   void committed(const std::string& name);
@@ -110,6 +173,7 @@ class Registry {
   RegistryOptions options_;
   CodeStore code_;
   std::unique_ptr<Thread> thread_;
+  std::unique_ptr<Stored> stored_;
   std::map<std::string, FunctionRecord> records_;
   std::set<std::string> creating_;  ///< names of creates whose code is being written
   std::map<std::string, std::string> fingerprints_;  ///< the template's, at its last deploy

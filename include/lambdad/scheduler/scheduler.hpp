@@ -174,6 +174,17 @@ class Scheduler {
   /// every worker and waits for them to exit.
   boost::asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
+  /// The Lambda API's FunctionEventInvokeConfig of a (function's exact name, qualifier as the
+  /// caller gave it, "" for none): the template's shape (MaximumRetryAttempts,
+  /// MaximumEventAgeInSeconds), null when the API set none. Asked at each Event invoke, so a
+  /// change takes effect without redeploying anything; the function's own EventInvokeConfig
+  /// applies otherwise.
+  using EventInvokeConfigs =
+      std::function<nlohmann::json(const std::string& name, const std::string& qualifier)>;
+  void set_event_invoke_configs(EventInvokeConfigs configs) {
+    event_invoke_configs_ = std::move(configs);
+  }
+
   /// For tests: the pool serving a function version (null when there is none).
   const Pool* pool_for_test(const std::string& name, const std::string& version) const;
 
@@ -187,7 +198,7 @@ class Scheduler {
   Resolved resolve(std::string_view name, std::string_view qualifier);
   static FunctionInfo info(const Function& function, const std::string& version);
   boost::asio::awaitable<void> run_async(InvokeRequest request);
-  std::pair<int, std::chrono::seconds> async_policy(const std::string& function);
+  std::pair<int, std::chrono::seconds> async_policy(const InvokeRequest& request);
   boost::asio::awaitable<void> reap_loop();
   void add_function(const FunctionConfig& config, const std::string& code);
   void drain(Function& fn);
@@ -198,6 +209,7 @@ class Scheduler {
   SchedulerSettings settings_;
   std::shared_ptr<ConcurrencyLimits> limits_;  ///< shared with in-flight invocations' slots
   std::shared_ptr<AsyncQueue> async_queue_;    ///< shared with the queued events' coroutines
+  EventInvokeConfigs event_invoke_configs_;
   std::map<std::string, Function> functions_;
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
   std::vector<std::unique_ptr<Pool>> draining_;  ///< replaced pools, kept until their workers exit

@@ -1,0 +1,52 @@
+#pragma once
+// The registry's thread: its database connection and the code store's disk work. Shared by the
+// registry's files (registry.cpp, and the stored operations': tags.cpp, policies.cpp, …).
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "lambdad/registry/registry.hpp"
+#include "registry_db.hpp"
+
+namespace lambdad::registry {
+
+// A coroutine function, not a capturing lambda, so the job lives in the coroutine's frame.
+template <typename R>
+boost::asio::awaitable<R> run_job(std::function<R()> job) {
+  co_return job();
+}
+
+struct Registry::Thread {
+  boost::asio::thread_pool pool{1};
+  std::unique_ptr<RegistryDb> db;  ///< used on `pool` only, once open() made it
+
+  ~Thread() { pool.join(); }
+
+  template <typename R>
+  boost::asio::awaitable<R> run(std::function<R()> job) {
+    co_return co_await boost::asio::co_spawn(pool, run_job<R>(std::move(job)),
+                                             boost::asio::use_awaitable);
+  }
+  /// Fire and forget (a row a template deploy took over): errors are logged.
+  void post_remove(const std::string& name) {
+    post([db = db.get(), name] { db->remove(name); });
+  }
+  void post(std::function<void()> job) {
+    boost::asio::post(pool, [job = std::move(job)] {
+      try {
+        job();
+      } catch (const std::exception& e) {
+        spdlog::error("registry: {}", e.what());
+      }
+    });
+  }
+};
+
+}  // namespace lambdad::registry
