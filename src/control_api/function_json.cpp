@@ -80,10 +80,15 @@ nlohmann::json function_configuration(const scheduler::FunctionInfo& function,
   nlohmann::json env_vars = nlohmann::json::object();
   for (const auto& [k, v] : c.environment) env_vars[k] = v;
   nlohmann::json layers = nlohmann::json::array();
-  for (const auto& layer : c.layers) {
-    layers.push_back({{"Arn", "arn:aws:lambda:" + region() + ":" + kAccountId +
-                                  ":layer:" + layer.filename().string() + ":1"},
-                      {"CodeSize", summary_of(layer, function.code_fingerprint).size}});
+  for (size_t i = 0; i < c.layers.size(); ++i) {
+    const auto& layer = c.layers[i];
+    // The ARN the API was given (a published version's folder is named by its hash).
+    const std::string arn = record && record->layer_arns.size() == c.layers.size()
+                                ? record->layer_arns[i]
+                                : "arn:aws:lambda:" + region() + ":" + kAccountId +
+                                      ":layer:" + layer.filename().string() + ":1";
+    layers.push_back(
+        {{"Arn", arn}, {"CodeSize", summary_of(layer, function.code_fingerprint).size}});
   }
   nlohmann::json config = {
       {"FunctionName", c.name},

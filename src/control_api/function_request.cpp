@@ -7,6 +7,7 @@
 #include "lambdad/common/function_name.hpp"
 #include "lambdad/common/regex.hpp"
 #include "lambdad/common/reserved_environment.hpp"
+#include "lambdad/control_api/stored_request.hpp"
 
 namespace lambdad::control_api {
 namespace {
@@ -191,7 +192,8 @@ registry::ConfigPatch config_patch(const json& body) {
   return patch;
 }
 
-/// Code.ZipFile / ZipFile, decoded; the other sources answered with why lambdad has none.
+}  // namespace
+
 std::string zip_file(const json& code) {
   if (member(code, "ImageUri")) {
     throw errors::invalid_parameter(
@@ -214,8 +216,6 @@ std::string zip_file(const json& code) {
   }
   return std::move(*zip);
 }
-
-}  // namespace
 
 AwsError upload_too_large(std::string_view operation) {
   return {413, "RequestEntityTooLargeException",
@@ -266,7 +266,10 @@ registry::CreateRequest create_request(const json& body) {
   if (!code) throw validation("null", "code", "Member must not be null");
   if (!code->is_object()) throw wrong_type("Code", "an object");
   request.zip = zip_file(*code);
-  if (const json* tags = member(body, "Tags")) request.tags = string_map(*tags, "Tags");
+  if (const json* tags = member(body, "Tags")) {
+    request.tags = string_map(*tags, "Tags");
+    check_tags(request.tags);
+  }
   flag(body, "Publish");  // checked; versions are answered as $LATEST for now
   return request;
 }

@@ -29,11 +29,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-registry::Registry& registry_of(ApiState& api) {
-  if (!api.registry) throw errors::service("this server has no function registry");
-  return *api.registry;
-}
-
 /// A function version as the API shows it: the scheduler's view (names, versions, aliases) and
 /// the registry's record of the function.
 struct Described {
@@ -68,18 +63,6 @@ std::string function_name(ApiState& api, std::string_view text) {
   const FunctionName parsed = parse_function_name(text);
   if (api.registry && api.registry->find(parsed.name)) return parsed.name;
   return api.scheduler.describe(parsed.name, "").config.name;
-}
-
-/// How long a Code.Location URL works: AWS's presigned URLs last 10 minutes.
-constexpr long long kCodeUrlSeconds = 600;
-
-std::string code_signature(const ApiState& api, std::string_view name, std::string_view expires) {
-  const std::string text = std::string(name) + "\n" + std::string(expires);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), api.code_url_key.data(), static_cast<int>(api.code_url_key.size()),
-       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
-  return hex_lower({reinterpret_cast<const char*>(mac), length});
 }
 
 /// Code.Location: like AWS's presigned S3 URL, it works without credentials until it expires,
@@ -141,6 +124,20 @@ std::string list_key(const std::string& name, const std::string& version) {
 }
 
 }  // namespace
+
+registry::Registry& registry_of(ApiState& api) {
+  if (!api.registry) throw errors::service("this server has no function registry");
+  return *api.registry;
+}
+
+std::string code_signature(const ApiState& api, std::string_view name, std::string_view expires) {
+  const std::string text = std::string(name) + "\n" + std::string(expires);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), api.code_url_key.data(), static_cast<int>(api.code_url_key.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
+  return hex_lower({reinterpret_cast<const char*>(mac), length});
+}
 
 http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) {
   const std::string marker = query_param(call.query, "Marker");

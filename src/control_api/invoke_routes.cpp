@@ -44,11 +44,16 @@ std::string validate_payload(std::string body) {
   return body;
 }
 
-/// CreateFunction and UpdateFunctionCode carry a zip in base64: their operation's name, else
-/// empty.
+/// CreateFunction, UpdateFunctionCode and PublishLayerVersion carry a zip in base64: their
+/// operation's name, else empty.
 std::string_view upload_operation(const http::RequestHeader& header) {
   std::string_view target = header.target();
   std::string_view path = target.substr(0, target.find('?'));
+  constexpr std::string_view kLayers = "/2018-10-31/layers/";
+  if (header.method() == verb::post && path.starts_with(kLayers) && path.ends_with("/versions") &&
+      path.find('/', kLayers.size()) == path.size() - 9) {
+    return "PublishLayerVersion";
+  }
   if (!path.starts_with(kFunctions)) return {};
   path.remove_prefix(kFunctions.size());
   if (header.method() == verb::post && (path.empty() || path == "/")) return "CreateFunction";

@@ -47,6 +47,22 @@ std::string query_param(std::string_view query, std::string_view key) {
   return {};
 }
 
+std::vector<std::string> query_params(std::string_view query, std::string_view key) {
+  std::vector<std::string> values;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      values.push_back(
+          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1), true).value_or(""));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return values;
+}
+
 std::string path_param(std::string_view segment) {
   return url_decode(segment).value_or(std::string(segment));
 }

@@ -99,6 +99,23 @@ AwsError unsupported_operation(std::string_view operation);
 http::Response json_response(const http::Request& request, unsigned status,
                              const nlohmann::json& body, std::string_view request_id);
 
+/// How long a Code.Location URL works: AWS's presigned URLs last 10 minutes.
+inline constexpr long long kCodeUrlSeconds = 600;
+/// The HMAC of a download URL (function_routes.cpp): `name` is what the URL serves (a function's
+/// name; `layer/<name>/<version>` for a layer), `expires` its epoch seconds.
+std::string code_signature(const ApiState& api, std::string_view name, std::string_view expires);
+
+/// A function (and qualifier) a stored operation's path names (stored_target.cpp): its exact
+/// name, the qualifier from the name or `?Qualifier=` (InvalidParameterValueException when both
+/// differ). ResourceNotFoundException for an unknown function, or a qualifier the scheduler does
+/// not resolve.
+struct StoredTarget {
+  std::string name;
+  std::string qualifier;  ///< "" when none was given
+};
+StoredTarget stored_target(ApiState& api, std::string_view text, const std::string& qualifier);
+registry::Registry& registry_of(ApiState& api);
+
 // invoke_routes.cpp
 http::asio::awaitable<http::Response> invoke(ApiState& api, Call& call);
 // body_policy and body_too_large: request_routing.hpp
@@ -116,6 +133,27 @@ http::asio::awaitable<http::Response> logs_call(ApiState& api, Call& call);
 // metrics_routes.cpp
 http::asio::awaitable<http::Response> healthz(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> metrics(ApiState& api, Call& call);
+// tag_routes.cpp
+http::asio::awaitable<http::Response> tag_resource(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> untag_resource(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> list_tags(ApiState& api, Call& call);
+// policy_routes.cpp
+http::asio::awaitable<http::Response> add_permission(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_policy(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> remove_permission(ApiState& api, Call& call);
+// event_invoke_config_routes.cpp
+http::asio::awaitable<http::Response> put_event_invoke_config(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> update_event_invoke_config(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_event_invoke_config(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> delete_event_invoke_config(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> list_event_invoke_configs(ApiState& api, Call& call);
+// layer_routes.cpp
+http::asio::awaitable<http::Response> publish_layer_version(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_layer_version(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> delete_layer_version(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> list_layer_versions(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> list_layers(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> download_layer(ApiState& api, Call& call);
 // deploy_routes.cpp
 http::asio::awaitable<http::Response> run_deploy(ApiState& api, Call& call);
 

@@ -42,6 +42,10 @@ struct ConfigurationUpdate {
 };
 ConfigurationUpdate configuration_update(const nlohmann::json& body);
 
+/// Code.ZipFile / ZipFile (and PublishLayerVersion's Content.ZipFile), decoded; the other
+/// sources answered with why lambdad has none.
+std::string zip_file(const nlohmann::json& code);
+
 /// A function name as CreateFunction takes it (a name or ARN without a qualifier): the name.
 /// Throws ValidationException.
 std::string create_name(const nlohmann::json& value);

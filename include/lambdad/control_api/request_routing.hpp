@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lambdad/http/server.hpp"
 
@@ -18,6 +19,8 @@ bool match_path(std::string_view pattern, std::string_view path,
 
 /// The query parameter `key`, percent-decoded ("" when absent).
 std::string query_param(std::string_view query, std::string_view key);
+/// Every value of the query parameter `key` (repeated, as UntagResource's tagKeys), decoded.
+std::vector<std::string> query_params(std::string_view query, std::string_view key);
 /// A path segment, percent-decoded (as it came when it does not decode).
 std::string path_param(std::string_view segment);
 
