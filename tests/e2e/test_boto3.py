@@ -12,12 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import (REPORT_RE, ServerTestCase, bash_function, cpp_function,  # noqa: E402
                      function_arn)
 
-try:
-    import boto3
-    from botocore.config import Config
-    BOTO3_ERROR = None
-except ImportError as e:  # reported as the skip reason
-    BOTO3_ERROR = e
+from boto3_clients import client, require_boto3  # noqa: E402
 
 
 class Boto3Test(ServerTestCase):
@@ -33,18 +28,14 @@ class Boto3Test(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if BOTO3_ERROR is not None:
-            raise unittest.SkipTest(f"boto3 is not importable here: {BOTO3_ERROR}")
+        require_boto3()
         super().setUpClass()
 
     def setUp(self):
         super().setUp()
         # Clients for this test's server (a crashed one is replaced by ServerTestCase).
-        session = boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x",
-                                        region_name="us-east-1")
-        config = Config(retries={"max_attempts": 1}, read_timeout=30, connect_timeout=5)
-        self.lam = session.client("lambda", endpoint_url=self.server.lambda_url, config=config)
-        self.logs = session.client("logs", endpoint_url=self.server.lambda_url, config=config)
+        self.lam = client("lambda", self.server.lambda_url)
+        self.logs = client("logs", self.server.lambda_url)
 
     def test_invoke_request_response(self):
         r = self.lam.invoke(FunctionName="HelloCpp", Payload=json.dumps({"sdk": "boto3"}))

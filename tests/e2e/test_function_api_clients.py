@@ -19,12 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import ServerTestCase, bash_function  # noqa: E402
 from test_awscli import AWS, aws_env  # noqa: E402
 
-try:
-    import boto3
-    from botocore.config import Config
-    BOTO3_ERROR = None
-except ImportError as e:  # reported as the skip reason
-    BOTO3_ERROR = e
+from boto3_clients import client, require_boto3  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -115,16 +110,12 @@ class Boto3FunctionApiTest(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if BOTO3_ERROR is not None:
-            raise unittest.SkipTest(f"boto3 is not importable here: {BOTO3_ERROR}")
+        require_boto3()
         super().setUpClass()
 
     def setUp(self):
         super().setUp()
-        session = boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x",
-                                        region_name="us-east-1")
-        config = Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=5)
-        self.lam = session.client("lambda", endpoint_url=self.server.lambda_url, config=config)
+        self.lam = client("lambda", self.server.lambda_url, read_timeout=60)
 
     def test_life_of_a_function(self):
         lam = self.lam
