@@ -87,7 +87,14 @@ bool retryable_function_error(worker::Outcome outcome) {
 FunctionConfig worker_view(FunctionConfig config) {
   config.events.clear();
   config.line = 0;
-  if (config.properties.is_object()) config.properties.erase("Events");
+  // The async retries read the EventInvokeConfig at each event, and tags are the Lambda API's:
+  // no worker sees either.
+  config.event_invoke_config = nullptr;
+  if (config.properties.is_object()) {
+    config.properties.erase("Events");
+    config.properties.erase("EventInvokeConfig");
+    config.properties.erase("Tags");
+  }
   return config;
 }
 

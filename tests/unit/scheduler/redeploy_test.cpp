@@ -49,6 +49,15 @@ TEST(KeepsWorkers, EventsAndLinesAreTheGatewaysBusiness) {
   EXPECT_TRUE(keeps_workers(before, after, "abc"));
 }
 
+TEST(KeepsWorkers, EventInvokeConfigAndTagsAreNotTheWorkers) {
+  const Function before = deployed(config("Fn"), "abc");
+  FunctionConfig after = config("Fn");
+  after.event_invoke_config = {{"MaximumRetryAttempts", 0}};
+  after.properties["EventInvokeConfig"] = after.event_invoke_config;
+  after.properties["Tags"] = {{"team", "a"}};
+  EXPECT_TRUE(keeps_workers(before, after, "abc"));
+}
+
 TEST(KeepsWorkers, WhatAWorkerSeesIsNot) {
   const Function before = deployed(config("Fn"), "abc");
   auto changed = [&](auto edit) {
