@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import json
+import textwrap
 import unittest
 import urllib.parse
 import urllib.request
@@ -320,6 +321,44 @@ class StoredOpsTest(unittest.TestCase):
         r = self.call("GET", f"{LAYERS}/shared/versions")
         self.assertEqual([v["Version"] for v in r.json()["LayerVersions"]], [2])
         self.assertEqual(self.publish("shared", zip1).json()["Version"], 3)  # never reused
+
+    def test_template_layer_is_version_one_of_its_folder(self):
+        server = Server(template=textwrap.dedent("""\
+            Resources:
+              Common:
+                Type: AWS::Serverless::LayerVersion
+                Properties:
+                  ContentUri: common/
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: provided.al2023
+                  Handler: bootstrap
+                  CodeUri: fn/
+                  Layers: [!Ref Common]
+            """))
+        self.addCleanup(server.cleanup)
+        (server.root / "common" / "bin").mkdir(parents=True)
+        (server.root / "common" / "bin" / "hello").write_text("#!/bin/bash\necho -n t\n")
+        (server.root / "fn").mkdir()
+        (server.root / "fn" / "bootstrap").write_text(bash_function("x", "").code)
+        server.start()
+        r = server.request("GET", LAYERS)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([(l["LayerName"], l["LatestMatchingVersion"]["Version"])
+                          for l in r.json()["Layers"]], [("common", 1)])
+        r = server.request("GET", f"{LAYERS}/common/versions/1")
+        self.assertEqual(r.status, 200, r)
+        with urllib.request.urlopen(r.json()["Content"]["Location"], timeout=10) as download:
+            body = download.read()
+        self.assertEqual(len(body), r.json()["Content"]["CodeSize"])
+        self.assertEqual(base64.b64encode(hashlib.sha256(body).digest()).decode(),
+                         r.json()["Content"]["CodeSha256"])
+        r = server.request("DELETE", f"{LAYERS}/common/versions/1")
+        self.assertEqual(r.status, 409, r)
+        r = server.request("POST", f"{LAYERS}/common/versions", json.dumps(
+            {"Content": {"ZipFile": base64.b64encode(self.layer_zip("api")).decode()}}))
+        self.assertEqual(r.json()["Version"], 2)
 
 
 if __name__ == "__main__":
