@@ -11,6 +11,8 @@
 namespace lambdad::registry {
 namespace {
 
+constexpr size_t kMaxPolicyBytes = 20480;
+
 std::string policy_key(const std::string& qualifier) {
   return qualifier == "$LATEST" ? "" : qualifier;
 }
@@ -63,6 +65,17 @@ boost::asio::awaitable<void> Registry::add_permission(std::string name, std::str
     }
   }
   next.statements.push_back(std::move(statement));
+  // AWS's limit on a function's policy, measured as the document GetPolicy returns.
+  const size_t size =
+      nlohmann::json{{"Version", "2012-10-17"}, {"Id", "default"}, {"Statement", next.statements}}
+          .dump()
+          .size();
+  if (size > kMaxPolicyBytes) {
+    throw AwsError(400, "PolicyLengthExceededException",
+                   "The final policy size (" + std::to_string(size) +
+                       ") is bigger than the limit (" + std::to_string(kMaxPolicyBytes) + ").",
+                   AwsError::Key::kmessage);
+  }
   next.revision_id = new_request_id();
   // In memory first, so a second call meanwhile sees this one; the registry thread writes in
   // call order, so the last write holds the latest policy.

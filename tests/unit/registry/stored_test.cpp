@@ -180,6 +180,20 @@ TEST_F(StoredTest, PoliciesByQualifierWithTheirRevision) {
   EXPECT_FALSE(registry->policy("Tmpl", "live"));
 }
 
+TEST_F(StoredTest, APolicyStaysWithinAwsSizeLimit) {
+  const json big = {{"Sid", "a"}, {"Resource", std::string(10000, 'r')}};
+  run(registry->add_permission("Tmpl", "", big, std::nullopt));
+  json second = big;
+  second["Sid"] = "b";
+  run(registry->add_permission("Tmpl", "", second, std::nullopt));
+  json third = big;
+  third["Sid"] = "c";
+  const AwsError e =
+      error_of([&] { run(registry->add_permission("Tmpl", "", third, std::nullopt)); });
+  EXPECT_EQ(e.type, "PolicyLengthExceededException");
+  EXPECT_EQ(registry->policy("Tmpl", "")->statements.size(), 2u);
+}
+
 TEST_F(StoredTest, EventInvokeConfigsPutReplacesUpdateMerges) {
   EventInvokeConfig config;
   config.maximum_retry_attempts = 0;
