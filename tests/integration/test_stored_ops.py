@@ -273,12 +273,14 @@ class StoredOpsTest(unittest.TestCase):
         with urllib.request.urlopen(v1["Content"]["Location"], timeout=10) as download:
             self.assertEqual(download.read(), zip1)
 
-        # Refused: not a zip, no content, a bad name; none takes a version number.
+        # Refused: not a zip, no content, a bad name; none takes a version number or leaves code.
+        code = sorted(p.name for p in (self.server.state_dir / "code").iterdir())
         self.assert_error(self.publish("shared", b"not a zip"), 400,
                           "InvalidParameterValueException")
         self.assert_error(self.call("POST", f"{LAYERS}/shared/versions", {}), 400,
                           "ValidationException")
         self.assert_error(self.publish("bad%20name", zip1), 400, "ValidationException")
+        self.assertEqual(sorted(p.name for p in (self.server.state_dir / "code").iterdir()), code)
         r = self.publish("shared", self.layer_zip("two"), CompatibleRuntimes=["python3.12"])
         self.assertEqual(r.json()["Version"], 2)
 
