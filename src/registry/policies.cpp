@@ -26,6 +26,13 @@ std::function<bool()> put_policy_job(RegistryDb* db, std::string name, std::stri
       };
 }
 
+// Not a lambda in the coroutine below: GCC 12 miscompiles lambdas written inside coroutines
+// (registry.cpp).
+void erase_statement(Policy& policy, const std::string& sid) {
+  std::erase_if(policy.statements,
+                [&](const nlohmann::json& s) { return s.value("Sid", "") == sid; });
+}
+
 void check_revision(const std::optional<Policy>& policy,
                     const std::optional<std::string>& revision_id) {
   if (!revision_id || revision_id->empty()) return;
@@ -102,7 +109,7 @@ boost::asio::awaitable<void> Registry::remove_permission(std::string name, std::
   check_revision(before, revision_id);
   Policy next = before.value_or(Policy{});
   const size_t count = next.statements.size();
-  std::erase_if(next.statements, [&](const auto& s) { return s.value("Sid", "") == sid; });
+  erase_statement(next, sid);
   if (next.statements.size() == count) {
     throw AwsError(404, "ResourceNotFoundException",
                    "Statement " + sid + " is not found in resource policy.");
