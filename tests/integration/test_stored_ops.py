@@ -7,8 +7,10 @@ import base64
 import hashlib
 import io
 import json
+import os
 import textwrap
 import unittest
+import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -323,6 +325,30 @@ class StoredOpsTest(unittest.TestCase):
         r = self.call("GET", f"{LAYERS}/shared/versions")
         self.assertEqual([v["Version"] for v in r.json()["LayerVersions"]], [2])
         self.assertEqual(self.publish("shared", zip1).json()["Version"], 3)  # never reused
+
+    def test_layer_uploads(self):
+        # Over Lambda's body limit: 413 from the header, as CreateFunction.
+        r = self.server.request("POST", f"{LAYERS}/big/versions", b"x" * 69905068,
+                                {"Content-Type": "application/json"})
+        self.assert_error(r, 413, "RequestEntityTooLargeException",
+                          "Request must be smaller than 69905067 bytes for the "
+                          "PublishLayerVersion operation")
+        # Over the invoke limit, under Lambda's: taken.
+        data = os.urandom(10 << 20)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("data.bin", data)
+        r = self.publish("big", buffer.getvalue())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["Content"]["CodeSize"], len(buffer.getvalue()))
+        self.assert_error(self.call("GET", f"{LAYERS}/big/versions/1x"), 404,
+                          "ResourceNotFoundException")
+        r = self.call("GET", f"{LAYERS}/big/versions/1")
+        location = r.json()["Content"]["Location"]
+        forged = location.replace("Signature=", "Signature=0")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(forged, timeout=10)
+        self.assertEqual(e.exception.code, 403)
 
     def test_template_layer_is_version_one_of_its_folder(self):
         server = Server(template=textwrap.dedent("""\
