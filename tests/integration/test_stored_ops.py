@@ -33,6 +33,9 @@ class StoredOpsTest(unittest.TestCase):
             bash_function("Tmpl", 'response="{\\"pid\\":$$}"', Tags={"team": "core"}),
             bash_function("Fails", 'echo x >> "$OUT_DIR/attempts"; post_error Boom boom; '
                                    'handled=1'),
+            bash_function("FailsLive", 'echo x >> "$OUT_DIR/live-attempts"; '
+                                       'post_error Boom boom; handled=1',
+                          AutoPublishAlias="live"),
         ])
         self.addCleanup(self.server.cleanup)
         self.server.start()
@@ -227,6 +230,24 @@ class StoredOpsTest(unittest.TestCase):
         self.assert_error(self.call("PUT", f"{EIC}/Fails/event-invoke-config?Qualifier=nope",
                                     {"MaximumRetryAttempts": 1}), 404,
                           "ResourceNotFoundException")
+
+    def test_event_invoke_config_by_qualifier(self):
+        path = f"{EIC}/FailsLive/event-invoke-config"
+        r = self.call("PUT", path + "?Qualifier=live", {"MaximumRetryAttempts": 0})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["FunctionArn"], function_arn("FailsLive", "live"))
+        self.assert_error(self.call("GET", path), 404, "ResourceNotFoundException")
+        r = self.call("GET", f"{EIC}/FailsLive:live/event-invoke-config")
+        self.assertEqual(r.json()["MaximumRetryAttempts"], 0)
+        self.assert_error(self.call("GET", f"{EIC}/FailsLive:live/event-invoke-config"
+                                           "?Qualifier=other"), 400,
+                          "InvalidParameterValueException")
+        # The alias's config applies to an event invoked through the alias.
+        r = self.server.invoke("FailsLive", {}, qualifier="live", invocation_type="Event")
+        self.assertEqual(r.status, 202, r)
+        wait_until(lambda: "of FailsLive failed after 1 attempts" in self.server.stderr(), 15,
+                   message="the event given up after its first attempt")
+        self.assertEqual(self.server.out_file("live-attempts"), "x\n")
 
     def test_template_event_invoke_config_is_visible(self):
         server = Server([bash_function("Declared", "", EventInvokeConfig={
