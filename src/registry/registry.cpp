@@ -163,7 +163,10 @@ void Registry::set_template(const std::vector<FunctionConfig>& functions,
           "its definition replaces the function made through the Lambda API",
           config.name);
       next.erase(config.name);
-      if (thread_->db) thread_->post_remove(config.name);
+      if (thread_->db) {
+        thread_->post_remove(config.name);
+        forget_stored(config.name);  // its policies and configs were the API function's
+      }
     } else if (old->second.changed_by_api) {
       spdlog::warn(
           "function {}: the template's redeploy overwrites the changes made to it through the "

@@ -34,13 +34,14 @@ class StoredTest : public ::testing::Test {
     open();
   }
 
-  void open() {
+  void open() { open({tmpl}); }
+  void open(const std::vector<FunctionConfig>& functions) {
     registry.reset();
     registry = std::make_unique<Registry>(
         io.get_executor(),
         RegistryOptions{
             .state_dir = dir.path(), .now_ms = [this] { return clock_ms; }, .check = {}});
-    registry->open({tmpl});
+    registry->open(functions);
   }
 
   template <typename T>
@@ -258,6 +259,18 @@ TEST_F(StoredTest, ADeletedFunctionTakesItsStoredStateAlong) {
   open();
   EXPECT_FALSE(registry->policy("fn", ""));
   EXPECT_FALSE(registry->event_invoke_config("fn", ""));
+}
+
+TEST_F(StoredTest, ATemplateTakingAnApiFunctionsNameDropsItsStoredState) {
+  create("fn");
+  run(registry->add_permission("fn", "", {{"Sid", "s"}}, std::nullopt));
+  FunctionConfig taken = tmpl;
+  taken.name = taken.logical_id = "fn";
+  registry->set_template({tmpl, taken});
+  EXPECT_FALSE(registry->policy("fn", ""));
+  open({tmpl, taken});
+  EXPECT_EQ(registry->find("fn")->origin, Origin::kTemplate);
+  EXPECT_FALSE(registry->policy("fn", ""));
 }
 
 TEST_F(StoredTest, LayerVersionsAreNeverReused) {
