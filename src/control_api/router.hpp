@@ -128,6 +128,12 @@ http::asio::awaitable<http::Response> update_function_code(ApiState& api, Call& 
 http::asio::awaitable<http::Response> update_function_configuration(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> delete_function(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> download_code(ApiState& api, Call& call);
+// concurrency_routes.cpp
+http::asio::awaitable<http::Response> put_function_concurrency(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_function_concurrency(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> delete_function_concurrency(ApiState& api, Call& call);
+// account_routes.cpp
+http::asio::awaitable<http::Response> get_account_settings(ApiState& api, Call& call);
 // logs_routes.cpp
 http::asio::awaitable<http::Response> logs_call(ApiState& api, Call& call);
 // metrics_routes.cpp

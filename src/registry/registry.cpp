@@ -66,6 +66,13 @@ std::function<bool()> remove_job(RegistryDb* db, std::string name) {
   };
 }
 
+std::function<bool()> void_job(std::function<void()> job) {
+  return [job = std::move(job)] {
+    job();
+    return true;
+  };
+}
+
 std::function<std::string()> read_code_job(const CodeStore& code, fs::path zip, fs::path dir) {
   return [&code, zip = std::move(zip), dir = std::move(dir)] {
     if (zip.empty()) return code.zip_folder(dir);
@@ -97,6 +104,7 @@ void Registry::open(const std::vector<FunctionConfig>& template_functions,
   // At start, before the io thread serves anything: the disk work runs here, once.
   thread_->db = std::make_unique<RegistryDb>(options_.state_dir / "lambdad.db");
   open_stored();
+  load_concurrency();
   size_t loaded = 0;
   for (FunctionRecord& record : thread_->db->load(options_.state_dir / "code")) {
     std::error_code ec;
@@ -167,14 +175,15 @@ void Registry::set_template(const std::vector<FunctionConfig>& functions,
         thread_->post_remove(config.name);
         forget_stored(config.name);  // its policies and configs were the API function's
       }
+      forget_concurrency(config.name);
     } else if (old->second.changed_by_api) {
       spdlog::warn(
           "function {}: the template's redeploy overwrites the changes made to it through the "
           "Lambda API",
           config.name);
     } else {
-      same = old->second.config == config && old_fp != fingerprints_.end() &&
-             old_fp->second == fingerprint;
+      same = same_apart_from_reservation(old->second.config, config) &&
+             old_fp != fingerprints_.end() && old_fp->second == fingerprint;
     }
     if (same) {
       record.revision_id = old->second.revision_id;
@@ -189,6 +198,7 @@ void Registry::set_template(const std::vector<FunctionConfig>& functions,
   }
   records_ = std::move(next);
   fingerprints_ = std::move(next_fingerprints);
+  merge_concurrency();
 }
 
 std::vector<FunctionConfig> Registry::functions() const {
@@ -435,6 +445,7 @@ asio::awaitable<void> Registry::remove(std::string name) {
   }
   records_.erase(name);
   forget_stored(name);
+  forget_concurrency(name);
   committed(name);
 }
 
@@ -444,6 +455,19 @@ asio::awaitable<std::string> Registry::code_zip(std::string name) {
   const fs::path zip = record->code_hex.empty() ? fs::path() : code_.zip_file(record->code_hex);
   std::function<std::string()> job = read_code_job(code_, zip, record->config.code_dir);
   co_return co_await thread_->run<std::string>(std::move(job));
+}
+
+asio::awaitable<void> Registry::run_on_thread(std::function<void()> job) {
+  std::function<bool()> wrapped = void_job(std::move(job));
+  co_await thread_->run<bool>(std::move(wrapped));
+}
+
+void Registry::post_to_thread(std::function<void()> job) {
+  thread_->post(std::move(job));
+}
+
+RegistryDb* Registry::database() const {
+  return thread_->db.get();
 }
 
 }  // namespace lambdad::registry

@@ -9,6 +9,10 @@ namespace lambdad::scheduler {
 void ConcurrencyLimits::set_reserved(const std::string& function, std::optional<int> reserved) {
   Entry& entry = functions_[function];
   if (entry.reserved) total_reserved_ -= *entry.reserved;
+  // Invocations in flight move with the function between its reservation and the unreserved
+  // pool, so that each one's release() takes it back from where it is counted now.
+  if (entry.reserved && !reserved) unreserved_in_flight_ += entry.in_flight;
+  if (!entry.reserved && reserved) unreserved_in_flight_ -= entry.in_flight;
   entry.reserved = reserved;
   if (reserved) total_reserved_ += *reserved;
 }

@@ -83,17 +83,20 @@ bool retryable_function_error(worker::Outcome outcome) {
 }
 
 /// The config as its workers see it: without the events (the gateway's) and template lines,
-/// which move whenever something above them in the template is edited.
+/// which move whenever something above them in the template is edited, and without the reserved
+/// concurrency, which only the scheduler's limits read (PutFunctionConcurrency keeps the warm
+/// workers).
 FunctionConfig worker_view(FunctionConfig config) {
   config.events.clear();
   config.line = 0;
   // The async retries read the EventInvokeConfig at each event, and tags are the Lambda API's:
   // no worker sees either.
   config.event_invoke_config = nullptr;
+  config.reserved_concurrency.reset();
   if (config.properties.is_object()) {
-    config.properties.erase("Events");
-    config.properties.erase("EventInvokeConfig");
-    config.properties.erase("Tags");
+    for (const char* key : {"Events", "EventInvokeConfig", "Tags", "ReservedConcurrentExecutions"}) {
+      config.properties.erase(key);
+    }
   }
   return config;
 }
@@ -189,6 +192,7 @@ Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& con
     if (old != functions_.end() && keeps_workers(old->second, config, fingerprint)) {
       result.kept.push_back(config.name);
       old->second.config = config;  // its new events and lines; each pool keeps its own copy
+      limits_->set_reserved(config.name, config.reserved_concurrency);
       logical_ids_[config.logical_id] = config.name;
       continue;
     }

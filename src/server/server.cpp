@@ -331,9 +331,10 @@ void Server::start() {
   s.registry = std::make_unique<registry::Registry>(
       s.ioc.get_executor(),
       registry::RegistryOptions{
-          .state_dir = s.options.state_dir, .now_ms = {}, .check = [&s](const FunctionConfig& f) {
-            s.redeployer->check_runtime(f);
-          }});
+          .state_dir = s.options.state_dir,
+          .now_ms = {},
+          .check = [&s](const FunctionConfig& f) { s.redeployer->check_runtime(f); },
+          .concurrency_limit = s.options.scheduler.max_concurrency});
   const scheduler::CodeFingerprints template_code = s.start_watching();
   s.registry->open(s.tmpl.functions, template_code);
   // The API's FunctionEventInvokeConfigs, asked at each Event invoke.

@@ -395,8 +395,9 @@ class FunctionApiTest(unittest.TestCase):
         for method, path, operation in [
                 ("POST", f"{FUNCTIONS}/Tmpl/versions", "PublishVersion"),
                 ("POST", f"{FUNCTIONS}/Tmpl/aliases", "CreateAlias"),
-                ("PUT", "/2017-10-31/functions/Tmpl/concurrency", "PutFunctionConcurrency"),
-                ("GET", "/2016-08-19/account-settings", "GetAccountSettings"),
+                ("GET", "/2021-10-31/functions/Tmpl/url", "GetFunctionUrlConfig"),
+                ("PUT", "/2021-07-20/functions/Tmpl/runtime-management-config",
+                 "PutRuntimeManagementConfig"),
                 ("GET", "/2015-03-31/event-source-mappings", "ListEventSourceMappings")]:
             with self.subTest(operation):
                 r = self.call(method, path, {})

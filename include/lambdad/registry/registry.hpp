@@ -33,6 +33,7 @@
 
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/registry/code_store.hpp"
+#include "lambdad/registry/concurrency.hpp"
 #include "lambdad/registry/function_record.hpp"
 #include "lambdad/registry/stored_records.hpp"
 
@@ -47,6 +48,8 @@ struct RegistryOptions {
   /// Checks a function the API is about to create or change can run here (its runtime's
   /// interpreter): throws AwsError. Called on the registry thread.
   std::function<void(const FunctionConfig&)> check;
+  /// The server's concurrent executions (`--max-concurrency`), which reservations share.
+  int concurrency_limit = 1000;
 };
 
 class Registry {
@@ -150,6 +153,21 @@ class Registry {
   boost::asio::awaitable<void> delete_layer_version(std::string name, int version);
   /// The layer version's zip (GetLayerVersion's Content.Location).
   boost::asio::awaitable<std::string> layer_zip(std::string name, int version);
+  // Reserved concurrency (concurrency.cpp). A value set through the API is kept in the state
+  // dir's `registry_concurrency` table for template and API functions alike; a template that
+  // declares ReservedConcurrentExecutions owns it and wins at its next deploy (logged). Neither
+  // Put nor Delete changes the function's RevisionId: the reservation is not part of its
+  // configuration, as on AWS.
+
+  /// GetFunctionConcurrency (nullopt: no reservation). Throws ResourceNotFoundException.
+  std::optional<int> reserved_concurrency(const std::string& name) const;
+  /// PutFunctionConcurrency: checks the limits (concurrency.hpp), persists, then hands the
+  /// scheduler the new reservation (on_change). Throws AwsError before writing anything.
+  boost::asio::awaitable<int> put_concurrency(std::string name, int reserved);
+  /// DeleteFunctionConcurrency: the function draws from the unreserved pool again.
+  boost::asio::awaitable<void> delete_concurrency(std::string name);
+  /// GetAccountSettings' figures.
+  AccountFigures account() const;
 
  private:
   struct Thread;
@@ -168,6 +186,18 @@ class Registry {
   /// A refused write: the function is Successful again, as it was.
   void settle(const std::string& name);
   long long now() const;
+  /// Runs a job on the registry's thread while the caller awaits / without waiting (errors
+  /// logged); the job may use database().
+  boost::asio::awaitable<void> run_on_thread(std::function<void()> job);
+  void post_to_thread(std::function<void()> job);
+  RegistryDb* database() const;
+  // concurrency.cpp
+  void load_concurrency();
+  /// After a template deploy: the API's reservations over the records, except where the
+  /// template declares its own (which wins, logged); those of functions gone are dropped.
+  void merge_concurrency();
+  /// The function is gone (deleted, or taken over by the template): so is its reservation.
+  void forget_concurrency(const std::string& name);
 
   boost::asio::any_io_executor io_;
   RegistryOptions options_;
@@ -178,6 +208,10 @@ class Registry {
   std::set<std::string> creating_;  ///< names of creates whose code is being written
   std::map<std::string, std::string> fingerprints_;  ///< the template's, at its last deploy
   std::function<void()> on_change_;
+  /// Reservations set through the API, by function; nullopt: deleted over the template's value.
+  std::map<std::string, std::optional<int>> concurrency_;
+  /// What the template's functions declare (ReservedConcurrentExecutions), at its last deploy.
+  std::map<std::string, int> template_reservations_;
 };
 
 }  // namespace lambdad::registry

@@ -15,7 +15,9 @@ class ConcurrencyLimits {
  public:
   explicit ConcurrencyLimits(int server_limit) : server_limit_(server_limit) {}
 
-  /// Declares a function's reservation (nullopt: none; 0: the function is disabled).
+  /// Declares a function's reservation (nullopt: none; 0: the function is disabled); may change
+  /// while invocations are in flight (PutFunctionConcurrency): those finish, and new ones are
+  /// counted against the new reservation.
   void set_reserved(const std::string& function, std::optional<int> reserved);
   /// Takes one execution slot; on refusal returns AWS's throttle `Reason`.
   std::optional<std::string> try_acquire(const std::string& function);

@@ -44,6 +44,34 @@ TEST(ConcurrencyLimits, ServerLimitAppliesToEveryone) {
   EXPECT_EQ(limits.try_acquire("b"), std::nullopt);
 }
 
+TEST(ConcurrencyLimits, AReservationChangedWhileCallsRunKeepsTheCountsRight) {
+  ConcurrencyLimits limits(10);
+  EXPECT_EQ(limits.try_acquire("f"), std::nullopt);  // from the unreserved pool
+  limits.set_reserved("f", 1);                       // PutFunctionConcurrency meanwhile
+  EXPECT_EQ(limits.unreserved_capacity(), 9);
+  EXPECT_EQ(limits.try_acquire("f"), "ReservedFunctionConcurrentInvocationLimitExceeded")
+      << "the call in flight holds the reservation's one slot";
+  limits.release("f");
+  EXPECT_EQ(limits.try_acquire("f"), std::nullopt);
+  limits.set_reserved("f", std::nullopt);  // DeleteFunctionConcurrency meanwhile
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(limits.try_acquire("g"), std::nullopt);
+  EXPECT_EQ(limits.try_acquire("g"), "ConcurrentInvocationLimitExceeded")
+      << "f's call counts in the unreserved pool again";
+  limits.release("f");
+  EXPECT_EQ(limits.try_acquire("g"), std::nullopt);
+  EXPECT_EQ(limits.in_flight_total(), 10);
+}
+
+TEST(ConcurrencyLimits, ReservingZeroWhileCallsRunStopsTheNextOnes) {
+  ConcurrencyLimits limits(10);
+  EXPECT_EQ(limits.try_acquire("f"), std::nullopt);
+  limits.set_reserved("f", 0);
+  EXPECT_EQ(limits.try_acquire("f"), "ReservedFunctionConcurrentInvocationLimitExceeded");
+  limits.release("f");  // the call in flight ends normally
+  EXPECT_EQ(limits.in_flight_total(), 0);
+  EXPECT_EQ(limits.unreserved_capacity(), 10);
+}
+
 TEST(ConcurrencyLimitsDeathTest, ReleasingWhatWasNotTakenCrashes) {
   ConcurrencyLimits limits(10);
   EXPECT_DEATH(limits.release("never"), "invariant broken");

@@ -2,7 +2,11 @@
 // to pools (no worker is started: nothing is provisioned and nothing invoked).
 #include <gtest/gtest.h>
 
+#include <future>
+
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/scheduler/pool.hpp"
@@ -72,11 +76,20 @@ TEST(KeepsWorkers, WhatAWorkerSeesIsNot) {
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.runtime = "provided.al2"; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.code_dir = "/elsewhere"; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.layers.push_back("/opt/layer"); }));
-  EXPECT_TRUE(changed([](FunctionConfig& c) { c.reserved_concurrency = 2; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.auto_publish_alias = "live"; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.log_format = "JSON"; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.network = false; }));
   EXPECT_TRUE(changed([](FunctionConfig& c) { c.properties["Tracing"] = "Active"; }));
+}
+
+TEST(KeepsWorkers, TheReservationIsTheSchedulersOwn) {
+  // PutFunctionConcurrency, or a template that only changes ReservedConcurrentExecutions, keeps
+  // the warm workers: no worker reads it.
+  const Function before = deployed(config("Fn"), "abc");
+  FunctionConfig after = config("Fn");
+  after.reserved_concurrency = 2;
+  after.properties["ReservedConcurrentExecutions"] = 2;
+  EXPECT_TRUE(keeps_workers(before, after, "abc"));
 }
 
 class RedeployTest : public ::testing::Test {
@@ -115,6 +128,28 @@ TEST_F(RedeployTest, UnchangedFunctionsKeepTheirPools) {
   std::vector<std::string> names;
   for (const auto& f : scheduler_.stats().functions) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"Edited", "Moved", "New", "Same"}));
+}
+
+TEST_F(RedeployTest, ANewReservationKeepsThePoolAndTakesEffectAtOnce) {
+  scheduler_.deploy({config("Fn")}, {{"Fn", "f"}});
+  const Pool* before = pool("Fn");
+  FunctionConfig disabled = config("Fn");
+  disabled.reserved_concurrency = 0;
+  const auto swapped = scheduler_.redeploy({disabled}, {{"Fn", "f"}});
+  EXPECT_EQ(swapped.kept, (std::vector<std::string>{"Fn"}));
+  EXPECT_EQ(pool("Fn"), before);
+  EXPECT_EQ(scheduler_.describe("Fn", "").config.reserved_concurrency, 0);
+  auto call =
+      boost::asio::co_spawn(io_, scheduler_.invoke({.function = "Fn"}), boost::asio::use_future);
+  io_.poll();  // refused before it waits for anything
+  ASSERT_EQ(call.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  try {
+    call.get();
+    ADD_FAILURE() << "a function reserved at 0 ran";
+  } catch (const AwsError& e) {
+    EXPECT_EQ(e.status, 429);
+    EXPECT_EQ(e.reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+  }
 }
 
 TEST_F(RedeployTest, StatsListEachVersionsWorkers) {
