@@ -51,7 +51,7 @@ class AwsCliConcurrencyTest(ServerTestCase):
 
     def test_concurrency_on_a_template_function(self):
         self.assertEqual(self.aws("lambda", "get-function-concurrency", "--function-name",
-                                  "FromTemplate"), {})
+                                  "FromTemplate"), None)  # {}: the CLI prints nothing
         self.assertEqual(self.aws("lambda", "put-function-concurrency", "--function-name",
                                   "FromTemplate", "--reserved-concurrent-executions", "5"),
                          {"ReservedConcurrentExecutions": 5})
@@ -71,7 +71,7 @@ class AwsCliConcurrencyTest(ServerTestCase):
         self.assertIn("(TooManyRequestsException)", err)
         self.aws("lambda", "delete-function-concurrency", "--function-name", "FromTemplate")
         self.assertEqual(self.aws("lambda", "get-function-concurrency", "--function-name",
-                                  "FromTemplate"), {})
+                                  "FromTemplate"), None)  # {}: the CLI prints nothing
         meta = self.aws("lambda", "invoke", "--function-name", "FromTemplate", str(out))
         self.assertEqual(meta["StatusCode"], 200)
         self.assertEqual(json.loads(out.read_text()), {"ok": True})
@@ -87,7 +87,7 @@ class AwsCliConcurrencyTest(ServerTestCase):
         err = self.aws("lambda", "get-function-concurrency", "--function-name", "nope", ok=False)
         self.assertIn("(ResourceNotFoundException)", err)
         self.assertEqual(self.aws("lambda", "get-function-concurrency", "--function-name",
-                                  "FromTemplate"), {})
+                                  "FromTemplate"), None)  # {}: the CLI prints nothing
 
 
 class Boto3ConcurrencyTest(ServerTestCase):
