@@ -5,6 +5,7 @@ deploy), GetAccountSettings' figures, and the bad inputs, none of which writes a
 
 import base64
 import json
+import os
 import threading
 import unittest
 
@@ -13,6 +14,18 @@ from test_function_api import ROLE, bash_zip, create_body
 
 FUNCTIONS = "/2015-03-31/functions"
 LIMIT = 50  # --max-concurrency: a tenth, 5, stays unreserved
+
+
+# A function calling the concurrency operations on the lambda port (given in the event).
+CALLER = r"""
+port="$(printf '%s' "$event" | sed -E 's/.*"port": *([0-9]+).*/\1/')"
+base="http://127.0.0.1:$port"
+put="$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+  --data '{"ReservedConcurrentExecutions":0}' "$base/2017-10-31/functions/Tmpl/concurrency")"
+del="$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$base/2017-10-31/functions/Tmpl/concurrency")"
+acct="$(curl -s -o /dev/null -w '%{http_code}' "$base/2016-08-19/account-settings/")"
+response="{\"put\":$put,\"delete\":$del,\"account\":$acct}"
+"""
 
 
 def put_path(name):
@@ -29,6 +42,7 @@ class ConcurrencyApiTest(unittest.TestCase):
             bash_function("Tmpl", 'response="{\\"pid\\":\\"$(pid_ref)\\"}"'),
             bash_function("Declared", 'response="{}"', ReservedConcurrentExecutions=2),
             bash_function("Slow", 'sleep 1; response="{}"', Timeout=10),
+            bash_function("Caller", CALLER, Timeout=10),
         ], args=["--max-concurrency", str(LIMIT)])
         self.addCleanup(self.server.cleanup)
         self.server.start()
@@ -119,8 +133,7 @@ class ConcurrencyApiTest(unittest.TestCase):
         self.assertEqual(self.put("api-fn", 2).status, 200)
         self.assertEqual(self.call("DELETE", f"{FUNCTIONS}/api-fn").status, 204)
         self.assert_error(self.call("GET", get_path("api-fn")), 404, "ResourceNotFoundException")
-        self.assertEqual(wait_until(lambda: self.rows() == {} or None, 5, message="row removed"),
-                         True)
+        wait_until(lambda: self.rows() == {}, 5, message="its row removed")
 
     def test_the_reservation_caps_the_function(self):
         self.assertEqual(self.put("Slow", 1).status, 200)
@@ -176,8 +189,7 @@ class ConcurrencyApiTest(unittest.TestCase):
         self.assertEqual(self.get("Declared"), 2)
         self.assertIn("function Declared: the template's redeploy overwrites the changes made to "
                       "it through the Lambda API", self.server.stderr() + self.server.stdout())
-        self.assertEqual(wait_until(lambda: "Declared" not in self.rows() or None, 5,
-                                    message="the API's row dropped"), True)
+        wait_until(lambda: "Declared" not in self.rows(), 5, message="the API's row dropped")
         # The restarted scheduler enforces the kept values.
         self.assertEqual(self.put("Tmpl", 0).status, 200)
         self.server.stop()
@@ -191,6 +203,27 @@ class ConcurrencyApiTest(unittest.TestCase):
         self.server.start()
         self.assertEqual(self.get("Declared"), 2)
 
+    def test_a_hot_reload_keeps_the_api_values_and_applies_the_templates(self):
+        pid = self.server.invoke_ok(self, "Tmpl").json()["pid"]
+        self.assertEqual(self.put("Tmpl", 4).status, 200)
+        self.assertEqual(self.put("Declared", 9).status, 200)
+        # The template now reserves 3 for Declared: its value wins over the API's 9.
+        text = self.server.template_path.read_text()
+        self.assertIn("ReservedConcurrentExecutions: 2", text)
+        new = self.server.template_path.with_name("template.yaml.new")
+        new.write_text(text.replace("ReservedConcurrentExecutions: 2",
+                                    "ReservedConcurrentExecutions: 3"))
+        os.replace(new, self.server.template_path)
+        wait_until(lambda: self.get("Declared") == 3, 10, message="the hot reload")
+        self.assertIn("function Declared: the template's redeploy overwrites the changes made to "
+                      "it through the Lambda API", self.server.stderr())
+        self.assertEqual(self.get("Tmpl"), 4, "the API's value on a function the template "
+                                              "gives none stays")
+        self.assertEqual(self.server.invoke_ok(self, "Tmpl").json()["pid"], pid,
+                         "and its warm worker")
+        wait_until(lambda: self.rows() == {"Tmpl": 4}, 5,
+                   message="the API's row for Declared dropped")
+
     def test_account_settings(self):
         zip_bytes = bash_zip('response="{}"')
         r = self.call("POST", FUNCTIONS, create_body("api-fn", zip_bytes))
@@ -203,7 +236,14 @@ class ConcurrencyApiTest(unittest.TestCase):
                 "AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000,
                                  "CodeSizeZipped": 52428800, "ConcurrentExecutions": LIMIT,
                                  "UnreservedConcurrentExecutions": LIMIT - 2 - 10},
-                "AccountUsage": {"TotalCodeSize": len(zip_bytes), "FunctionCount": 4}})
+                "AccountUsage": {"TotalCodeSize": len(zip_bytes), "FunctionCount": 5}})
+
+    def test_a_function_may_not_manage_concurrency(self):
+        # Management operations, refused to workers unless --allow-worker-control.
+        got = self.server.invoke_ok(self, "Caller", {"port": self.server.lambda_port}).json()
+        self.assertEqual(got, {"put": 403, "delete": 403, "account": 403})
+        self.assertEqual(self.rows(), {})
+        self.server.invoke_ok(self, "Tmpl")
 
     # -- bad input: nothing written --
 
