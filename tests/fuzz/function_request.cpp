@@ -1,9 +1,11 @@
-// The bodies of CreateFunction, UpdateFunctionCode and UpdateFunctionConfiguration as the lambda
-// port reads them (control_api/function_request.hpp), and of the stored operations (TagResource,
-// AddPermission, FunctionEventInvokeConfig, PublishLayerVersion; control_api/stored_request.hpp)
-// with the ARNs and names of their paths: JSON, base64 code, every field's checks.
+// The bodies of CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration and
+// PutFunctionConcurrency as the lambda port reads them (control_api/function_request.hpp,
+// concurrency_request.hpp), and of the stored operations (TagResource, AddPermission,
+// FunctionEventInvokeConfig, PublishLayerVersion; control_api/stored_request.hpp) with the ARNs
+// and names of their paths: JSON, base64 code, every field's checks.
 // AwsError is the only answer a body may get; anything else thrown is a finding.
 
+#include "lambdad/control_api/concurrency_request.hpp"
 #include "lambdad/control_api/function_request.hpp"
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/control_api/stored_request.hpp"
@@ -45,6 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     (void)layer_name(body);
+  } catch (const lambdad::AwsError&) {
+  }
+  try {
+    (void)reserved_concurrency(parse_body(body));
+  } catch (const lambdad::AwsError&) {
+  }
+  try {
+    (void)concurrency_function_name(body);
   } catch (const lambdad::AwsError&) {
   }
   return 0;
