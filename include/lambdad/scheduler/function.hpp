@@ -40,8 +40,9 @@ struct Resolved {
 };
 
 /// Whether a redeployed function keeps its pools and warm workers: the same settings as far as
-/// its workers can tell (its events, which only the gateway reads, and template lines aside) and
-/// the same code, by a known fingerprint.
+/// its workers can tell (its events, which only the gateway reads, template lines and reserved
+/// concurrency, which only the scheduler's limits read, aside) and the same code, by a known
+/// fingerprint.
 bool keeps_workers(const Function& before, const FunctionConfig& after,
                    const std::string& code_after);
 
