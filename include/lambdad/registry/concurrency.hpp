@@ -5,8 +5,9 @@
 ///
 /// The server's limit (`serve --max-concurrency`) is the account's `ConcurrentExecutions`.
 /// Reservations may take all of it but a minimum that stays unreserved for the functions without
-/// one: AWS keeps 100 of an account's usual 1,000; lambdad keeps a tenth of its limit, rounded up,
-/// and never more than AWS's 100 (1,000 → 100, 10 → 1, 1 → 1).
+/// one: AWS keeps 100 of an account's usual 1,000 (and all of a smaller account's limit, so a new
+/// account's 10 or 50 can reserve nothing); lambdad keeps a tenth of its limit, rounded up, and
+/// never more than AWS's 100 (1,000 → 100, 10 → 1, 1 → 1), so a small server can reserve.
 
 #include <cstdint>
 #include <optional>
