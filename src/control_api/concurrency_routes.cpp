@@ -32,7 +32,9 @@ http::asio::awaitable<http::Response> put_function_concurrency(ApiState& api, Ca
   const std::string text = path_param(call.params[0]);
   (void)concurrency_function_name(text);  // the name's shape before the body's
   const int reserved = reserved_concurrency(parse_body(call.request.body()));
-  const int set = co_await registry.put_concurrency(target(api, text), reserved);
+  // Named, never a temporary of a co_await expression (GCC 12 may destroy those twice).
+  std::string name = target(api, text);
+  const int set = co_await registry.put_concurrency(std::move(name), reserved);
   co_return json_response(call.request, 200, {{"ReservedConcurrentExecutions", set}},
                           call.request_id);
 }
@@ -47,7 +49,8 @@ http::asio::awaitable<http::Response> get_function_concurrency(ApiState& api, Ca
 
 http::asio::awaitable<http::Response> delete_function_concurrency(ApiState& api, Call& call) {
   registry::Registry& registry = registry_of(api);
-  co_await registry.delete_concurrency(target(api, path_param(call.params[0])));
+  std::string name = target(api, path_param(call.params[0]));
+  co_await registry.delete_concurrency(std::move(name));
   http::Response r{http::bhttp::status::no_content, call.request.version()};
   r.keep_alive(call.request.keep_alive());
   r.set("x-amzn-RequestId", call.request_id);
