@@ -28,6 +28,14 @@ FunctionConfig without_reservation(FunctionConfig config) {
   return config;
 }
 
+AwsError update_in_progress(const std::string& name) {
+  return {409, "ResourceConflictException",
+          "The operation cannot be performed at this time. An update is in progress for "
+          "resource: " +
+              function_arn(name),
+          AwsError::Key::kmessage};
+}
+
 int provisioned_of(const FunctionConfig& config) {
   return config.auto_publish_alias ? config.provisioned_concurrency : 0;
 }
@@ -50,8 +58,8 @@ int unreserved_minimum(int limit) {
   return std::min(kAwsUnreservedMinimum, (limit + 9) / 10);
 }
 
-void check_reservation(int limit, int reserved_by_others, std::optional<int> current, int reserved,
-                       int provisioned) {
+void check_reservation(int limit, long long reserved_by_others, std::optional<int> current,
+                       int reserved, int provisioned) {
   if (reserved < provisioned) {
     throw errors::invalid_parameter(
         "Specified ReservedConcurrentExecutions for function is less than the function's total "
@@ -87,13 +95,9 @@ asio::awaitable<int> Registry::put_concurrency(std::string name, int reserved) {
   FunctionConfig& config = it->second.config;
   if (it->second.last_update_status == UpdateStatus::kInProgress) {
     // A write in flight holds a copy of the record it will put back.
-    throw AwsError(409, "ResourceConflictException",
-                   "The operation cannot be performed at this time. An update is in progress for "
-                   "resource: " +
-                       function_arn(name),
-                   AwsError::Key::kmessage);
+    throw update_in_progress(name);
   }
-  int others = 0;
+  long long others = 0;  // a template may reserve up to 2^30 for each function
   for (const auto& [other, record] : records_) {
     if (other != name && record.config.reserved_concurrency) {
       others += *record.config.reserved_concurrency;
@@ -133,11 +137,7 @@ asio::awaitable<void> Registry::delete_concurrency(std::string name) {
   auto it = records_.find(name);
   if (it == records_.end()) throw errors::function_not_found(function_arn(name));
   if (it->second.last_update_status == UpdateStatus::kInProgress) {
-    throw AwsError(409, "ResourceConflictException",
-                   "The operation cannot be performed at this time. An update is in progress for "
-                   "resource: " +
-                       function_arn(name),
-                   AwsError::Key::kmessage);
+    throw update_in_progress(name);
   }
   LAMBDAD_CHECK(database() != nullptr);
   // Over a reservation the template declares, the API's "none" is kept (until the template's

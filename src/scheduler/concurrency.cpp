@@ -18,7 +18,7 @@ void ConcurrencyLimits::set_reserved(const std::string& function, std::optional<
 }
 
 int ConcurrencyLimits::unreserved_capacity() const {
-  return std::max(0, server_limit_ - total_reserved_);
+  return static_cast<int>(std::max<long long>(0, server_limit_ - total_reserved_));
 }
 
 std::optional<std::string> ConcurrencyLimits::try_acquire(const std::string& function) {

@@ -25,8 +25,8 @@ int unreserved_minimum(int limit);
 /// function's `current` reservation is never refused for that, so a server started with a
 /// smaller limit can still lower its reservations), or is below the concurrency provisioned for
 /// the function's versions.
-void check_reservation(int limit, int reserved_by_others, std::optional<int> current, int reserved,
-                       int provisioned);
+void check_reservation(int limit, long long reserved_by_others, std::optional<int> current,
+                       int reserved, int provisioned);
 
 /// Whether two configurations differ at most in their reservation (a template's
 /// ReservedConcurrentExecutions included), which RevisionId does not cover.

@@ -33,7 +33,7 @@ class ConcurrencyLimits {
     int in_flight = 0;
   };
   int server_limit_;
-  int total_reserved_ = 0;
+  long long total_reserved_ = 0;  ///< a template may reserve up to 2^30 for each function
   int total_in_flight_ = 0;
   int unreserved_in_flight_ = 0;
   std::unordered_map<std::string, Entry> functions_;

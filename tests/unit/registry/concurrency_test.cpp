@@ -308,6 +308,16 @@ TEST_F(RegistryConcurrencyTest, ATemplateThatStartsDeclaringItWins) {
   EXPECT_EQ(served("T"), std::nullopt) << "the API's value went when the template took it over";
 }
 
+TEST_F(RegistryConcurrencyTest, TemplatesReservingMoreThanAnIntHoldsAreCountedRight) {
+  open({template_function("A", 1 << 30), template_function("B", 1 << 30),
+        template_function("C", 1 << 30)});
+  create("fn");
+  EXPECT_EQ(error_of([&] { run(registry->put_concurrency("fn", 1)); }).type,
+            "InvalidParameterValueException");
+  EXPECT_EQ(registry->account().unreserved, 0);
+  EXPECT_EQ(run(registry->put_concurrency("A", 5)), 5) << "lowering passes";
+}
+
 TEST_F(RegistryConcurrencyTest, AccountFigures) {
   open({template_function("T", 50)}, 500);
   const FunctionRecord a = create("a");

@@ -72,6 +72,14 @@ TEST(ConcurrencyLimits, ReservingZeroWhileCallsRunStopsTheNextOnes) {
   EXPECT_EQ(limits.unreserved_capacity(), 10);
 }
 
+TEST(ConcurrencyLimits, ReservationsBeyondWhatAnIntHoldsLeaveNothingUnreserved) {
+  ConcurrencyLimits limits(1000);
+  for (const char* f : {"a", "b", "c"}) limits.set_reserved(f, 1 << 30);
+  EXPECT_EQ(limits.unreserved_capacity(), 0);
+  EXPECT_EQ(limits.try_acquire("other"), "ConcurrentInvocationLimitExceeded");
+  EXPECT_EQ(limits.try_acquire("a"), std::nullopt);
+}
+
 TEST(ConcurrencyLimitsDeathTest, ReleasingWhatWasNotTakenCrashes) {
   ConcurrencyLimits limits(10);
   EXPECT_DEATH(limits.release("never"), "invariant broken");
