@@ -12,11 +12,6 @@
 namespace lambdad::control_api {
 namespace {
 
-registry::Registry& registry_of(ApiState& api) {
-  if (!api.registry) throw errors::service("this server has no function registry");
-  return *api.registry;
-}
-
 /// The exact name of the function a concurrency path names (a name, an ARN, a template's logical
 /// id); ResourceNotFoundException when there is none.
 std::string target(ApiState& api, std::string_view text) {
