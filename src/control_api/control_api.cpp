@@ -33,6 +33,13 @@ constexpr Route kRoutes[] = {
     {verb::delete_, "/2017-10-31/functions/{}/concurrency", delete_function_concurrency,
      Access::kManage},
     {verb::get, "/2016-08-19/account-settings/?", get_account_settings, Access::kManage},
+    {verb::post, "/2015-03-31/functions/{}/versions", publish_version, Access::kManage},
+    {verb::get, "/2015-03-31/functions/{}/versions", list_versions, Access::kManage},
+    {verb::post, "/2015-03-31/functions/{}/aliases", create_alias, Access::kManage},
+    {verb::get, "/2015-03-31/functions/{}/aliases", list_aliases, Access::kManage},
+    {verb::get, "/2015-03-31/functions/{}/aliases/{}", get_alias, Access::kManage},
+    {verb::put, "/2015-03-31/functions/{}/aliases/{}", update_alias, Access::kManage},
+    {verb::delete_, "/2015-03-31/functions/{}/aliases/{}", delete_alias, Access::kManage},
     {verb::get, "/_lambdad/code/{}", download_code, Access::kOpen},
     {verb::post, "/2017-03-31/tags/{}", tag_resource, Access::kManage},
     {verb::delete_, "/2017-03-31/tags/{}", untag_resource, Access::kManage},
@@ -65,13 +72,6 @@ constexpr Route kRoutes[] = {
 /// The Lambda API's other operations, by AWS's paths: each answers 404 UnknownOperationException
 /// naming itself. A row moves to kRoutes when lambdad implements it.
 constexpr Unsupported kUnsupported[] = {
-    {verb::post, "/2015-03-31/functions/{}/versions", "PublishVersion"},
-    {verb::get, "/2015-03-31/functions/{}/versions", "ListVersionsByFunction"},
-    {verb::post, "/2015-03-31/functions/{}/aliases", "CreateAlias"},
-    {verb::get, "/2015-03-31/functions/{}/aliases", "ListAliases"},
-    {verb::get, "/2015-03-31/functions/{}/aliases/{}", "GetAlias"},
-    {verb::put, "/2015-03-31/functions/{}/aliases/{}", "UpdateAlias"},
-    {verb::delete_, "/2015-03-31/functions/{}/aliases/{}", "DeleteAlias"},
     {verb::put, "/2019-09-30/functions/{}/provisioned-concurrency",
      "PutProvisionedConcurrencyConfig"},
     {verb::get, "/2019-09-30/functions/{}/provisioned-concurrency",

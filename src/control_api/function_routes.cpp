@@ -1,19 +1,19 @@
 // The functions group: ListFunctions, GetFunction, GetFunctionConfiguration, CreateFunction,
 // UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction, and the download behind
-// GetFunction's Code.Location. Reads answer from the registry (what a function is) and the
-// scheduler (names, ARNs, aliases and versions it serves); writes go to the registry, which hands
-// the result to the scheduler.
+// GetFunction's Code.Location. Reads answer from the registry (what a function is, its versions
+// and aliases: function_lookup.hpp); writes go to the registry, which hands the result to the
+// scheduler.
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <charconv>
-#include <cstdio>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "function_lookup.hpp"
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/function_name.hpp"
 #include "lambdad/common/ids.hpp"
@@ -22,48 +22,13 @@
 #include "lambdad/control_api/function_request.hpp"
 #include "lambdad/registry/registry.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
+#include "paging.hpp"
 #include "router.hpp"
 
 namespace lambdad::control_api {
 namespace {
 
 namespace asio = boost::asio;
-
-/// A function version as the API shows it: the scheduler's view (names, versions, aliases) and
-/// the registry's record of the function.
-struct Described {
-  scheduler::FunctionInfo info;
-  std::optional<registry::FunctionRecord> record;
-};
-
-scheduler::FunctionInfo info_of(const registry::FunctionRecord& record) {
-  return {record.config, "$LATEST", "", record.last_modified()};
-}
-
-Described describe(ApiState& api, std::string_view text, const std::string& qualifier) {
-  const FunctionName parsed = parse_function_name(text);
-  const bool latest = (parsed.qualifier.empty() || parsed.qualifier == "$LATEST") &&
-                      (qualifier.empty() || qualifier == "$LATEST");
-  const registry::FunctionRecord* record =
-      latest && api.registry ? api.registry->find(parsed.name) : nullptr;
-  // Uploaded code needs nothing of the scheduler (which may not serve a new function yet).
-  if (record && !record->code_sha256.empty()) return {info_of(*record), *record};
-  Described described{api.scheduler.describe(text, qualifier), std::nullopt};
-  if (api.registry) {
-    if (const auto* found = api.registry->find(described.info.config.name)) {
-      described.record = *found;
-      if (described.info.version == "$LATEST") described.info.config = found->config;
-    }
-  }
-  return described;
-}
-
-/// The exact name of the function a path names (a name, an ARN, a logical id).
-std::string function_name(ApiState& api, std::string_view text) {
-  const FunctionName parsed = parse_function_name(text);
-  if (api.registry && api.registry->find(parsed.name)) return parsed.name;
-  return api.scheduler.describe(parsed.name, "").config.name;
-}
 
 /// Code.Location: like AWS's presigned S3 URL, it works without credentials until it expires,
 /// carrying its own signature (an HMAC under a key the server makes at start).
@@ -118,9 +83,7 @@ std::function<CodeUpdate()> parse_code_update(std::string body) {
 /// ListFunctions' order and Marker: a function's $LATEST, then its versions.
 std::string list_key(const std::string& name, const std::string& version) {
   if (version == "$LATEST") return name;
-  char padded[16];
-  std::snprintf(padded, sizeof padded, "%010d", std::atoi(version.c_str()));
-  return name + "!" + padded;  // '!' sorts before every character of a name
+  return name + "!" + version_key(version);  // '!' sorts before every character of a name
 }
 
 }  // namespace
@@ -140,18 +103,8 @@ std::string code_signature(const ApiState& api, std::string_view name, std::stri
 }
 
 http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) {
-  const std::string marker = query_param(call.query, "Marker");
-  const std::string max_text = query_param(call.query, "MaxItems");
   const std::string all = query_param(call.query, "FunctionVersion");
   const std::string master_region = query_param(call.query, "MasterRegion");
-  size_t max_items = 50;
-  if (!max_text.empty()) {
-    auto [p, ec] = std::from_chars(max_text.data(), max_text.data() + max_text.size(), max_items);
-    if (ec != std::errc() || p != max_text.data() + max_text.size() || max_items < 1 ||
-        max_items > 10000) {
-      throw errors::invalid_parameter("MaxItems must be between 1 and 10000");
-    }
-  }
   if (!all.empty() && all != "ALL") {
     throw AwsError(400, "ValidationException",
                    "1 validation error detected: Value '" + all +
@@ -173,51 +126,27 @@ http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) 
       throw errors::invalid_parameter("FunctionVersion must be ALL when MasterRegion is given");
     }
   }
-  std::vector<std::pair<std::string, nlohmann::json>> entries;
+  PageEntries entries;
   const auto add = [&](const scheduler::FunctionInfo& info, const registry::FunctionRecord* r) {
     entries.emplace_back(list_key(info.config.name, info.version), function_configuration(info, r));
   };
-  std::vector<std::string> names;
   if (api.registry) {
-    for (const auto& record : api.registry->list()) {
-      try {
-        Described d = describe(api, record.config.name, "");
-        add(d.info, d.record ? &*d.record : nullptr);
-      } catch (const AwsError&) {
-        add(info_of(record), &record);  // made a moment ago; the scheduler takes it next
+    for (const auto& latest : api.registry->list()) {
+      const auto versions = all == "ALL" ? api.registry->versions(latest.config.name)
+                                         : std::vector<registry::FunctionRecord>{latest};
+      for (const auto& version : versions) {
+        try {
+          Described d = describe(api, latest.config.name, version.version);
+          add(d.info, &*d.record);
+        } catch (const AwsError&) {
+          add(info_of(version), &version);  // made a moment ago; the scheduler takes it next
+        }
       }
-      names.push_back(record.config.name);
     }
   } else {
-    for (const auto& info : api.scheduler.list()) {
-      add(info, nullptr);
-      names.push_back(info.config.name);
-    }
+    for (const auto& info : api.scheduler.list()) add(info, nullptr);
   }
-  if (all == "ALL") {
-    for (const auto& name : names) {
-      try {
-        add(api.scheduler.describe(name, "1"), nullptr);  // AutoPublishAlias's version
-      } catch (const AwsError&) {
-      }
-    }
-  }
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  nlohmann::json list = nlohmann::json::array();
-  std::string next_marker;
-  std::string last;
-  for (auto& [key, json] : entries) {
-    if (!marker.empty() && key <= marker) continue;
-    if (list.size() == max_items) {
-      next_marker = last;
-      break;
-    }
-    list.push_back(std::move(json));
-    last = key;
-  }
-  nlohmann::json body = {{"Functions", list}};
-  if (!next_marker.empty()) body["NextMarker"] = next_marker;
+  const nlohmann::json body = page(std::move(entries), call.query, "Functions");
   co_return json_response(call.request, 200, body, call.request_id);
 }
 
@@ -239,6 +168,7 @@ http::asio::awaitable<http::Response> create_function(ApiState& api, Call& call)
   registry::Registry& registry = registry_of(api);
   std::function<registry::CreateRequest()> parse = parse_create(std::move(call.request.body()));
   auto request = co_await off_io<registry::CreateRequest>(api, std::move(parse));
+  // With Publish, the answer is version 1's.
   const registry::FunctionRecord record = co_await registry.create(std::move(request));
   co_return json_response(call.request, 201, function_configuration(info_of(record), &record),
                           call.request_id);
@@ -249,9 +179,9 @@ http::asio::awaitable<http::Response> update_function_code(ApiState& api, Call& 
   std::string name = function_name(api, path_param(call.params[0]));
   std::function<CodeUpdate()> parse = parse_code_update(std::move(call.request.body()));
   auto update = co_await off_io<CodeUpdate>(api, std::move(parse));
-  // Publish: versions are not kept yet, so the answer is $LATEST's, as if unpublished.
+  // With Publish, the answer is the new version's.
   const registry::FunctionRecord record = co_await registry.update_code(
-      std::move(name), std::move(update.zip), update.revision_id, update.dry_run);
+      std::move(name), std::move(update.zip), update.revision_id, update.dry_run, update.publish);
   co_return json_response(call.request, 200, function_configuration(info_of(record), &record),
                           call.request_id);
 }
@@ -269,24 +199,17 @@ http::asio::awaitable<http::Response> update_function_configuration(ApiState& ap
 http::asio::awaitable<http::Response> delete_function(ApiState& api, Call& call) {
   registry::Registry& registry = registry_of(api);
   const std::string text = path_param(call.params[0]);
-  const FunctionName parsed = parse_function_name(text);
-  const std::string query_qualifier = query_param(call.query, "Qualifier");
-  const std::string qualifier = parsed.qualifier.empty() ? query_qualifier : parsed.qualifier;
+  const std::string qualifier = qualifier_of(text, query_param(call.query, "Qualifier"));
   if (qualifier == "$LATEST") {
     throw errors::invalid_parameter(
         "$LATEST version cannot be deleted without deleting the function.");
   }
-  std::string name = function_name(api, parsed.name);
+  std::string name = function_name(api, text);
   if (!qualifier.empty()) {
-    // A published version: only the template's AutoPublishAlias makes one, and the template
-    // owns it.
-    api.scheduler.describe(name, qualifier);  // ResourceNotFoundException when there is none
-    throw AwsError(409, "ResourceConflictException",
-                   "Version " + qualifier + " of function " + name +
-                       " comes from the template's AutoPublishAlias, which owns it",
-                   AwsError::Key::kmessage);
+    co_await registry.remove_version(std::move(name), qualifier);
+  } else {
+    co_await registry.remove(std::move(name));
   }
-  co_await registry.remove(std::move(name));
   http::Response r{http::bhttp::status::no_content, call.request.version()};
   r.keep_alive(call.request.keep_alive());
   r.set("x-amzn-RequestId", call.request_id);

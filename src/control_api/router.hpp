@@ -134,6 +134,15 @@ http::asio::awaitable<http::Response> get_function_concurrency(ApiState& api, Ca
 http::asio::awaitable<http::Response> delete_function_concurrency(ApiState& api, Call& call);
 // account_routes.cpp
 http::asio::awaitable<http::Response> get_account_settings(ApiState& api, Call& call);
+// version_routes.cpp
+http::asio::awaitable<http::Response> publish_version(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> list_versions(ApiState& api, Call& call);
+// alias_routes.cpp
+http::asio::awaitable<http::Response> create_alias(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> get_alias(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> list_aliases(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> update_alias(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> delete_alias(ApiState& api, Call& call);
 // logs_routes.cpp
 http::asio::awaitable<http::Response> logs_call(ApiState& api, Call& call);
 // metrics_routes.cpp

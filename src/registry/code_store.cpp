@@ -217,6 +217,9 @@ std::string CodeStore::zip_folder(const fs::path& dir) const {
     }
     zip_file_set_external_attributes(archive.get(), static_cast<zip_uint64_t>(index), 0,
                                      ZIP_OPSYS_UNIX, static_cast<zip_uint32_t>(st.st_mode) << 16);
+    // One fixed time (the zip format's earliest, 1980-01-01): the same files make the same
+    // zip, so PublishVersion of an unchanged folder finds the same CodeSha256.
+    zip_file_set_mtime(archive.get(), static_cast<zip_uint64_t>(index), 315532800, 0);
   }
   if (zip_close(archive.get()) != 0) {
     throw std::runtime_error("cannot write a zip of " + dir.string() + ": " +

@@ -24,16 +24,6 @@ namespace {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-AwsError conflict(const std::string& message) {
-  return {409, "ResourceConflictException", message, AwsError::Key::kmessage};
-}
-
-AwsError update_in_progress(const std::string& name) {
-  return conflict(
-      "The operation cannot be performed at this time. An update is in progress for resource: " +
-      function_arn(name));
-}
-
 // The registry thread's jobs are made here, in plain functions: GCC 12 miscompiles a lambda's
 // copying captures written inside a coroutine (the copy shares the original's memory, which is
 // then freed twice), so no coroutine below builds a capturing lambda.
@@ -55,6 +45,16 @@ std::function<bool()> put_job(RegistryDb* db, FunctionRecord record, Check check
   return [db, record = std::move(record), check = std::move(check)] {
     if (check) check(record.config);
     if (record.origin == Origin::kApi) db->put(record);
+    return true;
+  };
+}
+
+/// A new function's row; rows of versions and aliases an earlier function of the name left
+/// (a template function the template dropped) go first.
+std::function<bool()> create_job(RegistryDb* db, FunctionRecord record) {
+  return [db, record = std::move(record)] {
+    db->remove(record.config.name);
+    db->put(record);
     return true;
   };
 }
@@ -121,6 +121,19 @@ void Registry::open(const std::vector<FunctionConfig>& template_functions,
     records_[record.config.name] = std::move(record);
     ++loaded;
   }
+  RegistryDb::Published published = thread_->db->load_published(options_.state_dir / "code");
+  for (FunctionRecord& version : published.versions) {
+    Published& p = published_[version.config.name];
+    const int number = std::stoi(version.version);
+    p.last_version = std::max(p.last_version, number);
+    p.versions[number] = std::move(version);
+  }
+  for (AliasRecord& alias : published.aliases) {
+    published_[alias.function].aliases[alias.name] = std::move(alias);
+  }
+  for (const auto& [name, last] : published.last_version) {
+    published_[name].last_version = std::max(published_[name].last_version, last);
+  }
   set_template(template_functions, fingerprints);
   std::set<std::string> used;
   std::set<fs::path> keep;  // and a deleted layer version's code while a function uses it
@@ -132,6 +145,9 @@ void Registry::open(const std::vector<FunctionConfig>& template_functions,
   }
   for (const auto& [name, versions] : stored_->layers) {
     for (const auto& [version, layer] : versions) used.insert(layer.code_hex);
+  }
+  for (const auto& [name, p] : published_) {
+    for (const auto& [number, version] : p.versions) used.insert(version.code_hex);
   }
   for (const auto& f : template_functions) {
     keep.insert(f.code_dir);
@@ -171,6 +187,7 @@ void Registry::set_template(const std::vector<FunctionConfig>& functions,
           "its definition replaces the function made through the Lambda API",
           config.name);
       next.erase(config.name);
+      published_.erase(config.name);  // the API function's versions and aliases go with it
       if (thread_->db) {
         thread_->post_remove(config.name);
         forget_stored(config.name);  // its policies and configs were the API function's
@@ -322,6 +339,7 @@ void Registry::committed(const std::string& name) {
 }
 
 asio::awaitable<FunctionRecord> Registry::create(CreateRequest request) {
+  const bool publish = request.publish;
   const std::string name = request.name;
   if (records_.contains(name) || creating_.contains(name)) {
     throw conflict("Function already exist: " + name);
@@ -345,7 +363,7 @@ asio::awaitable<FunctionRecord> Registry::create(CreateRequest request) {
     record.revision_id = new_request_id();
     record.last_modified_ms = now();
     record.state = State::kPending;
-    std::function<bool()> put = put_job(thread_->db.get(), record, {});
+    std::function<bool()> put = create_job(thread_->db.get(), record);
     co_await thread_->run<bool>(std::move(put));
   } catch (...) {
     creating_.erase(name);
@@ -358,13 +376,15 @@ asio::awaitable<FunctionRecord> Registry::create(CreateRequest request) {
     throw conflict("Function already exist: " + name);
   }
   records_[name] = record;
+  published_.erase(name);  // leftovers of a function of this name the template dropped
   committed(name);
+  if (publish) co_return co_await publish_now(name, {});
   co_return record;
 }
 
 asio::awaitable<FunctionRecord> Registry::update_code(std::string name, std::string zip,
                                                       std::optional<std::string> revision_id,
-                                                      bool dry_run) {
+                                                      bool dry_run, bool publish) {
   FunctionRecord& current = writable(name, revision_id);
   if (dry_run) {
     FunctionRecord copy = current;
@@ -398,6 +418,7 @@ asio::awaitable<FunctionRecord> Registry::update_code(std::string name, std::str
   }
   records_[name] = next;
   committed(name);
+  if (publish) co_return co_await publish_now(name, {});
   co_return next;
 }
 
@@ -446,6 +467,7 @@ asio::awaitable<void> Registry::remove(std::string name) {
   records_.erase(name);
   forget_stored(name);
   forget_concurrency(name);
+  published_.erase(name);
   committed(name);
 }
 

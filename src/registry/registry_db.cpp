@@ -40,6 +40,12 @@ std::string settings_json(const FunctionRecord& record) {
       {"LayerArns", record.layer_arns},
       {"LayerFolders", layers},
       {"Tags", record.tags},
+      // What a template function's published version keeps of its template settings.
+      {"LogicalId", c.logical_id},
+      {"CodeSource", c.code_source},
+      {"LogFormat", c.log_format},
+      {"ApplicationLogLevel", c.application_log_level},
+      {"Network", c.network ? nlohmann::json(*c.network) : nlohmann::json()},
   }
       .dump();
 }
@@ -62,12 +68,20 @@ void read_settings(const std::string& text, FunctionRecord& record) {
     c.layers.emplace_back(folder);
   }
   record.tags = json.value("Tags", std::map<std::string, std::string>{});
+  c.logical_id = json.value("LogicalId", c.logical_id);
+  c.code_source = json.value("CodeSource", c.code_source);
+  c.log_format = json.value("LogFormat", "");
+  c.application_log_level = json.value("ApplicationLogLevel", "");
+  if (const auto network = json.find("Network"); network != json.end() && network->is_boolean()) {
+    c.network = network->get<bool>();
+  }
 }
 
 RegistryDb::RegistryDb(const std::filesystem::path& file)
     : db_(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
   db_.exec("PRAGMA busy_timeout = 5000");
   db_.exec(kSchema);
+  create_published_tables();
 }
 
 std::vector<FunctionRecord> RegistryDb::load(const std::filesystem::path& code_root) {
@@ -110,8 +124,14 @@ void RegistryDb::put(const FunctionRecord& r) {
 }
 
 void RegistryDb::remove(const std::string& name) {
-  sqlite::Stmt erase(db_, "DELETE FROM registry_functions WHERE name = ?");
-  erase.bind(1, name).run();
+  sqlite::Transaction transaction(db_, "BEGIN IMMEDIATE");
+  for (const char* table :
+       {"registry_functions WHERE name", "registry_versions WHERE function",
+        "registry_aliases WHERE function", "registry_version_numbers WHERE function"}) {
+    sqlite::Stmt erase(db_, std::string("DELETE FROM ") + table + " = ?");
+    erase.bind(1, name).run();
+  }
+  transaction.commit();
 }
 
 }  // namespace lambdad::registry

@@ -1,6 +1,7 @@
 #pragma once
-// The registry's thread: its database connection and the code store's disk work. Shared by the
-// registry's files (registry.cpp, and the stored operations': tags.cpp, policies.cpp, …).
+// The registry's thread: its database connection and the code store's disk work; and the
+// conflicts its writes answer. Shared by the registry's files (registry.cpp, versions.cpp, and
+// the stored operations': tags.cpp, policies.cpp, …).
 
 #include <functional>
 #include <memory>
@@ -12,6 +13,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "lambdad/common/aws_error.hpp"
+#include "lambdad/common/ids.hpp"
 #include "lambdad/registry/registry.hpp"
 #include "registry_db.hpp"
 
@@ -21,6 +24,16 @@ namespace lambdad::registry {
 template <typename R>
 boost::asio::awaitable<R> run_job(std::function<R()> job) {
   co_return job();
+}
+
+inline AwsError conflict(const std::string& message) {
+  return {409, "ResourceConflictException", message, AwsError::Key::kmessage};
+}
+
+inline AwsError update_in_progress(const std::string& name) {
+  return conflict(
+      "The operation cannot be performed at this time. An update is in progress for resource: " +
+      function_arn(name));
 }
 
 struct Registry::Thread {

@@ -121,6 +121,12 @@ void Pool::ensure_provisioned() {
   while (workers_.size() < static_cast<size_t>(provisioned_)) spawn(nullptr, true);
 }
 
+void Pool::set_provisioned(int provisioned) {
+  if (!config_.missing_code.empty()) return;
+  provisioned_ = provisioned;
+  ensure_provisioned();
+}
+
 void Pool::stop_all() {
   idle_.clear();
   for (auto& [ptr, worker] : workers_) worker->stop();

@@ -115,6 +115,11 @@ bool keeps_workers(const Function& before, const FunctionConfig& after,
          worker_view(before.config) == worker_view(after);
 }
 
+bool keeps_workers(const PublishedVersion& before, const PublishedVersion& after) {
+  return !after.code_fingerprint.empty() && after.code_fingerprint == before.code_fingerprint &&
+         worker_view(before.config) == worker_view(after.config);
+}
+
 Scheduler::Scheduler(asio::any_io_executor executor, sandbox::ProcessLauncher& launcher,
                      store::Store* store, SchedulerSettings settings)
     : executor_(executor),
@@ -132,33 +137,81 @@ Scheduler::~Scheduler() {
   draining_.clear();
 }
 
-void Scheduler::deploy(const std::vector<FunctionConfig>& configs, const CodeFingerprints& code) {
-  for (const auto& config : configs) add_function(config, fingerprint_of(code, config.name));
-  for (auto& [name, fn] : functions_) {
-    for (auto& [version, pool] : fn.versions) pool->ensure_provisioned();
+namespace {
+
+/// The function's versions: what its template's AutoPublishAlias publishes, and the API's.
+FunctionVersions versions_of(const Publications& published, const FunctionConfig& config,
+                             const std::string& code) {
+  FunctionVersions versions = auto_published(config, code);
+  if (auto it = published.find(config.name); it != published.end()) {
+    versions.versions.insert(it->second.versions.begin(), it->second.versions.end());
+    versions.aliases.insert(it->second.aliases.begin(), it->second.aliases.end());
+  }
+  return versions;
+}
+
+}  // namespace
+
+void Scheduler::deploy(const std::vector<FunctionConfig>& configs, const CodeFingerprints& code,
+                       const Publications& published) {
+  for (const auto& config : configs) {
+    const std::string& fingerprint = fingerprint_of(code, config.name);
+    add_function(config, fingerprint, versions_of(published, config, fingerprint));
   }
   asio::co_spawn(executor_, reap_loop(), asio::detached);
 }
 
-void Scheduler::add_function(const FunctionConfig& config, const std::string& code) {
+void Scheduler::add_function(const FunctionConfig& config, const std::string& code,
+                             const FunctionVersions& versions) {
   const std::string now = iso8601_ms(epoch_ms());
   Function& fn = functions_[config.name];
+  const bool keep_latest = !fn.versions.empty() && keeps_workers(fn, config, code);
+  if (!keep_latest) {
+    // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
+    fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
+  }
   fn.config = config;
   fn.code_fingerprint = code;
-  // "2024-01-01T00:00:00.000+0000" is the LastModified format of the Lambda API.
-  fn.last_modified = now.substr(0, now.size() - 1) + "+0000";
   const worker::LogLimits& logs = settings_.log_limits;
   if (!fn.log_rate && (logs.bytes_per_second > 0 || logs.invocation_bytes > 0)) {
     fn.log_rate = std::make_shared<worker::LogRate>(logs);
   }
-  fn.versions["$LATEST"] = std::make_unique<Pool>(*this, fn.config, "$LATEST", 0, fn.log_rate);
-  if (config.auto_publish_alias) {
-    fn.versions["1"] =
-        std::make_unique<Pool>(*this, fn.config, "1", config.provisioned_concurrency, fn.log_rate);
-    fn.aliases[*config.auto_publish_alias] = "1";
-  }
+  auto old_published = std::move(fn.published);
+  fn.published = versions.versions;
+  fn.aliases = versions.aliases;
+  make_pools(fn, std::exchange(fn.versions, {}), keep_latest, old_published);
   limits_->set_reserved(config.name, config.reserved_concurrency);
   logical_ids_[config.logical_id] = config.name;
+}
+
+void Scheduler::make_pools(Function& fn, std::map<std::string, std::unique_ptr<Pool>> old,
+                           bool keep_latest,
+                           const std::map<std::string, PublishedVersion>& old_published) {
+  const auto place = [&](const std::string& version, const FunctionConfig& config, int provisioned,
+                         bool keep) {
+    auto before = old.find(version);
+    if (keep && before != old.end()) {
+      before->second->set_provisioned(provisioned);
+      fn.versions[version] = std::move(before->second);
+      old.erase(before);
+      return;
+    }
+    const size_t warm = before == old.end() ? 0 : before->second->size();
+    auto pool = std::make_unique<Pool>(*this, config, version, provisioned, fn.log_rate);
+    pool->ensure_provisioned();
+    if (warm > pool->size()) pool->prewarm(warm - pool->size());  // warm stays warm
+    fn.versions[version] = std::move(pool);
+  };
+  place("$LATEST", fn.config, 0, keep_latest);
+  for (const auto& [version, published] : fn.published) {
+    const auto before = old_published.find(version);
+    place(version, published.config, published.provisioned,
+          before != old_published.end() && keeps_workers(before->second, published));
+  }
+  for (auto& [version, pool] : old) {
+    pool->drain();
+    draining_.push_back(std::move(pool));
+  }
 }
 
 void Scheduler::drain(Function& fn) {
@@ -171,7 +224,8 @@ void Scheduler::drain(Function& fn) {
 }
 
 Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& configs,
-                                          const CodeFingerprints& code) {
+                                          const CodeFingerprints& code,
+                                          const Publications& published) {
   Redeployed result;
   std::set<std::string> names;
   for (const auto& config : configs) names.insert(config.name);
@@ -189,31 +243,19 @@ Scheduler::Redeployed Scheduler::redeploy(const std::vector<FunctionConfig>& con
   for (const auto& config : configs) {
     const std::string& fingerprint = fingerprint_of(code, config.name);
     auto old = functions_.find(config.name);
-    if (old != functions_.end() && keeps_workers(old->second, config, fingerprint)) {
-      result.kept.push_back(config.name);
-      old->second.config = config;  // its new events and lines; each pool keeps its own copy
-      limits_->set_reserved(config.name, config.reserved_concurrency);
-      logical_ids_[config.logical_id] = config.name;
-      continue;
-    }
-    std::map<std::string, size_t> warm;  // version → workers the old pool had
-    if (old != functions_.end()) {
-      result.replaced.push_back(config.name);
-      for (const auto& [version, pool] : old->second.versions) warm[version] = pool->size();
-      drain(old->second);
-    } else {
+    if (old == functions_.end()) {
       result.added.push_back(config.name);
+    } else if (keeps_workers(old->second, config, fingerprint)) {
+      result.kept.push_back(config.name);
+    } else {
+      result.replaced.push_back(config.name);
     }
-    add_function(config, fingerprint);
-    for (auto& [version, pool] : functions_[config.name].versions) {
-      pool->ensure_provisioned();
-      if (warm[version] > pool->size()) pool->prewarm(warm[version] - pool->size());
-    }
+    add_function(config, fingerprint, versions_of(published, config, fingerprint));
   }
   return result;
 }
 
-Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier) {
+Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier, bool route) {
   FunctionName parsed = parse_function_name(text);
   if (!parsed.qualifier.empty() && !qualifier.empty() && parsed.qualifier != qualifier) {
     throw errors::invalid_parameter(
@@ -230,7 +272,12 @@ Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier) {
   if (it == functions_.end()) throw errors::function_not_found(function_arn(parsed.name, q));
   Function& fn = it->second;
   std::string version = q.empty() ? "$LATEST" : q;
-  if (auto alias = fn.aliases.find(version); alias != fn.aliases.end()) version = alias->second;
+  if (auto alias = fn.aliases.find(version); alias != fn.aliases.end()) {
+    const double draw = route && !alias->second.additional_version.empty()
+                            ? std::uniform_real_distribution<double>(0, 1)(alias_draws_)
+                            : 1.0;
+    version = route_alias(alias->second, draw);
+  }
   auto pool = fn.versions.find(version);
   if (pool == fn.versions.end()) throw errors::function_not_found(function_arn(fn.config.name, q));
   return {&fn, pool->second.get(), version, function_arn(fn.config.name, q)};
@@ -248,6 +295,10 @@ std::optional<std::chrono::milliseconds> Scheduler::longest_invocation(
 }
 
 FunctionInfo Scheduler::info(const Function& function, const std::string& version) {
+  if (auto published = function.published.find(version); published != function.published.end()) {
+    return {published->second.config, version, published->second.code_fingerprint,
+            function.last_modified};
+  }
   return {function.config, version, function.code_fingerprint, function.last_modified};
 }
 
@@ -299,14 +350,15 @@ const Pool* Scheduler::pool_for_test(const std::string& name, const std::string&
 }
 
 asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
-  Resolved target = resolve(request.function, request.qualifier);
+  Resolved target = resolve(request.function, request.qualifier, /*route=*/true);
   if (shutting_down_) throw errors::service("lambdad is shutting down");
   if (auto reason = limits_->try_acquire(target.function->config.name)) {
     throw errors::too_many_requests(*reason);
   }
   SlotGuard slot(limits_, target.function->config.name);
-  if (!target.function->config.missing_code.empty()) {
-    co_return code_not_built(target.function->config,
+  const FunctionConfig& config = target.pool->config();  // the version's
+  if (!config.missing_code.empty()) {
+    co_return code_not_built(config,
                              request.request_id.empty() ? new_request_id() : request.request_id,
                              target.version, request.tail, target.function->calls_without_code);
   }
@@ -320,7 +372,8 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   inv->version = target.version;
   inv->invocation_type = request.invocation_type;
   inv->tail = request.tail;
-  inv->timeout = std::chrono::seconds(target.function->config.timeout_s);
+  inv->timeout = std::chrono::seconds(config.timeout_s);
+  const std::string name = config.name;  // the pool may be gone when the call is redirected
   // Until the worker takes the event, the wait may include its init (bounded separately).
   inv->wake.expires_after(settings_.init_timeout + inv->timeout);
 
@@ -330,7 +383,7 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
     if (inv->redirect && !inv->done) {
       // Resolved again: a redeploy may have replaced (and emptied) the pool meanwhile.
       inv->redirect = false;
-      worker = resolve(request.function, request.qualifier).pool->run(inv);
+      worker = resolve(name, inv->version).pool->run(inv);
       continue;
     }
     if (!ec && !inv->done) {

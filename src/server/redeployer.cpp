@@ -45,8 +45,8 @@ scheduler::CodeFingerprints Redeployer::fingerprints(
 }
 
 scheduler::Scheduler::Redeployed Redeployer::registry_changed() {
-  auto swapped =
-      scheduler_.redeploy(registry_.functions(), fingerprints(registry_, template_code_));
+  auto swapped = scheduler_.redeploy(registry_.functions(), fingerprints(registry_, template_code_),
+                                     registry_.publications());
   spdlog::debug("functions: {}", summary(swapped));
   return swapped;
 }
@@ -63,7 +63,8 @@ scheduler::Scheduler::Redeployed Redeployer::swap(const Template& tmpl,
   for (const auto& warning : check.warnings) spdlog::warn("{}", warning.message);
   registry_.set_template(tmpl.functions, code);
   template_code_ = code;
-  auto swapped = scheduler_.redeploy(registry_.functions(), fingerprints(registry_, code));
+  auto swapped = scheduler_.redeploy(registry_.functions(), fingerprints(registry_, code),
+                                     registry_.publications());
   if (routes_) routes_(tmpl);
   ++applied_;
   return swapped;

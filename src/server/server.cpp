@@ -345,8 +345,8 @@ void Server::start() {
         return registry::event_invoke_config_json(*config);
       });
   s.check_api_runtimes();
-  s.scheduler->deploy(s.registry->functions(),
-                      Redeployer::fingerprints(*s.registry, template_code));
+  s.scheduler->deploy(s.registry->functions(), Redeployer::fingerprints(*s.registry, template_code),
+                      s.registry->publications());
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
   s.control->set_registry(*s.registry);

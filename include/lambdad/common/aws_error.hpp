@@ -38,6 +38,9 @@ namespace errors {
 inline AwsError function_not_found(const std::string& arn) {
   return {404, "ResourceNotFoundException", "Function not found: " + arn};
 }
+inline AwsError alias_not_found(const std::string& arn) {
+  return {404, "ResourceNotFoundException", "Alias not found: " + arn};
+}
 inline AwsError invalid_request_content(const std::string& message) {
   return {400, "InvalidRequestContentException", message, AwsError::Key::kmessage};
 }

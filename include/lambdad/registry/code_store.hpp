@@ -46,7 +46,8 @@ class CodeStore {
                const std::set<std::filesystem::path>& keep) const;
 
   /// The bytes of a folder zipped (a template function's code for GetFunction's download):
-  /// regular files with their modes and symbolic links as links. Throws std::runtime_error.
+  /// regular files with their modes and symbolic links as links, in name order with one fixed
+  /// time, so the same files make the same bytes. Throws std::runtime_error.
   std::string zip_folder(const std::filesystem::path& dir) const;
 
  private:

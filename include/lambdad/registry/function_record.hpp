@@ -27,6 +27,9 @@ std::string_view update_status_name(UpdateStatus status);
 
 struct FunctionRecord {
   FunctionConfig config;
+  /// "$LATEST", or a published version's number: then the record is that version's immutable
+  /// snapshot (its code in the registry's code store, its own RevisionId and LastModified).
+  std::string version = "$LATEST";
   Origin origin = Origin::kTemplate;
   std::string role;  ///< Role ARN as given ("" for template functions: reported as <Id>Role)
   std::map<std::string, std::string> tags;
@@ -47,6 +50,33 @@ struct FunctionRecord {
 
   /// "2024-01-01T00:00:00.000+0000", the Lambda API's LastModified format.
   std::string last_modified() const;
+};
+
+/// An alias: a name for a version, with optionally a second version taking a share of the
+/// invocations (RoutingConfig.AdditionalVersionWeights, at most one entry on AWS).
+struct AliasRecord {
+  std::string function;  ///< the function's name
+  std::string name;
+  std::string function_version;  ///< "$LATEST" or a number
+  std::string description;
+  std::map<std::string, double> weights;  ///< version → share, 0.0–1.0
+  std::string revision_id;
+  /// The template's AutoPublishAlias: the template owns it (not changed through the API).
+  bool from_template = false;
+};
+
+/// The settable fields of an alias, each optional (UpdateAlias changes only what it names).
+struct AliasPatch {
+  std::optional<std::string> function_version;
+  std::optional<std::string> description;
+  std::optional<std::map<std::string, double>> weights;
+};
+
+/// PublishVersion's conditions and description.
+struct PublishRequest {
+  std::optional<std::string> code_sha256;  ///< must match $LATEST's when given
+  std::optional<std::string> revision_id;  ///< must match $LATEST's when given
+  std::optional<std::string> description;  ///< the version's; else the function's
 };
 
 /// The settable fields of CreateFunction and UpdateFunctionConfiguration, each optional (an
@@ -70,6 +100,7 @@ struct CreateRequest {
   ConfigPatch config;
   std::string zip;  ///< the decoded Code.ZipFile
   std::map<std::string, std::string> tags;
+  bool publish = false;  ///< answer with version 1, published from the new function
 };
 
 }  // namespace lambdad::registry

@@ -9,6 +9,12 @@
 /// template function, each with a log line saying so; CreateFunction under a template's name is
 /// a ResourceConflictException, DeleteFunction of a template function too.
 ///
+/// Versions and aliases (versions.cpp): PublishVersion snapshots $LATEST, its code included (a
+/// template function's folder is zipped into the code store), under the next number, never
+/// reused. Every function's versions and aliases persist, a template function's too; the
+/// template's AutoPublishAlias version 1 and its alias are the template's (derived from it at
+/// every deploy, not stored), so the API's numbers of such a function start at 2.
+///
 /// Persistence: the API's functions are rows of `registry_functions` in the state dir's
 /// database, written on the registry's own thread with its own connection (the io thread
 /// `co_await`s them). A create writes its code first (code_store.hpp) and commits the row last,
@@ -32,6 +38,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/common/function_versions.hpp"
 #include "lambdad/registry/code_store.hpp"
 #include "lambdad/registry/concurrency.hpp"
 #include "lambdad/registry/function_record.hpp"
@@ -86,12 +93,36 @@ class Registry {
   // PreconditionFailed, InvalidParameterValue) before writing anything, or ServiceException
   // when the disk refuses; a refused request leaves no trace.
   boost::asio::awaitable<FunctionRecord> create(CreateRequest request);
+  /// `publish`: the answer is the version published from the new code.
   boost::asio::awaitable<FunctionRecord> update_code(std::string name, std::string zip,
                                                      std::optional<std::string> revision_id,
-                                                     bool dry_run);
+                                                     bool dry_run, bool publish = false);
   boost::asio::awaitable<FunctionRecord> update_configuration(
       std::string name, ConfigPatch patch, std::optional<std::string> revision_id);
   boost::asio::awaitable<void> remove(std::string name);
+
+  // Versions and aliases (versions.cpp), with the same promises as the writes above.
+  /// PublishVersion: the new version, or the latest one when $LATEST has not changed since.
+  boost::asio::awaitable<FunctionRecord> publish(std::string name, PublishRequest request);
+  /// DeleteFunction with a version qualifier.
+  boost::asio::awaitable<void> remove_version(std::string name, std::string version);
+  boost::asio::awaitable<AliasRecord> create_alias(AliasRecord alias);
+  boost::asio::awaitable<AliasRecord> update_alias(std::string name, std::string alias,
+                                                   AliasPatch patch,
+                                                   std::optional<std::string> revision_id);
+  boost::asio::awaitable<void> remove_alias(std::string name, std::string alias);
+
+  /// $LATEST, then each published version by number; empty for an unknown function.
+  std::vector<FunctionRecord> versions(const std::string& name) const;
+  /// The record a qualifier names: "" or $LATEST, a version, or an alias (its primary
+  /// version); nullopt when there is none.
+  std::optional<FunctionRecord> find_version(const std::string& name,
+                                             const std::string& qualifier) const;
+  std::optional<AliasRecord> find_alias(const std::string& name, const std::string& alias) const;
+  std::vector<AliasRecord> aliases(const std::string& name) const;
+  /// The API's versions and aliases of every function, for the scheduler (which adds each
+  /// template function's AutoPublishAlias version itself: auto_published()).
+  Publications publications() const;
 
   /// The function's code as a zip (GetFunction's Code.Location): the upload as kept, or a
   /// template folder zipped now.
@@ -199,13 +230,31 @@ class Registry {
   /// The function is gone (deleted, or taken over by the template): so is its reservation.
   void forget_concurrency(const std::string& name);
 
+  /// A function's published versions (by number) and aliases.
+  struct Published {
+    int last_version = 0;  ///< the highest number given, deleted or not
+    std::map<int, FunctionRecord> versions;
+    std::map<std::string, AliasRecord> aliases;
+  };
+  /// Writes the version published from `name`'s $LATEST; no state checks (the callers made
+  /// them).
+  boost::asio::awaitable<FunctionRecord> publish_now(std::string name, PublishRequest request);
+  /// Throws AwsError when `alias` cannot be written.
+  void check_alias(const AliasRecord& alias) const;
+  /// The template's AutoPublishAlias version 1 and alias of a function; nullopt without one.
+  std::optional<FunctionRecord> template_version(const std::string& name) const;
+  std::optional<AliasRecord> template_alias(const std::string& name) const;
+  /// Whether `version` ("1", …) of the function exists.
+  bool has_version(const std::string& name, const std::string& version) const;
+
   boost::asio::any_io_executor io_;
   RegistryOptions options_;
   CodeStore code_;
   std::unique_ptr<Thread> thread_;
   std::unique_ptr<Stored> stored_;
   std::map<std::string, FunctionRecord> records_;
-  std::set<std::string> creating_;  ///< names of creates whose code is being written
+  std::set<std::string> creating_;              ///< names of creates whose code is being written
+  std::map<std::string, Published> published_;  ///< by function name
   std::map<std::string, std::string> fingerprints_;  ///< the template's, at its last deploy
   std::function<void()> on_change_;
   /// Reservations set through the API, by function; nullopt: deleted over the template's value.

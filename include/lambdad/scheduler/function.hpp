@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/common/function_versions.hpp"
 #include "lambdad/worker/log_limits.hpp"
 
 namespace lambdad::scheduler {
@@ -17,12 +18,13 @@ class Pool;
 /// Function name → fingerprint of its code and layer folders (deploy/code_fingerprint.hpp).
 using CodeFingerprints = std::map<std::string, std::string>;
 
-/// A function as the scheduler knows it, with the versions it publishes.
+/// A function as the scheduler knows it, with its published versions and aliases.
 struct Function {
-  FunctionConfig config;
-  std::string code_fingerprint;  ///< "" when unknown (then a redeploy always replaces it)
+  FunctionConfig config;         ///< $LATEST's
+  std::string code_fingerprint;  ///< $LATEST's; "" when unknown (a redeploy replaces it)
   std::map<std::string, std::unique_ptr<Pool>> versions;  ///< $LATEST, "1", …
-  std::map<std::string, std::string> aliases;             ///< alias → version
+  std::map<std::string, PublishedVersion> published;      ///< "1", …: each pool's snapshot
+  std::map<std::string, AliasRouting> aliases;
   std::string last_modified;
   /// The log rate its workers share, of every version and across redeploys, so a redeploy does
   /// not refill it (null: logs not limited).
@@ -35,7 +37,7 @@ struct Function {
 struct Resolved {
   Function* function = nullptr;
   Pool* pool = nullptr;
-  std::string version;
+  std::string version;      ///< the version that runs (an alias's weights drawn)
   std::string invoked_arn;  ///< the ARN as the caller used it (qualifier included)
 };
 
@@ -45,5 +47,7 @@ struct Resolved {
 /// fingerprint.
 bool keeps_workers(const Function& before, const FunctionConfig& after,
                    const std::string& code_after);
+/// The same for one published version's pool.
+bool keeps_workers(const PublishedVersion& before, const PublishedVersion& after);
 
 }  // namespace lambdad::scheduler

@@ -38,6 +38,10 @@ class Pool final : public worker::WorkerOwner {
   size_t size() const { return workers_.size(); }
   size_t idle_count() const { return idle_.size(); }
   int provisioned() const { return provisioned_; }
+  /// A new provisioned floor: workers start now to meet a higher one; beyond a lower one, idle
+  /// workers are reaped as any other.
+  void set_provisioned(int provisioned);
+  const FunctionConfig& config() const { return config_; }
   const std::string& version() const { return version_; }
 
   void worker_idle(worker::Worker& worker) override;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -126,8 +127,10 @@ class Scheduler {
             store::Store* store, SchedulerSettings settings);
   ~Scheduler();
 
-  /// Registers the template's functions and starts provisioned workers.
-  void deploy(const std::vector<FunctionConfig>& functions, const CodeFingerprints& code = {});
+  /// Registers the functions and starts provisioned workers. `published`: the functions'
+  /// versions and aliases beside what each one's `AutoPublishAlias` publishes (auto_published()).
+  void deploy(const std::vector<FunctionConfig>& functions, const CodeFingerprints& code = {},
+              const Publications& published = {});
 
   struct Redeployed {
     std::vector<std::string> added, replaced, kept, removed;  ///< function names
@@ -136,9 +139,11 @@ class Scheduler {
   /// settings and code are unchanged (keeps_workers) keeps its pools and warm workers. Every pool
   /// of another function that stays is replaced by a new one that starts as many workers as the
   /// old one had (warm stays warm); old pools drain: idle workers stop now, busy ones when their
-  /// invocation ends. Removed functions drain the same way.
+  /// invocation ends. Removed functions drain the same way. A published version keeps its pool
+  /// while its snapshot and provisioned count hold (a version is immutable: it keeps it until
+  /// it is deleted); `Redeployed` names functions by their $LATEST.
   Redeployed redeploy(const std::vector<FunctionConfig>& functions,
-                      const CodeFingerprints& code = {});
+                      const CodeFingerprints& code = {}, const Publications& published = {});
 
   /// Runs one invocation to completion. Throws AwsError for throttles (429) and lookups.
   boost::asio::awaitable<InvokeResult> invoke(InvokeRequest request);
@@ -157,8 +162,8 @@ class Scheduler {
   /// ends it itself: its init bound plus its timeout. Nullopt for an unknown name.
   std::optional<std::chrono::milliseconds> longest_invocation(const std::string& name) const;
 
-  /// The function version a name and qualifier resolve to, as invoke() resolves them; throws
-  /// AwsError likewise.
+  /// The function version a name and qualifier resolve to, as invoke() resolves them (an alias:
+  /// its primary version); throws AwsError likewise.
   FunctionInfo describe(std::string_view name, std::string_view qualifier);
   /// Every function's $LATEST, by name.
   std::vector<FunctionInfo> list() const;
@@ -194,13 +199,21 @@ class Scheduler {
   store::Store* store() { return store_; }
   const SchedulerSettings& settings() const { return settings_; }
 
-  /// Finds the function; throws AwsError (ResourceNotFound, InvalidParameterValue, Validation).
-  Resolved resolve(std::string_view name, std::string_view qualifier);
+  /// Finds the function version; `route`: an alias's weights pick the version (an invocation),
+  /// else its primary version. Throws AwsError (ResourceNotFound, InvalidParameterValue,
+  /// Validation).
+  Resolved resolve(std::string_view name, std::string_view qualifier, bool route = false);
   static FunctionInfo info(const Function& function, const std::string& version);
   boost::asio::awaitable<void> run_async(InvokeRequest request);
   std::pair<int, std::chrono::seconds> async_policy(const InvokeRequest& request);
   boost::asio::awaitable<void> reap_loop();
-  void add_function(const FunctionConfig& config, const std::string& code);
+  void add_function(const FunctionConfig& config, const std::string& code,
+                    const FunctionVersions& versions);
+  /// Gives `fn` a pool per version of `versions` (and $LATEST), taking over the pools in `old`
+  /// that keep_workers() allows and starting as many workers as a replaced one had; drains the
+  /// rest of `old`.
+  void make_pools(Function& fn, std::map<std::string, std::unique_ptr<Pool>> old, bool keep_latest,
+                  const std::map<std::string, PublishedVersion>& old_published);
   void drain(Function& fn);
 
   boost::asio::any_io_executor executor_;
@@ -213,6 +226,7 @@ class Scheduler {
   std::map<std::string, Function> functions_;
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
   std::vector<std::unique_ptr<Pool>> draining_;  ///< replaced pools, kept until their workers exit
+  std::minstd_rand alias_draws_{std::random_device{}()};  ///< weighted aliases' draws
   boost::asio::steady_timer reap_timer_;
   bool shutting_down_ = false;
 };
