@@ -11,6 +11,7 @@ CreateFunction answer alone and the first invoke alone (its cold start)."""
 
 import argparse
 import base64
+import contextlib
 import http.client
 import io
 import json
@@ -53,15 +54,14 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=50)
-    parser.add_argument("--bin", default=os.environ.get("LAMBDAD_BIN", str(ROOT / "build" / "lambdad")))
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="lambdad-bench-create-"))
+@contextlib.contextmanager
+def serving(binary: str):
+    """A lambdad with an empty template on a free port: yields a keep-alive `call(method, path,
+    body) -> (status, headers, body)`."""
+    work = Path(tempfile.mkdtemp(prefix="lambdad-bench-"))
     (work / "template.yaml").write_text("Transform: AWS::Serverless-2016-10-31\nResources: {}\n")
     out, err = open(work / "out", "wb"), open(work / "err", "wb")
-    server = subprocess.Popen([args.bin, "serve", str(work), "--api-port", "0", "--lambda-port",
+    server = subprocess.Popen([binary, "serve", str(work), "--api-port", "0", "--lambda-port",
                                "0", "--log-level", "warn", "--no-watch"],
                               stdout=out, stderr=err, cwd=work)
     try:
@@ -80,21 +80,42 @@ def main() -> int:
         def call(method, path, body=None):
             conn.request(method, path, body, {"Content-Type": "application/json"})
             r = conn.getresponse()
-            return r.status, r.read()
+            return r.status, r.headers, r.read()
 
+        yield call
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def create_body(name: str, n: int, **fields) -> str:
+    return json.dumps({"FunctionName": name, "Runtime": "provided.al2023", "Role": ROLE,
+                       "Handler": "bootstrap",
+                       "Code": {"ZipFile": base64.b64encode(zip_for(n)).decode()}, **fields})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--bin", default=os.environ.get("LAMBDAD_BIN", str(ROOT / "build" / "lambdad")))
+    args = parser.parse_args()
+    with serving(args.bin) as call:
         totals, creates, first_invokes, retries = [], [], [], 0
         for n in range(args.count):
-            body = json.dumps({"FunctionName": f"bench{n}", "Runtime": "provided.al2023",
-                               "Role": ROLE, "Handler": "bootstrap",
-                               "Code": {"ZipFile": base64.b64encode(zip_for(n)).decode()}})
+            body = create_body(f"bench{n}", n)
             start = time.perf_counter()
-            status, text = call("POST", "/2015-03-31/functions", body)
+            status, _, text = call("POST", "/2015-03-31/functions", body)
             created = time.perf_counter()
             if status != 201:
                 sys.exit(f"CreateFunction answered {status}: {text[:300]!r}")
             while True:
                 invoked = time.perf_counter()
-                status, text = call("POST", f"/2015-03-31/functions/bench{n}/invocations", b"{}")
+                status, _, text = call("POST", f"/2015-03-31/functions/bench{n}/invocations",
+                                       b"{}")
                 if status == 200:
                     break
                 if status != 404:
@@ -113,13 +134,6 @@ def main() -> int:
             print(f"  {label:22} p50 {statistics.median(values):7.2f} ms   "
                   f"p90 {percentile(values, 90):7.2f} ms")
         print(f"  invokes answered 404 before the function was served: {retries}")
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

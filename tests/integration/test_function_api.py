@@ -393,8 +393,7 @@ class FunctionApiTest(unittest.TestCase):
 
     def test_unsupported_operations_are_named(self):
         for method, path, operation in [
-                ("POST", f"{FUNCTIONS}/Tmpl/versions", "PublishVersion"),
-                ("POST", f"{FUNCTIONS}/Tmpl/aliases", "CreateAlias"),
+                ("POST", "/2021-10-31/functions/Tmpl/url", "CreateFunctionUrlConfig"),
                 ("GET", "/2021-10-31/functions/Tmpl/url", "GetFunctionUrlConfig"),
                 ("PUT", "/2021-07-20/functions/Tmpl/runtime-management-config",
                  "PutRuntimeManagementConfig"),
