@@ -4,15 +4,10 @@
 // and aliases: function_lookup.hpp); writes go to the registry, which hands the result to the
 // scheduler.
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <charconv>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "download_urls.hpp"
 #include "function_lookup.hpp"
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/function_name.hpp"
@@ -29,36 +24,6 @@ namespace lambdad::control_api {
 namespace {
 
 namespace asio = boost::asio;
-
-/// Code.Location: like AWS's presigned S3 URL, it works without credentials until it expires,
-/// carrying its own signature (an HMAC under a key the server makes at start).
-std::string code_url(const ApiState& api, const Call& call, const std::string& name) {
-  std::string host(call.request[http::bhttp::field::host]);
-  if (host.empty()) host = "127.0.0.1";
-  const std::string expires = std::to_string(epoch_ms() / 1000 + kCodeUrlSeconds);
-  return "http://" + host + "/_lambdad/code/" + name + "?Expires=" + expires +
-         "&Signature=" + code_signature(api, name, expires);
-}
-
-/// Throws 403 AccessDeniedException unless the download's URL is one code_url() made for
-/// `name` and has not expired.
-void check_code_url(const ApiState& api, const Call& call, const std::string& name) {
-  const std::string expires = query_param(call.query, "Expires");
-  const std::string signature = query_param(call.query, "Signature");
-  const std::string expected = code_signature(api, name, expires);
-  long long until = 0;
-  const bool parsed =
-      std::from_chars(expires.data(), expires.data() + expires.size(), until).ec == std::errc();
-  if (signature.size() != expected.size() ||
-      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0 || !parsed) {
-    throw AwsError(403, "AccessDeniedException",
-                   "The code URL's signature does not match: ask GetFunction for a new one");
-  }
-  if (until < epoch_ms() / 1000) {
-    throw AwsError(403, "AccessDeniedException",
-                   "The code URL has expired: ask GetFunction for a new one");
-  }
-}
 
 /// JSON parsing and base64 decoding of up to 70 MB: on the API's helper thread, not the io
 /// thread.
@@ -91,15 +56,6 @@ std::string list_key(const std::string& name, const std::string& version) {
 registry::Registry& registry_of(ApiState& api) {
   if (!api.registry) throw errors::service("this server has no function registry");
   return *api.registry;
-}
-
-std::string code_signature(const ApiState& api, std::string_view name, std::string_view expires) {
-  const std::string text = std::string(name) + "\n" + std::string(expires);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), api.code_url_key.data(), static_cast<int>(api.code_url_key.size()),
-       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
-  return hex_lower({reinterpret_cast<const char*>(mac), length});
 }
 
 http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) {
@@ -152,8 +108,9 @@ http::asio::awaitable<http::Response> list_functions(ApiState& api, Call& call) 
 
 http::asio::awaitable<http::Response> get_function(ApiState& api, Call& call) {
   Described d = describe(api, path_param(call.params[0]), query_param(call.query, "Qualifier"));
-  const auto body = control_api::get_function(d.info, d.record ? &*d.record : nullptr,
-                                              code_url(api, call, d.info.config.name));
+  const auto body = control_api::get_function(
+      d.info, d.record ? &*d.record : nullptr,
+      signed_url(api, call, "/_lambdad/code/" + d.info.config.name, d.info.config.name));
   co_return json_response(call.request, 200, body, call.request_id);
 }
 
@@ -219,7 +176,7 @@ http::asio::awaitable<http::Response> delete_function(ApiState& api, Call& call)
 http::asio::awaitable<http::Response> download_code(ApiState& api, Call& call) {
   registry::Registry& registry = registry_of(api);
   const std::string name = path_param(call.params[0]);
-  check_code_url(api, call, name);
+  check_signed_url(api, call, name, "code", "GetFunction");
   std::string zip = co_await registry.code_zip(name);
   auto r = http::make_response(call.request, 200, std::move(zip), "application/zip");
   r.set("x-amzn-RequestId", call.request_id);

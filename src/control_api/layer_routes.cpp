@@ -3,13 +3,12 @@
 // Content.Location. Published versions are zips in the registry's CodeStore; a template's
 // layer folders show as version 1 of their folder's name (registry/layers.cpp).
 
-#include <openssl/crypto.h>
-
 #include <charconv>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "download_urls.hpp"
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/ids.hpp"
@@ -58,12 +57,8 @@ std::string layer_key(const std::string& name, int version) {
 }
 
 std::string layer_url(const ApiState& api, const Call& call, const std::string& name, int version) {
-  std::string host(call.request[http::bhttp::field::host]);
-  if (host.empty()) host = "127.0.0.1";
-  const std::string expires = std::to_string(epoch_ms() / 1000 + kCodeUrlSeconds);
-  return "http://" + host + "/_lambdad/layers/" + name + "/" + std::to_string(version) +
-         "?Expires=" + expires +
-         "&Signature=" + code_signature(api, layer_key(name, version), expires);
+  return signed_url(api, call, "/_lambdad/layers/" + name + "/" + std::to_string(version),
+                    layer_key(name, version));
 }
 
 asio::awaitable<http::Response> describe_version(ApiState& api, Call& call,
@@ -253,22 +248,8 @@ http::asio::awaitable<http::Response> download_layer(ApiState& api, Call& call) 
   registry::Registry& registry = registry_of(api);
   const std::string name = path_param(call.params[0]);
   const long long version = layer_version_number(path_param(call.params[1]));
-  const std::string expires = query_param(call.query, "Expires");
-  const std::string signature = query_param(call.query, "Signature");
-  const std::string expected =
-      code_signature(api, layer_key(name, static_cast<int>(version)), expires);
-  long long until = 0;
-  const bool parsed =
-      std::from_chars(expires.data(), expires.data() + expires.size(), until).ec == std::errc();
-  if (signature.size() != expected.size() ||
-      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0 || !parsed) {
-    throw AwsError(403, "AccessDeniedException",
-                   "The layer URL's signature does not match: ask GetLayerVersion for a new one");
-  }
-  if (until < epoch_ms() / 1000) {
-    throw AwsError(403, "AccessDeniedException",
-                   "The layer URL has expired: ask GetLayerVersion for a new one");
-  }
+  check_signed_url(api, call, layer_key(name, static_cast<int>(version)), "layer",
+                   "GetLayerVersion");
   std::string zip = co_await registry.layer_zip(name, static_cast<int>(version));
   auto r = http::make_response(call.request, 200, std::move(zip), "application/zip");
   r.set("x-amzn-RequestId", call.request_id);

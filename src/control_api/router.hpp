@@ -99,12 +99,6 @@ AwsError unsupported_operation(std::string_view operation);
 http::Response json_response(const http::Request& request, unsigned status,
                              const nlohmann::json& body, std::string_view request_id);
 
-/// How long a Code.Location URL works: AWS's presigned URLs last 10 minutes.
-inline constexpr long long kCodeUrlSeconds = 600;
-/// The HMAC of a download URL (function_routes.cpp): `name` is what the URL serves (a function's
-/// name; `layer/<name>/<version>` for a layer), `expires` its epoch seconds.
-std::string code_signature(const ApiState& api, std::string_view name, std::string_view expires);
-
 /// A function (and qualifier) a stored operation's path names (stored_target.cpp): its exact
 /// name, the qualifier from the name or `?Qualifier=` (InvalidParameterValueException when both
 /// differ). ResourceNotFoundException for an unknown function, or a qualifier the scheduler does

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "body_fields.hpp"
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/function_name.hpp"
 #include "lambdad/common/ids.hpp"
@@ -13,69 +14,21 @@ namespace {
 
 using nlohmann::json;
 
-AwsError validation(const std::string& value, std::string_view field, std::string_view rule) {
-  return {400, "ValidationException",
-          "1 validation error detected: Value '" + value + "' at '" + std::string(field) +
-              "' failed to satisfy constraint: " + std::string(rule),
-          AwsError::Key::kmessage};
-}
-
-AwsError wrong_type(std::string_view field, std::string_view expected) {
-  return errors::invalid_request_content("Could not parse request body into json: field " +
-                                         std::string(field) + " must be " + std::string(expected));
-}
-
-const json* member(const json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-std::optional<std::string> text(const json& body, const char* key) {
-  const json* value = member(body, key);
-  if (!value) return std::nullopt;
-  if (!value->is_string()) throw wrong_type(key, "a string");
-  return value->get<std::string>();
+/// AWS's constraint message with the value quoted, as these operations show it.
+AwsError invalid(const std::string& value, std::string_view field, std::string_view rule) {
+  return validation("'" + value + "'", field, rule);
 }
 
 std::string required(const json& body, const char* key, std::string_view field) {
   auto value = text(body, key);
-  if (!value) {
-    throw AwsError(400, "ValidationException",
-                   "1 validation error detected: Value null at '" + std::string(field) +
-                       "' failed to satisfy constraint: Member must not be null",
-                   AwsError::Key::kmessage);
-  }
+  if (!value) throw validation("null", field, "Member must not be null");
   return *value;
 }
 
-std::optional<int> number(const json& body, const char* key, std::string_view field, int min,
-                          int max) {
+/// A list of strings, empty when absent.
+std::vector<std::string> list_field(const json& body, const char* key) {
   const json* value = member(body, key);
-  if (!value) return std::nullopt;
-  if (!value->is_number_integer()) throw wrong_type(key, "an integer");
-  const long long n = value->get<long long>();
-  if (n < min) {
-    throw validation(std::to_string(n), field,
-                     "Member must have value greater than or equal to " + std::to_string(min));
-  }
-  if (n > max) {
-    throw validation(std::to_string(n), field,
-                     "Member must have value less than or equal to " + std::to_string(max));
-  }
-  return static_cast<int>(n);
-}
-
-std::vector<std::string> string_list(const json& body, const char* key) {
-  const json* value = member(body, key);
-  if (!value) return {};
-  if (!value->is_array()) throw wrong_type(key, "a list of strings");
-  std::vector<std::string> list;
-  for (const auto& v : *value) {
-    if (!v.is_string()) throw wrong_type(key, "a list of strings");
-    list.push_back(v.get<std::string>());
-  }
-  return list;
+  return value ? string_list(*value, key) : std::vector<std::string>{};
 }
 
 void check_tag_key(const std::string& key) {
@@ -100,10 +53,10 @@ std::string tagged_function(std::string_view arn) {
       R"(arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:function:([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?)");
   std::match_results<std::string_view::const_iterator> match;
   if (arn.size() > 256 || !std::regex_match(arn.begin(), arn.end(), match, pattern)) {
-    throw validation(std::string(arn.substr(0, 256)), "resource",
-                     "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:lambda:"
-                     "[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:"
-                     "[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+    throw invalid(std::string(arn.substr(0, 256)), "resource",
+                  "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:lambda:"
+                  "[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:"
+                  "[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
   }
   if (match[7].matched) {
     throw errors::invalid_parameter(
@@ -112,7 +65,7 @@ std::string tagged_function(std::string_view arn) {
   }
   const std::string name = match[6].str();
   if (name.size() > 64) {
-    throw validation(name, "functionName", "Member must have length less than or equal to 64");
+    throw invalid(name, "functionName", "Member must have length less than or equal to 64");
   }
   return name;
 }
@@ -166,9 +119,9 @@ void check_tag_keys(const std::vector<std::string>& keys) {
 void check_statement_id(const std::string& sid) {
   static const std::regex pattern("[a-zA-Z0-9-_.]+");
   if (sid.empty() || sid.size() > 100 || !std::regex_match(sid, pattern)) {
-    throw validation(sid.substr(0, 100), "statementId",
-                     "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+) and "
-                     "have length between 1 and 100");
+    throw invalid(sid.substr(0, 100), "statementId",
+                  "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+) and "
+                  "have length between 1 and 100");
   }
 }
 
@@ -178,15 +131,15 @@ PermissionRequest permission_request(const json& body, const std::string& resour
   const std::string action = required(body, "Action", "action");
   static const std::regex action_pattern(R"((lambda:[*]|lambda:[a-zA-Z]+|[*]))");
   if (action.size() > 256 || !std::regex_match(action, action_pattern)) {
-    throw validation(action.substr(0, 256), "action",
-                     "Member must satisfy regular expression pattern: "
-                     "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
+    throw invalid(action.substr(0, 256), "action",
+                  "Member must satisfy regular expression pattern: "
+                  "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
   }
   const std::string principal = required(body, "Principal", "principal");
   static const std::regex principal_pattern(R"([^\s]+)");
   if (principal.size() > 256 || !std::regex_match(principal, principal_pattern)) {
-    throw validation(principal.substr(0, 256), "principal",
-                     "Member must satisfy regular expression pattern: [^\\s]+");
+    throw invalid(principal.substr(0, 256), "principal",
+                  "Member must satisfy regular expression pattern: [^\\s]+");
   }
   static const std::regex account(R"(\d{12})");
   json principal_json;
@@ -208,40 +161,40 @@ PermissionRequest permission_request(const json& body, const std::string& resour
     static const std::regex arn(
         R"(arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*))");
     if (source_arn->size() > 1024 || !std::regex_match(*source_arn, arn)) {
-      throw validation(source_arn->substr(0, 256), "sourceArn",
-                       "Member must satisfy regular expression pattern: "
-                       "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:"
-                       "(\\d{12})?:(.*)");
+      throw invalid(source_arn->substr(0, 256), "sourceArn",
+                    "Member must satisfy regular expression pattern: "
+                    "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:"
+                    "(\\d{12})?:(.*)");
     }
     condition["ArnLike"]["AWS:SourceArn"] = *source_arn;
   }
   if (auto source_account = text(body, "SourceAccount")) {
     if (!std::regex_match(*source_account, account)) {
-      throw validation(source_account->substr(0, 64), "sourceAccount",
-                       "Member must satisfy regular expression pattern: \\d{12}");
+      throw invalid(source_account->substr(0, 64), "sourceAccount",
+                    "Member must satisfy regular expression pattern: \\d{12}");
     }
     condition["StringEquals"]["AWS:SourceAccount"] = *source_account;
   }
   if (auto token = text(body, "EventSourceToken")) {
     static const std::regex pattern("[a-zA-Z0-9._\\-]+");
     if (token->size() > 256 || !std::regex_match(*token, pattern)) {
-      throw validation(token->substr(0, 256), "eventSourceToken",
-                       "Member must satisfy regular expression pattern: [a-zA-Z0-9._\\-]+");
+      throw invalid(token->substr(0, 256), "eventSourceToken",
+                    "Member must satisfy regular expression pattern: [a-zA-Z0-9._\\-]+");
     }
     condition["StringEquals"]["lambda:EventSourceToken"] = *token;
   }
   if (auto org = text(body, "PrincipalOrgID")) {
     static const std::regex pattern("o-[a-z0-9]{10,32}");
     if (org->size() > 34 || !std::regex_match(*org, pattern)) {
-      throw validation(org->substr(0, 64), "principalOrgID",
-                       "Member must satisfy regular expression pattern: ^o-[a-z0-9]{10,32}$");
+      throw invalid(org->substr(0, 64), "principalOrgID",
+                    "Member must satisfy regular expression pattern: ^o-[a-z0-9]{10,32}$");
     }
     condition["StringEquals"]["aws:PrincipalOrgID"] = *org;
   }
   if (auto auth = text(body, "FunctionUrlAuthType")) {
     if (*auth != "NONE" && *auth != "AWS_IAM") {
-      throw validation(auth->substr(0, 64), "functionUrlAuthType",
-                       "Member must satisfy enum value set: [NONE, AWS_IAM]");
+      throw invalid(auth->substr(0, 64), "functionUrlAuthType",
+                    "Member must satisfy enum value set: [NONE, AWS_IAM]");
     }
     condition["StringEquals"]["lambda:FunctionUrlAuthType"] = *auth;
   }
@@ -277,10 +230,10 @@ registry::EventInvokeConfig event_invoke_config_request(const json& body) {
       auto destination = text(*value, "Destination");
       if (!destination) return std::string();  // {} clears it
       if (destination->size() > 350 || !std::regex_match(*destination, arn)) {
-        throw validation(destination->substr(0, 350), field,
-                         "Member must satisfy regular expression pattern: "
-                         "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-"
-                         "\\d{1})?:(\\d{12})?:(.*)");
+        throw invalid(destination->substr(0, 350), field,
+                      "Member must satisfy regular expression pattern: "
+                      "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-"
+                      "\\d{1})?:(\\d{12})?:(.*)");
       }
       return destination;
     };
@@ -304,10 +257,10 @@ std::string layer_name(std::string_view text) {
   std::match_results<std::string_view::const_iterator> match;
   if (text.empty() || text.size() > 140 ||
       !std::regex_match(text.begin(), text.end(), match, pattern)) {
-    throw validation(layer_arn_pattern_error(text), "layerName",
-                     "Member must satisfy regular expression pattern: "
-                     "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|"
-                     "[a-zA-Z0-9-_]+");
+    throw invalid(layer_arn_pattern_error(text), "layerName",
+                  "Member must satisfy regular expression pattern: "
+                  "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|"
+                  "[a-zA-Z0-9-_]+");
   }
   return match[2].matched ? match[2].str() : match[3].str();
 }
@@ -333,28 +286,28 @@ registry::PublishLayerRequest publish_layer_request(const json& body, std::strin
   request.zip = zip_file(*content);
   request.description = text(body, "Description").value_or("");
   if (request.description.size() > 256) {
-    throw validation(request.description.substr(0, 256), "description",
-                     "Member must have length less than or equal to 256");
+    throw invalid(request.description.substr(0, 256), "description",
+                  "Member must have length less than or equal to 256");
   }
   request.license_info = text(body, "LicenseInfo").value_or("");
   if (request.license_info.size() > 512) {
-    throw validation(request.license_info.substr(0, 512), "licenseInfo",
-                     "Member must have length less than or equal to 512");
+    throw invalid(request.license_info.substr(0, 512), "licenseInfo",
+                  "Member must have length less than or equal to 512");
   }
-  request.compatible_runtimes = string_list(body, "CompatibleRuntimes");
+  request.compatible_runtimes = list_field(body, "CompatibleRuntimes");
   if (request.compatible_runtimes.size() > 15) {
-    throw validation("[...]", "compatibleRuntimes",
-                     "Member must have length less than or equal to 15");
+    throw invalid("[...]", "compatibleRuntimes",
+                  "Member must have length less than or equal to 15");
   }
-  request.compatible_architectures = string_list(body, "CompatibleArchitectures");
+  request.compatible_architectures = list_field(body, "CompatibleArchitectures");
   if (request.compatible_architectures.size() > 2) {
-    throw validation("[...]", "compatibleArchitectures",
-                     "Member must have length less than or equal to 2");
+    throw invalid("[...]", "compatibleArchitectures",
+                  "Member must have length less than or equal to 2");
   }
   for (const auto& a : request.compatible_architectures) {
     if (a != "x86_64" && a != "arm64") {
-      throw validation(a, "compatibleArchitectures",
-                       "Member must satisfy enum value set: [x86_64, arm64]");
+      throw invalid(a, "compatibleArchitectures",
+                    "Member must satisfy enum value set: [x86_64, arm64]");
     }
   }
   return request;

@@ -43,8 +43,7 @@ int provisioned_of(const FunctionConfig& config) {
 // The registry thread's jobs are made in plain functions, never in a coroutine's capturing
 // lambda (GCC 12 miscompiles those: see registry.cpp).
 std::function<void()> put_row_job(RegistryDb* db, std::string name, std::optional<int> reserved) {
-  return
-      [db, name = std::move(name), reserved] { put_concurrency_row(db->db(), name, reserved); };
+  return [db, name = std::move(name), reserved] { put_concurrency_row(db->db(), name, reserved); };
 }
 
 std::function<void()> remove_row_job(RegistryDb* db, std::string name) {

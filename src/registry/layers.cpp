@@ -35,17 +35,6 @@ std::function<bool()> delete_layer_job(RegistryDb* db, std::string name, int ver
   };
 }
 
-std::function<std::string()> layer_zip_job(const CodeStore& code, fs::path zip, fs::path dir) {
-  return [&code, zip = std::move(zip), dir = std::move(dir)] {
-    if (zip.empty()) return code.zip_folder(dir);
-    std::ifstream in(zip, std::ios::binary);
-    if (!in) throw errors::service("cannot read " + zip.string());
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-  };
-}
-
 AwsError layer_not_found() {
   return {404, "ResourceNotFoundException", "The resource you requested does not exist."};
 }
@@ -162,7 +151,7 @@ boost::asio::awaitable<std::string> Registry::layer_zip(std::string name, int ve
   const std::optional<LayerVersion> layer = layer_version(name, version);
   if (!layer) throw layer_not_found();
   const fs::path zip = layer->code_hex.empty() ? fs::path() : code_.zip_file(layer->code_hex);
-  std::function<std::string()> job = layer_zip_job(code_, zip, layer->dir);
+  std::function<std::string()> job = read_code_job(code_, zip, layer->dir);
   co_return co_await thread_->run<std::string>(std::move(job));
 }
 

@@ -73,17 +73,6 @@ std::function<bool()> void_job(std::function<void()> job) {
   };
 }
 
-std::function<std::string()> read_code_job(const CodeStore& code, fs::path zip, fs::path dir) {
-  return [&code, zip = std::move(zip), dir = std::move(dir)] {
-    if (zip.empty()) return code.zip_folder(dir);
-    std::ifstream in(zip, std::ios::binary);
-    if (!in) throw errors::service("cannot read " + zip.string());
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-  };
-}
-
 }  // namespace
 
 Registry::Registry(asio::any_io_executor io, RegistryOptions options)

@@ -3,8 +3,11 @@
 // conflicts its writes answer. Shared by the registry's files (registry.cpp, versions.cpp, and
 // the stored operations': tags.cpp, policies.cpp, …).
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -24,6 +27,20 @@ namespace lambdad::registry {
 template <typename R>
 boost::asio::awaitable<R> run_job(std::function<R()> job) {
   co_return job();
+}
+
+/// The registry thread's job of reading a code download: the kept `zip`, or when there is none
+/// (a template folder) `dir` zipped now.
+inline std::function<std::string()> read_code_job(const CodeStore& code, std::filesystem::path zip,
+                                                  std::filesystem::path dir) {
+  return [&code, zip = std::move(zip), dir = std::move(dir)] {
+    if (zip.empty()) return code.zip_folder(dir);
+    std::ifstream in(zip, std::ios::binary);
+    if (!in) throw errors::service("cannot read " + zip.string());
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+  };
 }
 
 inline AwsError conflict(const std::string& message) {

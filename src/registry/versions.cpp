@@ -208,6 +208,8 @@ asio::awaitable<FunctionRecord> Registry::publish_now(std::string name, PublishR
   }
   std::function<StagedCode()> snapshot = snapshot_job(code_, latest);
   const StagedCode code = co_await thread_->run<StagedCode>(std::move(snapshot));
+  // A function deleted while its code was zipped (after an update's Publish) publishes nothing.
+  if (!records_.contains(name)) throw errors::function_not_found(function_arn(name));
   if (request.code_sha256 && !request.code_sha256->empty() && *request.code_sha256 != code.base64) {
     throw errors::invalid_parameter("CodeSHA256 (" + *request.code_sha256 +
                                     ") is different from current CodeSHA256 in $LATEST (" +

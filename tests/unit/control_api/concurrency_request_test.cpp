@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../error_of.hpp"
+
 #include "lambdad/common/aws_error.hpp"
 
 namespace lambdad::control_api {
@@ -12,15 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-AwsError error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const AwsError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no AwsError thrown";
-  return AwsError(0, "", "");
-}
+using lambdad::testing::error_of;
 
 TEST(ReservedConcurrency, TakesANonNegativeInteger) {
   EXPECT_EQ(reserved_concurrency(json{{"ReservedConcurrentExecutions", 0}}), 0);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../error_of.hpp"
+
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/common/encoding.hpp"
 
@@ -13,15 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-AwsError error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const AwsError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no AwsError thrown";
-  return AwsError(0, "", "");
-}
+using lambdad::testing::error_of;
 
 constexpr const char* kArn = "arn:aws:lambda:us-east-1:123456789012:function:fn";
 

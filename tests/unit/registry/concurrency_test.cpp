@@ -5,34 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <fstream>
-#include <future>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
-#include "../store/temp_dir.hpp"
-#include "lambdad/common/aws_error.hpp"
-#include "lambdad/registry/registry.hpp"
+#include "registry_fixture.hpp"
 
 namespace lambdad::registry {
 namespace {
-
-namespace asio = boost::asio;
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-
-AwsError error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const AwsError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no AwsError thrown";
-  return AwsError(0, "", "");
-}
 
 TEST(UnreservedMinimum, AWSsHundredOrATenthOfASmallerLimit) {
   EXPECT_EQ(unreserved_minimum(1000), 100);
@@ -88,46 +64,17 @@ TEST(SameApartFromReservation, OnlyTheReservationIsIgnored) {
   EXPECT_FALSE(same_apart_from_reservation(a, b));
 }
 
-class RegistryConcurrencyTest : public ::testing::Test {
+class RegistryConcurrencyTest : public RegistryTest {
  protected:
-  RegistryConcurrencyTest() { open(); }
-
-  void open(const std::vector<FunctionConfig>& tmpl = {}, int limit = 1000) {
-    registry.reset();
-    registry = std::make_unique<Registry>(io.get_executor(),
-                                          RegistryOptions{.state_dir = dir.path(),
-                                                          .now_ms = [] { return 1700000000000; },
-                                                          .check = {},
-                                                          .concurrency_limit = limit});
-    registry->on_change([this] { ++changes; });
-    registry->open(tmpl);
-  }
-
-  template <typename T>
-  T run(asio::awaitable<T> a) {
-    auto future = asio::co_spawn(io, std::move(a), asio::use_future);
-    while (future.wait_for(0s) != std::future_status::ready) {
-      io.restart();
-      io.run_for(5ms);
-    }
-    io.restart();
-    io.poll();
-    return future.get();
-  }
-
   /// Creates a function whose code echoes `body` (the same body, the same zip).
   FunctionRecord create(const std::string& name, const std::string& body = "one") {
-    if (!zips.contains(body)) {
-      const fs::path folder = dir / ("src-" + body);
-      fs::create_directories(folder);
-      std::ofstream(folder / "bootstrap") << "#!/bin/sh\necho " << body << "\n";
-      zips[body] = CodeStore(dir / "scratch").zip_folder(folder);
-    }
+    if (!bodies.contains(body))
+      bodies[body] = zip_of({{"bootstrap", "#!/bin/sh\necho " + body + "\n"}});
     CreateRequest request;
     request.name = name;
     request.config.runtime = "provided.al2023";
     request.config.handler = "handler";
-    request.zip = zips[body];
+    request.zip = bodies[body];
     return run(registry->create(std::move(request)));
   }
 
@@ -149,11 +96,7 @@ class RegistryConcurrencyTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  lambdad::testing::TempDir dir;
-  asio::io_context io;
-  int changes = 0;
-  std::map<std::string, std::string> zips;
-  std::unique_ptr<Registry> registry;
+  std::map<std::string, std::string> bodies;  ///< a body → the zip of the code echoing it
 };
 
 TEST_F(RegistryConcurrencyTest, PutIsServedAndSurvivesARestartWithoutANewRevision) {

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "../error_of.hpp"
 #include "../store/temp_dir.hpp"
 #include "lambdad/common/aws_error.hpp"
 #include "lambdad/registry/registry.hpp"
@@ -26,12 +27,14 @@ class RegistryTest : public ::testing::Test {
  protected:
   RegistryTest() { open(); }
 
-  void open(const std::vector<FunctionConfig>& tmpl = {}) {
+  /// A registry on the state dir (again, as after a restart); `limit`: --max-concurrency.
+  void open(const std::vector<FunctionConfig>& tmpl = {}, int limit = 1000) {
     registry.reset();
-    registry = std::make_unique<Registry>(
-        io.get_executor(),
-        RegistryOptions{
-            .state_dir = dir.path(), .now_ms = [this] { return clock_ms; }, .check = {}});
+    registry = std::make_unique<Registry>(io.get_executor(),
+                                          RegistryOptions{.state_dir = dir.path(),
+                                                          .now_ms = [this] { return clock_ms; },
+                                                          .check = {},
+                                                          .concurrency_limit = limit});
     registry->on_change([this] { ++changes; });
     registry->open(tmpl);
   }
@@ -55,6 +58,7 @@ class RegistryTest : public ::testing::Test {
     const fs::path folder = dir / ("src-" + std::to_string(zips++));
     fs::create_directories(folder);
     for (const auto& [name, content] : files) {
+      fs::create_directories((folder / name).parent_path());
       std::ofstream(folder / name) << content;
       if (name == "bootstrap") fs::permissions(folder / name, fs::perms(0755));
     }
@@ -90,14 +94,6 @@ class RegistryTest : public ::testing::Test {
   std::unique_ptr<Registry> registry;
 };
 
-inline AwsError error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const AwsError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no AwsError thrown";
-  return AwsError(0, "", "");
-}
+using lambdad::testing::error_of;
 
 }  // namespace lambdad::registry

@@ -3,27 +3,14 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <fstream>
-#include <future>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
-#include "../store/temp_dir.hpp"
-#include "lambdad/common/aws_error.hpp"
-#include "lambdad/registry/registry.hpp"
+#include "registry_fixture.hpp"
 
 namespace lambdad::registry {
 namespace {
 
-namespace asio = boost::asio;
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 using nlohmann::json;
 
-class StoredTest : public ::testing::Test {
+class StoredTest : public RegistryTest {
  protected:
   StoredTest() {
     tmpl.name = tmpl.logical_id = "Tmpl";
@@ -34,38 +21,8 @@ class StoredTest : public ::testing::Test {
     open();
   }
 
+  using RegistryTest::open;
   void open() { open({tmpl}); }
-  void open(const std::vector<FunctionConfig>& functions) {
-    registry.reset();
-    registry = std::make_unique<Registry>(
-        io.get_executor(),
-        RegistryOptions{
-            .state_dir = dir.path(), .now_ms = [this] { return clock_ms; }, .check = {}});
-    registry->open(functions);
-  }
-
-  template <typename T>
-  T run(asio::awaitable<T> a) {
-    auto future = asio::co_spawn(io, std::move(a), asio::use_future);
-    while (future.wait_for(0s) != std::future_status::ready) {
-      io.restart();
-      io.run_for(5ms);
-    }
-    io.restart();
-    io.poll();
-    return future.get();
-  }
-
-  std::string zip_of(const std::map<std::string, std::string>& files) {
-    const fs::path folder = dir / ("src-" + std::to_string(zips++));
-    fs::create_directories(folder);
-    for (const auto& [name, content] : files) {
-      fs::create_directories((folder / name).parent_path());
-      std::ofstream(folder / name) << content;
-      if (name == "bootstrap") fs::permissions(folder / name, fs::perms(0755));
-    }
-    return CodeStore(dir / "scratch").zip_folder(folder);
-  }
 
   FunctionRecord create(const std::string& name, std::vector<std::string> layers = {}) {
     CreateRequest request;
@@ -86,23 +43,8 @@ class StoredTest : public ::testing::Test {
     return run(registry->publish_layer(std::move(request)));
   }
 
-  lambdad::testing::TempDir dir;
-  asio::io_context io;
-  long long clock_ms = 1700000000000;
-  int zips = 0;
   FunctionConfig tmpl;
-  std::unique_ptr<Registry> registry;
 };
-
-AwsError error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const AwsError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no AwsError thrown";
-  return AwsError(0, "", "");
-}
 
 using Tags = std::map<std::string, std::string>;
 
