@@ -179,11 +179,12 @@ class VersionsAliasesTest(unittest.TestCase):
         self.assertEqual(r.json()["RoutingConfig"], {"AdditionalVersionWeights": {"2": 0.2}})
         self.assertNotEqual(r.json()["RevisionId"], alias["RevisionId"])
 
-        # The share measured over real invocations: 2,000 at 0.2 (5 standard deviations: ±4.5%;
-        # bench/alias_weights.py measures 10,000).
+        # The share measured over real invocations: 1,000 at 0.2, within 5 standard deviations
+        # (±6.3%: a routing that ignores or inverts the weight fails; bench/alias_weights.py
+        # measures 10,000 closely, which CI's budget has no room for).
         counts = {"1": 0, "2": 0}
         conn = http.client.HTTPConnection("127.0.0.1", self.server.lambda_port, timeout=30)
-        for _ in range(2000):
+        for _ in range(1000):
             conn.request("POST", f"{FUNCTIONS}/w/invocations?Qualifier=prod", b"{}")
             response = conn.getresponse()
             body = json.loads(response.read())
@@ -191,7 +192,7 @@ class VersionsAliasesTest(unittest.TestCase):
             self.assertEqual(body["v"], {"1": "one", "2": "two"}[version])
             counts[version] += 1
         conn.close()
-        self.assertAlmostEqual(counts["2"] / 2000, 0.2, delta=0.045, msg=counts)
+        self.assertAlmostEqual(counts["2"] / 1000, 0.2, delta=0.063, msg=counts)
 
         r = self.call("GET", f"{FUNCTIONS}/w/aliases?FunctionVersion=2")
         self.assertEqual([a["Name"] for a in r.json()["Aliases"]], ["prod"])
