@@ -1,7 +1,8 @@
 """The control plane through the AWS SDK for JavaScript v3 (the global @aws-sdk/client-lambda that
 scripts/install-deps.sh installs): tests/e2e/js/control_plane.cjs creates a function, invokes it,
-updates its code and configuration behind the SDK's waiters, reads and pages, sets reserved
-concurrency (an invoke at 0 is throttled) and deletes it; once against an open server, once
+updates its code and configuration behind the SDK's waiters, publishes versions, routes a weighted
+alias, invokes qualifiers, deletes a version (refused while an alias holds it), reads and pages,
+sets reserved concurrency (an invoke at 0 is throttled) and deletes it; once against an open server, once
 against one that requires SigV4 (`serve --credentials`), where the signed client passes and a
 wrong secret gets 403."""
 
@@ -89,6 +90,20 @@ class JsSdkControlPlane:
             "lastUpdateStatus": "InProgress", "waiter": "SUCCESS", "memory": 256,
             "env": {"GREETING": "hello"},
             "after": {"status": 200, "payload": {"v": 2, "g": "hello"}, "functionError": None}})
+        self.assertEqual(out["publish-versions"], {
+            "wrongSha": "InvalidParameterValueException", "v1": "1", "description": "first",
+            "v2": "2", "v2Timeout": 6,
+            "versions": {"list": ["$LATEST", "1", "2"], "pages": 3}})
+        self.assertEqual(out["weighted-alias"], {
+            "arn": "arn:aws:lambda:us-east-1:123456789012:function:js-fn:live",
+            "weights": {"2": 0.5}, "executed": ["1", "2"], "one": "1", "latest": "$LATEST"})
+        self.assertEqual(out["update-alias"], {
+            "version": "2", "newRevision": True, "got": "2", "executed": "2",
+            "aliases": ["live:2", "old:1"]})
+        self.assertEqual(out["delete-versions"], {
+            "inUse": "ResourceConflictException", "inUseStatus": 409,
+            "gone": "ResourceNotFoundException",
+            "versions": {"list": ["$LATEST", "2"], "pages": 2}, "aliases": ["live:2"]})
         self.assertEqual(out["get"], {"name": "js-fn", "memory": 256, "tags": {"from": "js"},
                                       "codeStatus": 200, "codeSize": len(self.zip2),
                                       "concurrency": None})

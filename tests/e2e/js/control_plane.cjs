@@ -1,15 +1,16 @@
 // The Lambda control plane through the AWS SDK for JavaScript v3, as a CI script drives it:
-// create → invoke → update code → invoke (new code) → update configuration → waiter → get / list
-// (paged) → reserved concurrency (throttled at 0) → delete. Driven by
+// create → invoke → update code → invoke (new code) → update configuration → waiter → publish
+// versions → weighted alias → invoke qualifiers → get / list (paged) → reserved concurrency
+// (throttled at 0) → delete. Driven by
 // tests/e2e/test_function_api_js.py, which makes the zips and checks what this prints.
 //
 // Usage: node control_plane.cjs CONFIG_JSON
 //   {"endpoint", "key", "secret", "name", "role", "zip1", "zip2", "skip": [step names]}
 // Prints one JSON object: each step's name → what it observed, or {"error": …} where it threw.
 //
-// Each step is an entry of STEPS (a name and an async function of the context): versions and
-// aliases (PublishVersion, CreateAlias with weights, invoking the alias) slot in as more entries
-// after "update-configuration", reading and adding to `ctx`.
+// Each step is an entry of STEPS (a name and an async function of the context), reading and
+// adding to `ctx`; versions and aliases (PublishVersion, a weighted alias, invoking qualifiers,
+// paging versions, deleting a version an alias holds) come after "update-configuration".
 
 const fs = require("fs");
 const {
@@ -17,7 +18,9 @@ const {
   UpdateFunctionConfigurationCommand, GetFunctionCommand, GetFunctionConfigurationCommand,
   PutFunctionConcurrencyCommand, GetFunctionConcurrencyCommand,
   DeleteFunctionConcurrencyCommand, DeleteFunctionCommand, GetAccountSettingsCommand,
-  paginateListFunctions, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
+  PublishVersionCommand, CreateAliasCommand, UpdateAliasCommand, GetAliasCommand,
+  DeleteAliasCommand, paginateListFunctions, paginateListVersionsByFunction, paginateListAliases,
+  waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } = require("@aws-sdk/client-lambda");
 
 const config = JSON.parse(process.argv[2]);
@@ -34,6 +37,32 @@ async function invoke(payload = {}) {
     FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
   return { status: r.StatusCode, payload: JSON.parse(Buffer.from(r.Payload).toString()),
            functionError: r.FunctionError ?? null };
+}
+
+/// The version that ran an invoke of `qualifier`.
+async function executed(qualifier) {
+  const r = await lambda.send(new InvokeCommand({
+    FunctionName: name, Qualifier: qualifier, Payload: Buffer.from("{}") }));
+  return r.ExecutedVersion;
+}
+
+async function versions() {
+  const list = [];
+  let pages = 0;
+  for await (const page of paginateListVersionsByFunction(
+    { client: lambda, pageSize: 1 }, { FunctionName: name })) {
+    pages += 1;
+    list.push(...page.Versions.map((v) => v.Version));
+  }
+  return { list, pages };
+}
+
+async function aliases() {
+  const list = [];
+  for await (const page of paginateListAliases({ client: lambda }, { FunctionName: name })) {
+    list.push(...page.Aliases.map((a) => `${a.Name}:${a.FunctionVersion}`));
+  }
+  return list;
 }
 
 /// What a refused call looked like to the SDK.
@@ -55,6 +84,7 @@ const STEPS = [
   ["update-code", async (ctx) => {
     const r = await lambda.send(new UpdateFunctionCodeCommand({
       FunctionName: name, ZipFile: fs.readFileSync(config.zip2), RevisionId: ctx.revision }));
+    ctx.codeSha256 = r.CodeSha256;
     const waited = await waitUntilFunctionUpdatedV2(waiter, { FunctionName: name });
     return { lastUpdateStatus: r.LastUpdateStatus, codeSha256: r.CodeSha256,
              newRevision: r.RevisionId !== ctx.revision, waiter: waited.state };
@@ -68,7 +98,66 @@ const STEPS = [
     return { lastUpdateStatus: r.LastUpdateStatus, waiter: waited.state,
              memory: c.MemorySize, env: c.Environment?.Variables ?? null, after: await invoke() };
   }],
-  // Versions and aliases go here.
+  ["publish-versions", async (ctx) => {
+    let wrongSha;
+    try {
+      await lambda.send(new PublishVersionCommand({
+        FunctionName: name, CodeSha256: "bm90IHRoZSBjb2Rl" }));
+      wrongSha = { refused: false };
+    } catch (e) {
+      wrongSha = refusal(e);
+    }
+    const v1 = await lambda.send(new PublishVersionCommand({
+      FunctionName: name, CodeSha256: ctx.codeSha256, Description: "first" }));
+    // A setting changed: $LATEST differs from version 1, so the next publish is version 2.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Timeout: 6 }));
+    await waitUntilFunctionUpdatedV2(waiter, { FunctionName: name });
+    const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    return { wrongSha: wrongSha.name, v1: v1.Version, description: v1.Description,
+             v2: v2.Version, v2Timeout: v2.Timeout, versions: await versions() };
+  }],
+  ["weighted-alias", async (ctx) => {
+    const r = await lambda.send(new CreateAliasCommand({
+      FunctionName: name, Name: "live", FunctionVersion: "1",
+      RoutingConfig: { AdditionalVersionWeights: { 2: 0.5 } } }));
+    ctx.aliasRevision = r.RevisionId;
+    const seen = new Set();
+    for (let i = 0; i < 30; i += 1) seen.add(await executed("live"));
+    return { arn: r.AliasArn, weights: r.RoutingConfig?.AdditionalVersionWeights ?? null,
+             executed: [...seen].sort(), one: await executed("1"),
+             latest: await executed("$LATEST") };
+  }],
+  ["update-alias", async (ctx) => {
+    const r = await lambda.send(new UpdateAliasCommand({
+      FunctionName: name, Name: "live", FunctionVersion: "2",
+      RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: ctx.aliasRevision }));
+    await lambda.send(new CreateAliasCommand({
+      FunctionName: name, Name: "old", FunctionVersion: "1" }));
+    const got = await lambda.send(new GetAliasCommand({ FunctionName: name, Name: "live" }));
+    return { version: r.FunctionVersion, newRevision: r.RevisionId !== ctx.aliasRevision,
+             got: got.FunctionVersion, executed: await executed("live"),
+             aliases: await aliases() };
+  }],
+  ["delete-versions", async () => {
+    let inUse;
+    try {
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: name, Qualifier: "1" }));
+      inUse = { refused: false };
+    } catch (e) {
+      inUse = refusal(e);
+    }
+    await lambda.send(new DeleteAliasCommand({ FunctionName: name, Name: "old" }));
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: name, Qualifier: "1" }));
+    let gone;
+    try {
+      await executed("1");
+      gone = { refused: false };
+    } catch (e) {
+      gone = refusal(e);
+    }
+    return { inUse: inUse.name, inUseStatus: inUse.status, gone: gone.name,
+             versions: await versions(), aliases: await aliases() };
+  }],
   ["get", async () => {
     const r = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
     const download = await fetch(r.Code.Location);
