@@ -2,9 +2,9 @@
 scripts/install-deps.sh installs): tests/e2e/js/control_plane.cjs creates a function, invokes it,
 updates its code and configuration behind the SDK's waiters, publishes versions, routes a weighted
 alias, invokes qualifiers, deletes a version (refused while an alias holds it), reads and pages,
-sets reserved concurrency (an invoke at 0 is throttled) and deletes it; once against an open server, once
-against one that requires SigV4 (`serve --credentials`), where the signed client passes and a
-wrong secret gets 403."""
+sets reserved concurrency (an invoke at 0 is throttled) and deletes it; once against an open
+server, once against one that requires SigV4 (`serve --credentials`), where the signed client
+passes and a wrong secret gets 403."""
 
 import base64
 import hashlib
