@@ -37,4 +37,11 @@ void Registry::forget_stored(const std::string& name) {
       [job = forget_job(thread_->db.get(), name)] { job(); });  // logged if the disk refuses
 }
 
+void Registry::forget_stored(const std::string& name, const std::string& qualifier) {
+  // A version's or alias's name is its key in both maps ($LATEST, the one other qualifier, is
+  // never deleted alone).
+  stored_->policies.erase({name, qualifier});
+  stored_->event_invoke_configs.erase({name, qualifier});
+}
+
 }  // namespace lambdad::registry

@@ -48,5 +48,8 @@ void delete_layer(Db& db, const std::string& name, int version);
 
 /// A function deleted: its tags, policies and event invoke configs go, in one transaction.
 void forget_function(Db& db, const std::string& function);
+/// A version or alias deleted: its policy and event invoke config go (no transaction of its own:
+/// the caller's, with the version's or alias's row).
+void forget_qualifier(Db& db, const std::string& function, const std::string& qualifier);
 
 }  // namespace lambdad::registry

@@ -45,4 +45,13 @@ void forget_function(Db& db, const std::string& function) {
   transaction.commit();
 }
 
+void forget_qualifier(Db& db, const std::string& function, const std::string& qualifier) {
+  for (const char* sql :
+       {"DELETE FROM registry_policies WHERE function = ? AND qualifier = ?",
+        "DELETE FROM registry_event_invoke_configs WHERE function = ? AND qualifier = ?"}) {
+    sqlite::Stmt erase(db, sql);
+    erase.bind(1, function).bind(2, qualifier).run();
+  }
+}
+
 }  // namespace lambdad::registry

@@ -9,6 +9,7 @@
 #include "lambdad/registry/registry.hpp"
 #include "registry_db.hpp"
 #include "registry_thread.hpp"
+#include "stored_db.hpp"
 
 namespace lambdad::registry {
 namespace {
@@ -37,9 +38,14 @@ std::function<bool()> put_version_job(RegistryDb* db, FunctionRecord version, in
   };
 }
 
+// A deleted version or alias takes its policy and event invoke config along (as on AWS: a
+// new alias of the same name starts without them), in the same transaction as its row.
 std::function<bool()> remove_version_job(RegistryDb* db, std::string name, std::string version) {
   return [db, name = std::move(name), version = std::move(version)] {
+    store::sqlite::Transaction transaction(db->db(), "BEGIN IMMEDIATE");
     db->remove_version(name, version);
+    forget_qualifier(db->db(), name, version);
+    transaction.commit();
     return true;
   };
 }
@@ -53,7 +59,10 @@ std::function<bool()> put_alias_job(RegistryDb* db, AliasRecord alias) {
 
 std::function<bool()> remove_alias_job(RegistryDb* db, std::string name, std::string alias) {
   return [db, name = std::move(name), alias = std::move(alias)] {
+    store::sqlite::Transaction transaction(db->db(), "BEGIN IMMEDIATE");
     db->remove_alias(name, alias);
+    forget_qualifier(db->db(), name, alias);
+    transaction.commit();
     return true;
   };
 }
@@ -270,6 +279,7 @@ asio::awaitable<void> Registry::remove_version(std::string name, std::string ver
   if (auto p = published_.find(name); p != published_.end()) {
     p->second.versions.erase(std::stoi(version));
   }
+  forget_stored(name, version);
   committed(name);
 }
 
@@ -383,6 +393,7 @@ asio::awaitable<void> Registry::remove_alias(std::string name, std::string alias
   std::function<bool()> job = remove_alias_job(thread_->db.get(), name, alias_name);
   co_await thread_->run<bool>(std::move(job));
   if (auto p = published_.find(name); p != published_.end()) p->second.aliases.erase(alias_name);
+  forget_stored(name, alias_name);
   committed(name);
 }
 

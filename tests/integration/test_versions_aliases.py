@@ -2,8 +2,8 @@
 CodeSha256 and RevisionId checks, an unchanged $LATEST answering the last version),
 ListVersionsByFunction, invoking a version and an alias, weighted aliases (the share measured over
 real invocations), DeleteFunction of a version (refused while an alias uses it), the template's
-AutoPublishAlias, a restart that finds everything again, and the bad inputs, none of which writes
-anything."""
+AutoPublishAlias, a restart that finds everything again, a deleted version's or alias's policy
+and event invoke config going with it, and the bad inputs, none of which writes anything."""
 
 import base64
 import hashlib
@@ -211,6 +211,43 @@ class VersionsAliasesTest(unittest.TestCase):
         self.assert_error(self.server.invoke("w", {}, qualifier="prod"), 404,
                           "ResourceNotFoundException")
         self.assertEqual(self.call("DELETE", f"{FUNCTIONS}/w?Qualifier=2").status, 204)
+
+    def test_a_deleted_qualifier_takes_its_policy_and_event_invoke_config(self):
+        self.create("q", "one", Publish=True)
+        self.update_code("q", "two", Publish=True)
+        self.assertEqual(self.call("POST", f"{FUNCTIONS}/q/aliases",
+                                   {"Name": "live", "FunctionVersion": "1"}).status, 201)
+        config_path = "/2019-09-25/functions/q/event-invoke-config"
+        for qualifier in ("$LATEST", "1", "2", "live"):
+            r = self.call("POST", f"{FUNCTIONS}/q/policy?Qualifier={qualifier}",
+                          {"StatementId": "s", "Action": "lambda:InvokeFunction",
+                           "Principal": "sns.amazonaws.com"})
+            self.assertEqual(r.status, 201, r)
+            r = self.call("PUT", f"{config_path}?Qualifier={qualifier}",
+                          {"MaximumRetryAttempts": 1})
+            self.assertEqual(r.status, 200, r)
+
+        self.assertEqual(self.call("DELETE", f"{FUNCTIONS}/q/aliases/live").status, 204)
+        self.assertEqual(self.call("DELETE", f"{FUNCTIONS}/q?Qualifier=2").status, 204)
+        listed = self.call("GET", f"{config_path}/list").json()["FunctionEventInvokeConfigs"]
+        self.assertEqual(sorted(c["FunctionArn"] for c in listed),
+                         [function_arn("q", "$LATEST"), function_arn("q", "1")])
+        # An alias made again under the name starts bare, as on AWS; the rest is untouched.
+        self.assertEqual(self.call("POST", f"{FUNCTIONS}/q/aliases",
+                                   {"Name": "live", "FunctionVersion": "1"}).status, 201)
+        for _ in range(2):  # and after a restart: the rows went too
+            self.assert_error(self.call("GET", f"{FUNCTIONS}/q/policy?Qualifier=live"), 404,
+                              "ResourceNotFoundException")
+            self.assert_error(self.call("GET", f"{config_path}?Qualifier=live"), 404,
+                              "ResourceNotFoundException")
+            for kept in ("$LATEST", "1"):
+                self.assertEqual(self.call("GET", f"{FUNCTIONS}/q/policy?Qualifier={kept}").status,
+                                 200)
+                self.assertEqual(self.call("GET", f"{config_path}?Qualifier={kept}").status, 200)
+            self.server.stop()
+            self.server.start()
+        listed = self.call("GET", f"{config_path}/list").json()["FunctionEventInvokeConfigs"]
+        self.assertEqual(len(listed), 2, listed)
 
     def test_bad_aliases_write_nothing(self):
         self.create("b", "one", Publish=True)

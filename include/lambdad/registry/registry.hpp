@@ -104,7 +104,8 @@ class Registry {
   // Versions and aliases (versions.cpp), with the same promises as the writes above.
   /// PublishVersion: the new version, or the latest one when $LATEST has not changed since.
   boost::asio::awaitable<FunctionRecord> publish(std::string name, PublishRequest request);
-  /// DeleteFunction with a version qualifier.
+  /// DeleteFunction with a version qualifier. The version's policy and event invoke config go
+  /// with it, as remove_alias's with the alias.
   boost::asio::awaitable<void> remove_version(std::string name, std::string version);
   boost::asio::awaitable<AliasRecord> create_alias(AliasRecord alias);
   boost::asio::awaitable<AliasRecord> update_alias(std::string name, std::string alias,
@@ -207,6 +208,9 @@ class Registry {
   void open_stored();
   /// After DeleteFunction: its tags, policies and event invoke configs go too.
   void forget_stored(const std::string& name);
+  /// After a version or alias is deleted: its policy and event invoke config, in memory (the
+  /// rows go with the version's or alias's, versions.cpp).
+  void forget_stored(const std::string& name, const std::string& qualifier);
   /// A template function's tags: its Tags, SAM's `lambda:createdBy`, then the API's.
   std::map<std::string, std::string> template_tags(const FunctionConfig& config) const;
   /// The code folder of a published layer version, if there is one.

@@ -1,6 +1,7 @@
 // The registry's versions and aliases: publishing (numbers never reused, an unchanged $LATEST
 // answering the last version, the CodeSha256 condition, a template folder snapshotted), the
-// alias rules, what the scheduler is handed, and persistence across a restart.
+// alias rules, what the scheduler is handed, persistence across a restart, and a deleted
+// qualifier's policy and event invoke config going with it.
 
 #include <gtest/gtest.h>
 
@@ -132,6 +133,42 @@ TEST_F(VersionsTest, VersionsAndAliasesSurviveARestartAndGoWithTheFunction) {
   EXPECT_EQ(run(registry->create(std::move(again))).version, "1")
       << "a new function of the name starts again";
   EXPECT_TRUE(registry->aliases("fn").empty());
+}
+
+TEST_F(VersionsTest, ADeletedVersionOrAliasTakesItsPolicyAndEventInvokeConfig) {
+  CreateRequest request = create_request("fn", "one");
+  request.publish = true;
+  run(registry->create(std::move(request)));
+  run(registry->update_code("fn", zip_of({{"bootstrap", "two"}}), std::nullopt, false, true));
+  run(registry->create_alias(alias("live", "1")));
+  const nlohmann::json statement = {{"Sid", "s1"}, {"Effect", "Allow"}};
+  for (const std::string qualifier : {"$LATEST", "1", "2", "live"}) {
+    run(registry->add_permission("fn", qualifier, statement, std::nullopt));
+    run(registry->put_event_invoke_config("fn", qualifier,
+                                          EventInvokeConfig{.maximum_retry_attempts = 1}, false));
+  }
+
+  run(registry->remove_version("fn", "2"));
+  run(registry->remove_alias("fn", "live"));
+  const auto kept = [&](const std::string& qualifier) {
+    return std::pair{registry->policy("fn", qualifier).has_value(),
+                     registry->event_invoke_config("fn", qualifier).has_value()};
+  };
+  const std::pair both{true, true}, neither{false, false};
+  EXPECT_EQ(kept("2"), neither);
+  EXPECT_EQ(kept("live"), neither);
+  EXPECT_EQ(kept("$LATEST"), both) << "only the deleted qualifier's state goes";
+  EXPECT_EQ(kept("1"), both);
+  EXPECT_EQ(registry->event_invoke_configs("fn").size(), 2u);
+
+  // The rows went too, and a new alias of the name starts bare.
+  open();
+  EXPECT_EQ(kept("2"), neither);
+  EXPECT_EQ(kept("live"), neither);
+  EXPECT_EQ(kept("$LATEST"), both);
+  EXPECT_EQ(kept("1"), both);
+  run(registry->create_alias(alias("live", "1")));
+  EXPECT_EQ(kept("live"), neither);
 }
 
 TEST_F(VersionsTest, ATemplateFunctionsVersionIsASnapshotOfItsFolder) {
