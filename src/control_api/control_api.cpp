@@ -33,6 +33,13 @@ constexpr Route kRoutes[] = {
     {verb::delete_, "/2017-10-31/functions/{}/concurrency", delete_function_concurrency,
      Access::kManage},
     {verb::get, "/2016-08-19/account-settings/?", get_account_settings, Access::kManage},
+    {verb::put, "/2019-09-30/functions/{}/provisioned-concurrency", put_provisioned_concurrency,
+     Access::kManage},
+    // Get, and ListProvisionedConcurrencyConfigs with `?List=ALL` (AWS's path for both).
+    {verb::get, "/2019-09-30/functions/{}/provisioned-concurrency", get_provisioned_concurrency,
+     Access::kManage},
+    {verb::delete_, "/2019-09-30/functions/{}/provisioned-concurrency",
+     delete_provisioned_concurrency, Access::kManage},
     {verb::post, "/2015-03-31/functions/{}/versions", publish_version, Access::kManage},
     {verb::get, "/2015-03-31/functions/{}/versions", list_versions, Access::kManage},
     {verb::post, "/2015-03-31/functions/{}/aliases", create_alias, Access::kManage},
@@ -72,14 +79,6 @@ constexpr Route kRoutes[] = {
 /// The Lambda API's other operations, by AWS's paths: each answers 404 UnknownOperationException
 /// naming itself. A row moves to kRoutes when lambdad implements it.
 constexpr Unsupported kUnsupported[] = {
-    {verb::put, "/2019-09-30/functions/{}/provisioned-concurrency",
-     "PutProvisionedConcurrencyConfig"},
-    {verb::get, "/2019-09-30/functions/{}/provisioned-concurrency",
-     "GetProvisionedConcurrencyConfig"},
-    {verb::delete_, "/2019-09-30/functions/{}/provisioned-concurrency",
-     "DeleteProvisionedConcurrencyConfig"},
-    {verb::get, "/2019-09-30/functions/{}/provisioned-concurrency/list",
-     "ListProvisionedConcurrencyConfigs"},
     {verb::post, "/2018-10-31/layers/{}/versions/{}/policy", "AddLayerVersionPermission"},
     {verb::get, "/2018-10-31/layers/{}/versions/{}/policy", "GetLayerVersionPolicy"},
     {verb::post, "/2015-03-31/event-source-mappings/?", "CreateEventSourceMapping"},

@@ -128,6 +128,12 @@ http::asio::awaitable<http::Response> get_function_concurrency(ApiState& api, Ca
 http::asio::awaitable<http::Response> delete_function_concurrency(ApiState& api, Call& call);
 // account_routes.cpp
 http::asio::awaitable<http::Response> get_account_settings(ApiState& api, Call& call);
+
+// provisioned_routes.cpp
+http::asio::awaitable<http::Response> put_provisioned_concurrency(ApiState& api, Call& call);
+/// GetProvisionedConcurrencyConfig, or ListProvisionedConcurrencyConfigs with `?List=ALL`.
+http::asio::awaitable<http::Response> get_provisioned_concurrency(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> delete_provisioned_concurrency(ApiState& api, Call& call);
 // version_routes.cpp
 http::asio::awaitable<http::Response> publish_version(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> list_versions(ApiState& api, Call& call);

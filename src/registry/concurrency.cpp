@@ -4,6 +4,7 @@
 #include "lambdad/registry/concurrency.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
@@ -34,10 +35,6 @@ AwsError update_in_progress(const std::string& name) {
           "resource: " +
               function_arn(name),
           AwsError::Key::kmessage};
-}
-
-int provisioned_of(const FunctionConfig& config) {
-  return config.auto_publish_alias ? config.provisioned_concurrency : 0;
 }
 
 // The registry thread's jobs are made in plain functions, never in a coroutine's capturing
@@ -103,7 +100,8 @@ asio::awaitable<int> Registry::put_concurrency(std::string name, int reserved) {
     }
   }
   check_reservation(options_.concurrency_limit, others, config.reserved_concurrency, reserved,
-                    provisioned_of(config));
+                    static_cast<int>(std::min<long long>(provisioned_total(name),
+                                                         std::numeric_limits<int>::max())));
   LAMBDAD_CHECK(database() != nullptr);  // open() ran
   // In memory before the row is written: a write that copies the record meanwhile keeps it.
   const std::optional<int> before = config.reserved_concurrency;

@@ -22,9 +22,11 @@ void Registry::open_stored() {
   create_policy_table(db);
   create_event_invoke_config_table(db);
   create_layer_tables(db);
+  create_provisioned_table(db);
   stored_->api_tags = load_api_tags(db);
   stored_->policies = load_policies(db);
   stored_->event_invoke_configs = load_event_invoke_configs(db);
+  stored_->provisioned = load_provisioned(db);
   stored_->layers = load_layers(db, options_.state_dir / "code", stored_->last_layer_version);
 }
 
@@ -33,6 +35,7 @@ void Registry::forget_stored(const std::string& name) {
   std::erase_if(stored_->policies, [&](const auto& entry) { return entry.first.first == name; });
   std::erase_if(stored_->event_invoke_configs,
                 [&](const auto& entry) { return entry.first.first == name; });
+  std::erase_if(stored_->provisioned, [&](const auto& entry) { return entry.first.first == name; });
   thread_->post(
       [job = forget_job(thread_->db.get(), name)] { job(); });  // logged if the disk refuses
 }
@@ -42,6 +45,7 @@ void Registry::forget_stored(const std::string& name, const std::string& qualifi
   // never deleted alone).
   stored_->policies.erase({name, qualifier});
   stored_->event_invoke_configs.erase({name, qualifier});
+  stored_->provisioned.erase({name, qualifier});
 }
 
 }  // namespace lambdad::registry

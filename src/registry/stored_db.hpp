@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "lambdad/registry/provisioned.hpp"
 #include "lambdad/registry/stored_records.hpp"
 #include "lambdad/store/sqlite.hpp"
 
@@ -46,9 +47,19 @@ std::map<std::string, std::map<int, LayerVersion>> load_layers(
 void put_layer(Db& db, const LayerVersion& layer);
 void delete_layer(Db& db, const std::string& name, int version);
 
-/// A function deleted: its tags, policies and event invoke configs go, in one transaction.
+// provisioned_db.cpp
+void create_provisioned_table(Db& db);
+/// By (function, qualifier); `shares` left empty.
+std::map<std::pair<std::string, std::string>, ProvisionedConfig> load_provisioned(Db& db);
+/// nullopt: the row goes.
+void put_provisioned(Db& db, const std::string& function, const std::string& qualifier,
+                     const std::optional<ProvisionedConfig>& config);
+
+/// A function deleted: its tags, policies, event invoke configs and provisioned concurrency
+/// configs go, in one transaction.
 void forget_function(Db& db, const std::string& function);
-/// A version or alias deleted: its policy and event invoke config go (no transaction of its own:
+/// A version or alias deleted: its policy, event invoke config and provisioned concurrency config
+/// go (no transaction of its own:
 /// the caller's, with the version's or alias's row).
 void forget_qualifier(Db& db, const std::string& function, const std::string& qualifier);
 

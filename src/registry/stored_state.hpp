@@ -18,6 +18,8 @@ struct Registry::Stored {
   std::map<std::string, std::map<std::string, std::string>> api_tags;
   std::map<QualifiedName, Policy> policies;
   std::map<QualifiedName, EventInvokeConfig> event_invoke_configs;
+  /// The API's provisioned concurrency configs (provisioned.cpp), `shares` empty.
+  std::map<QualifiedName, ProvisionedConfig> provisioned;
   /// Published layer versions, by name then version.
   std::map<std::string, std::map<int, LayerVersion>> layers;
   /// The highest version each name ever had (deleted ones included): never reused.

@@ -38,7 +38,8 @@ void forget_function(Db& db, const std::string& function) {
   sqlite::Transaction transaction(db, "BEGIN IMMEDIATE");
   for (const char* sql : {"DELETE FROM registry_tags WHERE function = ?",
                           "DELETE FROM registry_policies WHERE function = ?",
-                          "DELETE FROM registry_event_invoke_configs WHERE function = ?"}) {
+                          "DELETE FROM registry_event_invoke_configs WHERE function = ?",
+                          "DELETE FROM registry_provisioned WHERE function = ?"}) {
     sqlite::Stmt erase(db, sql);
     erase.bind(1, function).run();
   }
@@ -48,7 +49,8 @@ void forget_function(Db& db, const std::string& function) {
 void forget_qualifier(Db& db, const std::string& function, const std::string& qualifier) {
   for (const char* sql :
        {"DELETE FROM registry_policies WHERE function = ? AND qualifier = ?",
-        "DELETE FROM registry_event_invoke_configs WHERE function = ? AND qualifier = ?"}) {
+        "DELETE FROM registry_event_invoke_configs WHERE function = ? AND qualifier = ?",
+        "DELETE FROM registry_provisioned WHERE function = ? AND qualifier = ?"}) {
     sqlite::Stmt erase(db, sql);
     erase.bind(1, function).bind(2, qualifier).run();
   }

@@ -38,8 +38,9 @@ std::function<bool()> put_version_job(RegistryDb* db, FunctionRecord version, in
   };
 }
 
-// A deleted version or alias takes its policy and event invoke config along (as on AWS: a
-// new alias of the same name starts without them), in the same transaction as its row.
+// A deleted version or alias takes its policy, event invoke config and provisioned concurrency
+// config along (as on AWS: a new alias of the same name starts without them), in the same
+// transaction as its row.
 std::function<bool()> remove_version_job(RegistryDb* db, std::string name, std::string version) {
   return [db, name = std::move(name), version = std::move(version)] {
     store::sqlite::Transaction transaction(db->db(), "BEGIN IMMEDIATE");
@@ -192,6 +193,7 @@ Publications Registry::publications() const {
       }
     }
   }
+  add_provisioned(out);
   return out;
 }
 
@@ -373,6 +375,7 @@ asio::awaitable<AliasRecord> Registry::update_alias(std::string name, std::strin
   if (patch.description) next.description = *patch.description;
   if (patch.weights) next.weights = *patch.weights;
   check_alias(next);
+  check_provisioned_alias(next);
   next.revision_id = new_request_id();
   std::function<bool()> put = put_alias_job(thread_->db.get(), next);
   co_await thread_->run<bool>(std::move(put));

@@ -127,6 +127,12 @@ void Pool::set_provisioned(int provisioned) {
   ensure_provisioned();
 }
 
+size_t Pool::initialized_count() const {
+  return static_cast<size_t>(std::count_if(workers_.begin(), workers_.end(), [](const auto& entry) {
+    return entry.second->initialized();
+  }));
+}
+
 void Pool::stop_all() {
   idle_.clear();
   for (auto& [ptr, worker] : workers_) worker->stop();

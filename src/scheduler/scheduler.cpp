@@ -94,7 +94,8 @@ FunctionConfig worker_view(FunctionConfig config) {
   config.event_invoke_config = nullptr;
   config.reserved_concurrency.reset();
   if (config.properties.is_object()) {
-    for (const char* key : {"Events", "EventInvokeConfig", "Tags", "ReservedConcurrentExecutions"}) {
+    for (const char* key :
+         {"Events", "EventInvokeConfig", "Tags", "ReservedConcurrentExecutions"}) {
       config.properties.erase(key);
     }
   }
@@ -331,7 +332,8 @@ Stats Scheduler::stats() const {
                             .workers = workers,
                             .idle = idle,
                             .busy = workers - idle,
-                            .provisioned = static_cast<size_t>(pool->provisioned())});
+                            .provisioned = static_cast<size_t>(pool->provisioned()),
+                            .initialized = pool->initialized_count()});
     }
   }
   stats.async_queue = {.events = async_queue_->events,

@@ -42,6 +42,7 @@
 #include "lambdad/registry/code_store.hpp"
 #include "lambdad/registry/concurrency.hpp"
 #include "lambdad/registry/function_record.hpp"
+#include "lambdad/registry/provisioned.hpp"
 #include "lambdad/registry/stored_records.hpp"
 
 namespace lambdad::registry {
@@ -201,6 +202,27 @@ class Registry {
   /// GetAccountSettings' figures.
   AccountFigures account() const;
 
+  // Provisioned concurrency configs (provisioned.cpp, rules in provisioned.hpp), by (function,
+  // qualifier): a version number or an alias, never $LATEST. The API's persist in the state dir's
+  // `registry_provisioned` table; the template's AutoPublishAlias ProvisionedConcurrencyConfig
+  // shows under its alias, read-only. publications() hands the scheduler each version's share.
+  // Like the reservation, a config is not part of the function's configuration: RevisionId stays.
+
+  /// GetProvisionedConcurrencyConfig: nullopt when the qualifier has none. Throws AwsError for a
+  /// missing qualifier or $LATEST (InvalidParameterValue), an unknown function, version or alias
+  /// (ResourceNotFound).
+  std::optional<ProvisionedConfig> provisioned_config(const std::string& name,
+                                                      const std::string& qualifier) const;
+  /// ListProvisionedConcurrencyConfigs: the function's, by qualifier (the template's included).
+  std::vector<ProvisionedConfig> provisioned_configs(const std::string& name) const;
+  /// PutProvisionedConcurrencyConfig: checks the qualifier, the one-config-per-version rule and the
+  /// limits, persists, then hands the scheduler the new floor (on_change). Throws AwsError before
+  /// writing anything.
+  boost::asio::awaitable<ProvisionedConfig> put_provisioned(std::string name, std::string qualifier,
+                                                            int requested);
+  /// DeleteProvisionedConcurrencyConfig: idempotent, as AWS's; the template's is refused.
+  boost::asio::awaitable<void> delete_provisioned(std::string name, std::string qualifier);
+
  private:
   struct Thread;
   struct Stored;
@@ -208,8 +230,8 @@ class Registry {
   void open_stored();
   /// After DeleteFunction: its tags, policies and event invoke configs go too.
   void forget_stored(const std::string& name);
-  /// After a version or alias is deleted: its policy and event invoke config, in memory (the
-  /// rows go with the version's or alias's, versions.cpp).
+  /// After a version or alias is deleted: its policy, event invoke config and provisioned
+  /// concurrency config, in memory (the rows go with the version's or alias's, versions.cpp).
   void forget_stored(const std::string& name, const std::string& qualifier);
   /// A template function's tags: its Tags, SAM's `lambda:createdBy`, then the API's.
   std::map<std::string, std::string> template_tags(const FunctionConfig& config) const;
@@ -233,6 +255,18 @@ class Registry {
   void merge_concurrency();
   /// The function is gone (deleted, or taken over by the template): so is its reservation.
   void forget_concurrency(const std::string& name);
+  // provisioned.cpp
+  /// The function's provisioned concurrency: its template's and every config of the API's.
+  long long provisioned_total(const std::string& name) const;
+  /// The qualifier's config with its shares filled in (nullopt: none, or its alias is gone).
+  std::optional<ProvisionedConfig> with_shares(ProvisionedConfig config) const;
+  /// Throws ResourceConflictException when a config on alias `alias` (as it would be after a
+  /// write) would cover a version another config covers, InvalidParameterValueException when it
+  /// would point at $LATEST. Nothing when the alias has no config, unless `configured` (it is
+  /// about to get one).
+  void check_provisioned_alias(const AliasRecord& alias, bool configured = false) const;
+  /// Adds each API config's shares to the versions of publications().
+  void add_provisioned(Publications& publications) const;
 
   /// A function's published versions (by number) and aliases.
   struct Published {

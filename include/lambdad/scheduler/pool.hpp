@@ -37,6 +37,8 @@ class Pool final : public worker::WorkerOwner {
 
   size_t size() const { return workers_.size(); }
   size_t idle_count() const { return idle_.size(); }
+  /// Workers whose runtime finished its init, idle or busy.
+  size_t initialized_count() const;
   int provisioned() const { return provisioned_; }
   /// A new provisioned floor: workers start now to meet a higher one; beyond a lower one, idle
   /// workers are reaped as any other.

@@ -98,6 +98,9 @@ struct VersionStats {
   size_t idle = 0;         ///< warm and waiting for an invocation
   size_t busy = 0;         ///< workers - idle: starting or running an invocation
   size_t provisioned = 0;  ///< the floor kept initialised
+  /// Workers whose runtime finished its init (idle, or busy after it): what a provisioned
+  /// concurrency config counts as allocated.
+  size_t initialized = 0;
 };
 struct FunctionStats {
   std::string name;

@@ -75,6 +75,9 @@ class Worker final : public runtime_api::RuntimeTarget,
   void stop();
 
   State state() const { return state_; }
+  /// Whether the runtime finished its init (asked for its first invocation) and is still alive:
+  /// what provisioned concurrency counts as allocated.
+  bool initialized() const { return init_duration_ms_.has_value() && state_ != State::kDead; }
   const std::string& id() const { return id_; }
   const std::string& log_stream() const { return log_stream_; }
   std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
