@@ -1,7 +1,8 @@
 """Provisioned concurrency configs on a real server: PutProvisionedConcurrencyConfig on an alias
 answers 202 IN_PROGRESS, the workers start before any invoke (counted) and the config turns READY;
 an invoke of the alias is warm (no Init Duration) in a worker started as provisioned-concurrency;
-Get / List (`?List=ALL`) / Delete; a restart finds the config and provisions again; the template's
+Get / List (`?List=ALL`) / Delete; a weighted alias spreads its workers by weight and a moved
+alias takes them along; a restart finds the config and provisions again; the template's
 AutoPublishAlias config shows and is the template's; deleting a version takes its config along;
 the bad inputs write nothing."""
 
@@ -156,6 +157,22 @@ class ProvisionedConcurrencyApiTest(unittest.TestCase):
         wait_until(lambda: self.workers("fn", "1") == 0, 15, message="reaped once idle")
         r = self.call("DELETE", f"{PROVISIONED}/fn/provisioned-concurrency?Qualifier=prod")
         self.assertEqual(r.status, 204, "idempotent, as AWS's")
+
+    def test_a_weighted_alias_spreads_its_config_by_weight(self):
+        self.make_function()
+        r = self.call("PUT", f"{FUNCTIONS}/fn/aliases/prod",
+                      {"RoutingConfig": {"AdditionalVersionWeights": {"2": 0.5}}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.put("fn", "prod", 4).status, 202)
+        self.wait_ready("fn", "prod", 4)
+        self.assertEqual((self.workers("fn", "1"), self.workers("fn", "2")), (2, 2))
+        # Moving the alias moves its workers' floor; the old version's go once idle.
+        r = self.call("PUT", f"{FUNCTIONS}/fn/aliases/prod",
+                      {"FunctionVersion": "2", "RoutingConfig": {"AdditionalVersionWeights": {}}})
+        self.assertEqual(r.status, 200, r)
+        self.wait_ready("fn", "prod", 4)
+        self.assertEqual(self.workers("fn", "2"), 4)
+        wait_until(lambda: self.workers("fn", "1") == 0, 15, message="version 1 reaped once idle")
 
     def test_a_restart_finds_the_config_and_provisions_again(self):
         self.make_function()
