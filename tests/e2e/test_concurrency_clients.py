@@ -5,15 +5,14 @@ get-account-settings, and the refusals (above the limit, unknown function) as ea
 names them."""
 
 import json
-import os
-import subprocess
 import sys
 import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import ServerTestCase, bash_function  # noqa: E402
-from test_awscli import AWS, aws_env  # noqa: E402
+from cli_clients import AwsCliTestCase  # noqa: E402
+from test_awscli import AWS  # noqa: E402
 from test_function_api_clients import ROLE, bash_zip  # noqa: E402
 
 try:
@@ -26,28 +25,12 @@ except ImportError as e:  # reported as the skip reason
 LIMIT = 200  # --max-concurrency: 20 stay unreserved
 
 
-class AwsCliConcurrencyTest(ServerTestCase):
+class AwsCliConcurrencyTest(AwsCliTestCase):
     server_args = ["--max-concurrency", str(LIMIT)]
 
     @classmethod
     def functions(cls):
         return [bash_function("FromTemplate", 'response="{\\"ok\\":true}"')]
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(AWS, os.X_OK):
-            raise unittest.SkipTest(f"{AWS} (Debian's awscli package) is not installed")
-        super().setUpClass()
-
-    def aws(self, *args, ok=True):
-        proc = subprocess.run([AWS, "--endpoint-url", self.server.lambda_url, "--region",
-                               "us-east-1", "--output", "json", *args], capture_output=True,
-                              text=True, env=aws_env(), timeout=120)
-        if ok:
-            self.assertEqual(proc.returncode, 0, proc)
-            return json.loads(proc.stdout) if proc.stdout.strip() else None
-        self.assertNotEqual(proc.returncode, 0, proc)
-        return proc.stderr
 
     def test_concurrency_on_a_template_function(self):
         self.assertEqual(self.aws("lambda", "get-function-concurrency", "--function-name",

@@ -4,8 +4,6 @@ IN_PROGRESS), READY once the workers are initialised, get / list (the CLI's
 and the refusals ($LATEST, above the reservation, a conflict) as each client names them."""
 
 import json
-import os
-import subprocess
 import sys
 import time
 import unittest
@@ -14,7 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from boto3_clients import client, require_boto3  # noqa: E402
 from harness import ServerTestCase, bash_function, function_arn  # noqa: E402
-from test_awscli import AWS, aws_env  # noqa: E402
+from cli_clients import AwsCliTestCase  # noqa: E402
+from test_awscli import AWS  # noqa: E402
 from test_function_api_clients import ROLE, bash_zip  # noqa: E402
 
 
@@ -98,26 +97,10 @@ class Boto3ProvisionedTest(ServerTestCase):
                          ["ProvisionedConcurrencyConfigs"], [])
 
 
-class AwsCliProvisionedTest(ServerTestCase):
+class AwsCliProvisionedTest(AwsCliTestCase):
     @classmethod
     def functions(cls):
         return [bash_function("Cli", 'response="{\\"ok\\":true}"', AutoPublishAlias="live")]
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(AWS, os.X_OK):
-            raise unittest.SkipTest(f"{AWS} (Debian's awscli package) is not installed")
-        super().setUpClass()
-
-    def aws(self, *args, ok=True):
-        proc = subprocess.run([AWS, "--endpoint-url", self.server.lambda_url, "--region",
-                               "us-east-1", "--output", "json", *args], capture_output=True,
-                              text=True, env=aws_env(), timeout=120)
-        if ok:
-            self.assertEqual(proc.returncode, 0, proc)
-            return json.loads(proc.stdout) if proc.stdout.strip() else None
-        self.assertNotEqual(proc.returncode, 0, proc)
-        return proc.stderr
 
     def test_provisioned_through_the_cli(self):
         # The template's alias has no config: the API publishes version 2 and aliases it.

@@ -4,17 +4,15 @@ script or a CI pipeline would call them."""
 
 import io
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import unittest
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import ServerTestCase, bash_function, function_arn  # noqa: E402
-from test_awscli import AWS, aws_env  # noqa: E402
+from cli_clients import AwsCliTestCase  # noqa: E402
+from test_awscli import AWS  # noqa: E402
 from boto3_clients import client, require_boto3  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
@@ -36,34 +34,12 @@ def uses_layer_zip() -> bytes:
         "x", 'response="{\\"said\\":\\"$(/opt/bin/hello)\\"}"').code})
 
 
-class AwsCliStoredOpsTest(ServerTestCase):
+class AwsCliStoredOpsTest(AwsCliTestCase):
+    cli_prefix = ("lambda",)
+
     @classmethod
     def functions(cls):
         return [bash_function("FromTemplate", "", Tags={"team": "core"})]
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(AWS, os.X_OK):
-            raise unittest.SkipTest(f"{AWS} (Debian's awscli package) is not installed")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="lambdad-awscli-stored-")
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.tmp.cleanup()
-
-    def aws(self, *args, ok=True):
-        proc = subprocess.run([AWS, "--endpoint-url", self.server.lambda_url, "--region",
-                               "us-east-1", "--output", "json", "lambda", *args],
-                              capture_output=True, text=True, env=aws_env(), timeout=120)
-        if not ok:
-            self.assertNotEqual(proc.returncode, 0, proc)
-            return proc.stderr
-        self.assertEqual(proc.returncode, 0, proc)
-        return json.loads(proc.stdout) if proc.stdout.strip() else None
 
     def test_tags(self):
         arn = function_arn("FromTemplate")
