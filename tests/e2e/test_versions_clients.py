@@ -7,11 +7,9 @@ finds it all again."""
 
 import base64
 import hashlib
-import io
 import json
 import sys
 import unittest
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
@@ -19,18 +17,12 @@ from harness import ServerTestCase, bash_function, function_arn  # noqa: E402
 from cli_clients import AwsCliTestCase  # noqa: E402
 from test_awscli import AWS  # noqa: E402
 from boto3_clients import client, require_boto3  # noqa: E402
-
-ROLE = "arn:aws:iam::123456789012:role/lambda-role"
+from test_function_api_clients import ROLE, bash_zip  # noqa: E402
 
 
 def version_zip(text: str) -> bytes:
     """A function answering {"v": text}."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o100755 << 16
-        z.writestr(info, bash_function("x", f'response="{{\\"v\\":\\"{text}\\"}}"').code)
-    return buffer.getvalue()
+    return bash_zip(f'response="{{\\"v\\":\\"{text}\\"}}"')
 
 
 def sha256_b64(data: bytes) -> str:
