@@ -1,6 +1,11 @@
 """boto3 clients pointed at a test server, set up once for every e2e suite that uses them."""
 
+import sys
 import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from harness import ServerTestCase  # noqa: E402
 
 try:
     import boto3
@@ -24,3 +29,17 @@ def client(service: str, endpoint_url: str, *, read_timeout: int = 30,
                                     region_name="us-east-1")
     return session.client(service, endpoint_url=endpoint_url, config=Config(
         retries={"max_attempts": 1}, read_timeout=read_timeout, connect_timeout=5, **config))
+
+
+class Boto3TestCase(ServerTestCase):
+    """A ServerTestCase with `self.lam`, a boto3 Lambda client for its server (the class is
+    skipped without boto3)."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_boto3()
+        super().setUpClass()
+
+    def setUp(self):
+        super().setUp()
+        self.lam = client("lambda", self.server.lambda_url, read_timeout=60)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import ServerTestCase, bash_function  # noqa: E402
 from test_awscli import AWS, aws_env  # noqa: E402
 
-from boto3_clients import client, require_boto3  # noqa: E402
+from boto3_clients import Boto3TestCase, client, require_boto3  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -103,19 +103,10 @@ class AwsCliFunctionApiTest(ServerTestCase):
         self.assertIn("ResourceNotFoundException", proc.stderr)
 
 
-class Boto3FunctionApiTest(ServerTestCase):
+class Boto3FunctionApiTest(Boto3TestCase):
     @classmethod
     def functions(cls):
         return [bash_function("FromTemplate", "")]
-
-    @classmethod
-    def setUpClass(cls):
-        require_boto3()
-        super().setUpClass()
-
-    def setUp(self):
-        super().setUp()
-        self.lam = client("lambda", self.server.lambda_url, read_timeout=60)
 
     def test_life_of_a_function(self):
         lam = self.lam

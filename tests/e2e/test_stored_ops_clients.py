@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import ServerTestCase, bash_function, function_arn  # noqa: E402
 from cli_clients import AwsCliTestCase  # noqa: E402
 from test_awscli import AWS  # noqa: E402
-from boto3_clients import client, require_boto3  # noqa: E402
+from boto3_clients import Boto3TestCase, client, require_boto3  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 LAYER_ARN = "arn:aws:lambda:us-east-1:123456789012:layer:"
@@ -112,19 +112,10 @@ class AwsCliStoredOpsTest(AwsCliTestCase):
             "get-layer-version", "--layer-name", "cli-layer", "--version-number", "1", ok=False))
 
 
-class Boto3StoredOpsTest(ServerTestCase):
+class Boto3StoredOpsTest(Boto3TestCase):
     @classmethod
     def functions(cls):
         return [bash_function("FromTemplate", "")]
-
-    @classmethod
-    def setUpClass(cls):
-        require_boto3()
-        super().setUpClass()
-
-    def setUp(self):
-        super().setUp()
-        self.lam = client("lambda", self.server.lambda_url, read_timeout=60)
 
     def test_stored_operations(self):
         lam = self.lam

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from harness import ServerTestCase, bash_function, function_arn  # noqa: E402
 from cli_clients import AwsCliTestCase  # noqa: E402
 from test_awscli import AWS  # noqa: E402
-from boto3_clients import client, require_boto3  # noqa: E402
+from boto3_clients import Boto3TestCase, client, require_boto3  # noqa: E402
 from test_function_api_clients import ROLE, bash_zip  # noqa: E402
 
 
@@ -130,19 +130,10 @@ class AwsCliVersionsTest(AwsCliTestCase):
             "list-versions-by-function", "--function-name", "cli-v", ok=False))
 
 
-class Boto3VersionsTest(ServerTestCase):
+class Boto3VersionsTest(Boto3TestCase):
     @classmethod
     def functions(cls):
         return [bash_function("FromTemplate", "")]
-
-    @classmethod
-    def setUpClass(cls):
-        require_boto3()
-        super().setUpClass()
-
-    def setUp(self):
-        super().setUp()
-        self.lam = client("lambda", self.server.lambda_url, read_timeout=60)
 
     def invoke(self, qualifier: str) -> tuple[str, str]:
         r = self.lam.invoke(FunctionName="boto-v", Qualifier=qualifier, Payload=b"{}")
