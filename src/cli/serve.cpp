@@ -60,9 +60,13 @@ constexpr const char* kHelp =
     "                              (default 10; 0: no limit)\n"
     "  --log-invocation-limit MB   log bytes one invocation may write; more is dropped, with a\n"
     "                              LOGS_DROPPED line before its END (default 32; 0: no limit)\n"
-    "  --async-queue-events N      Event invocations held at once (queued, running or waiting\n"
-    "                              to retry); more are answered 429 (default 100000)\n"
+    "  --async-queue-events N      Event invocations stored at once (queued, running or waiting\n"
+    "                              to retry, in <state-dir>/queue.db); more are answered 429\n"
+    "                              (default 100000)\n"
     "  --async-queue-mb MB         their payloads' total size, likewise (default 128)\n"
+    "  --async-retry-delay-ms MS   the wait before the first retry of an Event invocation's\n"
+    "                              function error, doubled before the second (default 60000:\n"
+    "                              AWS's 1 min and 2 min; tests shorten it)\n"
     "  --no-cgroups                no cgroup per worker: MemorySize is not enforced and Max\n"
     "                              Memory Used is the peak RSS from /proc (default: a cgroup per\n"
     "                              worker where the host allows it; 'lambdad doctor' shows)\n"
@@ -185,6 +189,7 @@ int serve(Args args) {
                   "log-invocation-limit",
                   "async-queue-events",
                   "async-queue-mb",
+                  "async-retry-delay-ms",
                   "credentials"},
                  {"no-cgroups", "no-watch", "no-build-dir", "allow-worker-control"});
     if (opts.has("help")) {
@@ -235,10 +240,12 @@ int serve(Args args) {
         static_cast<uint64_t>(opts.get_int("log-rate-limit", 10, 0, 1 << 20)) * kMiB;
     so.scheduler.log_limits.invocation_bytes =
         static_cast<uint64_t>(opts.get_int("log-invocation-limit", 32, 0, 1 << 20)) * kMiB;
-    so.scheduler.async_queue_max_events =
+    so.async.max_events =
         static_cast<size_t>(opts.get_int("async-queue-events", 100000, 1, 100000000));
-    so.scheduler.async_queue_max_bytes =
+    so.async.max_bytes =
         static_cast<size_t>(opts.get_int("async-queue-mb", 128, 1, 1 << 20)) * kMiB;
+    so.async.retry_base =
+        std::chrono::milliseconds(opts.get_int("async-retry-delay-ms", 60000, 0, 3600000));
     so.cgroups = !opts.has("no-cgroups");
     so.shutdown_grace = std::chrono::seconds(opts.get_int("shutdown-grace", 30, 0, 3600));
     so.sandbox = sandbox_options(opts);

@@ -74,6 +74,9 @@ constexpr Route kRoutes[] = {
     {verb::get, "/healthz", healthz, Access::kOpen},
     {verb::get, "/metrics", metrics, Access::kOpen},
     {verb::post, "/_lambdad/deploy", run_deploy, Access::kManage},
+    {verb::get, "/_lambdad/events", list_events},
+    {verb::post, "/_lambdad/events/redrive", redrive_events},
+    {verb::delete_, "/_lambdad/events/failed", purge_failed_events},
 };
 
 /// The Lambda API's other operations, by AWS's paths: each answers 404 UnknownOperationException
@@ -118,6 +121,10 @@ ControlApi::~ControlApi() {
 
 void ControlApi::set_registry(registry::Registry& registry) {
   state_->registry = &registry;
+}
+
+void ControlApi::set_async(async::AsyncInvoker& async) {
+  state_->async = &async;
 }
 
 void ControlApi::set_access(AccessOptions options) {

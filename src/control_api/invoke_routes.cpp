@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lambdad/async/async_invoker.hpp"
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/common/ids.hpp"
 #include "lambdad/control_api/function_request.hpp"
@@ -134,9 +135,10 @@ http::asio::awaitable<http::Response> invoke(ApiState& api, Call& c) {
     throw errors::request_too_large(request.body().size(), "Event", kAsyncPayloadLimit);
   }
   if (type == "Event") {
+    if (!api.async) throw errors::service("this server does not take Event invocations");
     // An overloaded queue answers before the payload is parsed: turning callers away is cheap.
     api.scheduler.check_exists(call.function, call.qualifier);
-    api.scheduler.check_async_room(request.body().size() + call.client_context.size());
+    api.async->check_room(request.body().size() + call.client_context.size());
   }
   call.payload = validate_payload(std::move(request.body()));
   call.invocation_type = type;
@@ -148,7 +150,8 @@ http::asio::awaitable<http::Response> invoke(ApiState& api, Call& c) {
         request.version()};
     r.keep_alive(request.keep_alive());
     r.set("x-amzn-RequestId", call.request_id);
-    if (type == "Event") api.scheduler.invoke_async(std::move(call));
+    // Committed to the queue before the 202 leaves.
+    if (type == "Event") co_await api.async->enqueue(std::move(call));
     co_return r;
   }
   scheduler::InvokeResult result = co_await api.scheduler.invoke(std::move(call));

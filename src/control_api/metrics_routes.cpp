@@ -41,18 +41,6 @@ http::asio::awaitable<http::Response> metrics(ApiState& api, Call& call) {
       "# HELP lambdad_log_bytes_dropped_total Log bytes a function wrote that its log "
       "limits dropped (reason rate_limit or invocation_limit).\n";
   text += "# TYPE lambdad_log_bytes_dropped_total counter\n";
-  text += "# HELP lambdad_async_queue_events Event invocations accepted and not finished.\n";
-  text += "# TYPE lambdad_async_queue_events gauge\n";
-  text += "lambdad_async_queue_events " + std::to_string(stats.async_queue.events) + "\n";
-  text += "# HELP lambdad_async_queue_bytes Bytes the async queue counts (payloads, overhead).\n";
-  text += "# TYPE lambdad_async_queue_bytes gauge\n";
-  text += "lambdad_async_queue_bytes " + std::to_string(stats.async_queue.bytes) + "\n";
-  text +=
-      "# HELP lambdad_async_events_rejected_total Event invokes answered 429 because the "
-      "async queue was full.\n";
-  text += "# TYPE lambdad_async_events_rejected_total counter\n";
-  text +=
-      "lambdad_async_events_rejected_total " + std::to_string(stats.async_queue.rejected) + "\n";
   for (const auto& function : stats.functions) {
     const std::string dropped = "lambdad_log_bytes_dropped_total{function=\"" + function.name;
     text += dropped + "\",reason=\"rate_limit\"} " +

@@ -36,6 +36,7 @@ struct ApiState {
 
   scheduler::Scheduler& scheduler;
   registry::Registry* registry = nullptr;  ///< what functions are; null: no write API
+  async::AsyncInvoker* async = nullptr;    ///< Event invokes; null: they answer ServiceException
   std::filesystem::path db_file;
   AccessOptions access;  ///< who may call what (access.cpp)
   ControlApi::DeployHook deploy;
@@ -171,5 +172,9 @@ http::asio::awaitable<http::Response> list_layers(ApiState& api, Call& call);
 http::asio::awaitable<http::Response> download_layer(ApiState& api, Call& call);
 // deploy_routes.cpp
 http::asio::awaitable<http::Response> run_deploy(ApiState& api, Call& call);
+// event_routes.cpp (`lambdad events`)
+http::asio::awaitable<http::Response> list_events(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> redrive_events(ApiState& api, Call& call);
+http::asio::awaitable<http::Response> purge_failed_events(ApiState& api, Call& call);
 
 }  // namespace lambdad::control_api

@@ -13,6 +13,8 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include "lambdad/queue/error.hpp"
+#include "lambdad/store/sqlite.hpp"
 
 namespace lambdad::queue {
 
@@ -26,6 +28,19 @@ struct Op {
   std::function<void(Backend&)> run;
   std::function<void(std::exception_ptr)> done;
 };
+
+/// The backend's exception as the engine's one error type.
+std::exception_ptr as_queue_error(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const store::sqlite::Error& e) {
+    return std::make_exception_ptr(Error(e.what(), e.disk_full()));
+  } catch (const std::exception& e) {
+    return std::make_exception_ptr(Error(e.what(), false));
+  } catch (...) {
+    return error;
+  }
+}
 
 }  // namespace
 
@@ -97,7 +112,7 @@ struct Engine::Shared {
       ++transactions;
       return nullptr;
     } catch (...) {
-      std::exception_ptr error = std::current_exception();
+      std::exception_ptr error = as_queue_error(std::current_exception());
       try {
         backend->rollback();
       } catch (const std::exception& e) {

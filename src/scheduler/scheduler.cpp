@@ -41,47 +41,6 @@ class SlotGuard {
   std::string function_;
 };
 
-}  // namespace
-
-/// The async queue's counts, shared with its events' coroutines: those may be destroyed with the
-/// io_context, after the scheduler.
-struct AsyncQueue {
-  size_t events = 0;
-  size_t bytes = 0;
-  uint64_t rejected = 0;
-  bool full = false;  ///< told in the log once per time it fills
-};
-
-namespace {
-
-/// One event's place in the async queue, given back when its coroutine ends however it ends.
-class QueuedEvent {
- public:
-  QueuedEvent(std::shared_ptr<AsyncQueue> queue, size_t bytes)
-      : queue_(std::move(queue)), bytes_(bytes) {
-    queue_->events += 1;
-    queue_->bytes += bytes_;
-  }
-  ~QueuedEvent() {
-    if (!queue_) return;
-    queue_->events -= 1;
-    queue_->bytes -= bytes_;
-  }
-  QueuedEvent(QueuedEvent&& other) noexcept
-      : queue_(std::move(other.queue_)), bytes_(other.bytes_) {}
-  QueuedEvent(const QueuedEvent&) = delete;
-  QueuedEvent& operator=(const QueuedEvent&) = delete;
-  QueuedEvent& operator=(QueuedEvent&&) = delete;
-
- private:
-  std::shared_ptr<AsyncQueue> queue_;
-  size_t bytes_;
-};
-
-bool retryable_function_error(worker::Outcome outcome) {
-  return outcome != worker::Outcome::kSuccess && outcome != worker::Outcome::kPending;
-}
-
 /// The config as its workers see it: without the events (the gateway's) and template lines,
 /// which move whenever something above them in the template is edited, and without the reserved
 /// concurrency, which only the scheduler's limits read (PutFunctionConcurrency keeps the warm
@@ -128,7 +87,6 @@ Scheduler::Scheduler(asio::any_io_executor executor, sandbox::ProcessLauncher& l
       store_(store),
       settings_(std::move(settings)),
       limits_(std::make_shared<ConcurrencyLimits>(settings_.max_concurrency)),
-      async_queue_(std::make_shared<AsyncQueue>()),
       reap_timer_(executor) {}
 
 Scheduler::~Scheduler() {
@@ -284,8 +242,12 @@ Resolved Scheduler::resolve(std::string_view text, std::string_view qualifier, b
   return {&fn, pool->second.get(), version, function_arn(fn.config.name, q)};
 }
 
-void Scheduler::check_exists(std::string_view name, std::string_view qualifier) {
-  resolve(name, qualifier);
+FunctionName Scheduler::check_exists(std::string_view name, std::string_view qualifier) {
+  const Resolved resolved = resolve(name, qualifier);
+  FunctionName parsed = parse_function_name(name);
+  if (parsed.qualifier.empty()) parsed.qualifier = qualifier;
+  parsed.name = resolved.function->config.name;
+  return parsed;
 }
 
 std::optional<std::chrono::milliseconds> Scheduler::longest_invocation(
@@ -336,9 +298,6 @@ Stats Scheduler::stats() const {
                             .initialized = pool->initialized_count()});
     }
   }
-  stats.async_queue = {.events = async_queue_->events,
-                       .bytes = async_queue_->bytes,
-                       .rejected = async_queue_->rejected};
   stats.draining_workers = draining_workers();
   stats.sandbox_tier = settings_.sandbox ? settings_.sandbox->tier() : sandbox::Tier::kNone;
   return stats;
@@ -401,105 +360,6 @@ asio::awaitable<InvokeResult> Scheduler::invoke(InvokeRequest request) {
   result.executed_version = target.version;
   result.log_tail = std::move(inv->tail_log);
   co_return result;
-}
-
-void Scheduler::check_async_room(size_t payload_bytes) {
-  AsyncQueue& queue = *async_queue_;
-  const size_t bytes = payload_bytes + kAsyncEventOverhead;
-  if (queue.events + 1 <= settings_.async_queue_max_events &&
-      queue.bytes + bytes <= settings_.async_queue_max_bytes) {
-    if (queue.full && queue.events < settings_.async_queue_max_events / 2 &&
-        queue.bytes < settings_.async_queue_max_bytes / 2) {
-      queue.full = false;
-      spdlog::info("async queue below half its bounds again: Event invokes are taken");
-    }
-    return;
-  }
-  ++queue.rejected;
-  if (!queue.full) {
-    queue.full = true;
-    spdlog::warn(
-        "async queue full ({} events, {} bytes; bounds {} events, {} bytes): Event invokes are "
-        "answered 429 until it drains",
-        queue.events, queue.bytes, settings_.async_queue_max_events,
-        settings_.async_queue_max_bytes);
-  }
-  // AWS turns an Event invoke away at enqueue by its invocation rate, with this Reason; SDKs
-  // take the 429 as a throttle and retry with back-off.
-  throw errors::too_many_requests("FunctionInvocationRateLimitExceeded");
-}
-
-void Scheduler::invoke_async(InvokeRequest request) {
-  const size_t payload_bytes = request.payload.size() + request.client_context.size();
-  check_async_room(payload_bytes);
-  const size_t bytes = payload_bytes + kAsyncEventOverhead;
-  // The event's place in the queue lives in the coroutine's frame, so it is given back when the
-  // event ends, or when the frame is destroyed with the io_context.
-  auto run = [](Scheduler* self, InvokeRequest request,
-                QueuedEvent queued) -> asio::awaitable<void> {
-    co_await self->run_async(std::move(request));
-    (void)queued;
-  };
-  asio::co_spawn(executor_, run(this, std::move(request), QueuedEvent(async_queue_, bytes)),
-                 asio::detached);
-}
-
-/// The EventInvokeConfig (MaximumRetryAttempts 0–2, MaximumEventAgeInSeconds) over the server's
-/// defaults: the API's for the qualifier the caller used, else the function's own.
-std::pair<int, std::chrono::seconds> Scheduler::async_policy(const InvokeRequest& request) {
-  int retries = settings_.async_max_retries;
-  std::chrono::seconds max_age = settings_.async_max_event_age;
-  try {
-    const Resolved resolved = resolve(request.function, request.qualifier);
-    nlohmann::json config = resolved.function->config.event_invoke_config;
-    if (event_invoke_configs_) {
-      const FunctionName parsed = parse_function_name(request.function);
-      const std::string& qualifier =
-          parsed.qualifier.empty() ? request.qualifier : parsed.qualifier;
-      nlohmann::json api = event_invoke_configs_(resolved.function->config.name, qualifier);
-      if (!api.is_null()) config = std::move(api);
-    }
-    if (config.is_object()) {
-      retries = config.value("MaximumRetryAttempts", retries);
-      max_age = std::chrono::seconds(config.value("MaximumEventAgeInSeconds", max_age.count()));
-    }
-  } catch (const AwsError&) {
-    // Resolved again (and reported) by the first attempt.
-  }
-  return {retries, max_age};
-}
-
-asio::awaitable<void> Scheduler::run_async(InvokeRequest request) {
-  const auto [max_retries, max_age] = async_policy(request);
-  const auto expires = Clock::now() + max_age;
-  int function_errors = 0;
-  auto throttle_delay = std::chrono::milliseconds(1000);
-  asio::steady_timer delay(executor_);
-  while (!shutting_down_ && Clock::now() < expires) {
-    std::chrono::milliseconds wait{0};
-    try {
-      InvokeResult result = co_await invoke(request);
-      if (!retryable_function_error(result.outcome) || function_errors >= max_retries) {
-        if (result.outcome != worker::Outcome::kSuccess) {
-          spdlog::warn("async invocation {} of {} failed after {} attempts", result.request_id,
-                       request.function, function_errors + 1);
-        }
-        break;
-      }
-      ++function_errors;
-      wait = settings_.async_retry_base * function_errors;  // 1 min, then 2 min
-      request.request_id = result.request_id;  // retries keep the request id, as on AWS
-    } catch (const AwsError& e) {
-      if (e.status != 429 && e.status < 500) {
-        spdlog::warn("async invocation of {} dropped: {}", request.function, e.message);
-        break;
-      }
-      wait = throttle_delay;
-      throttle_delay = std::min(throttle_delay * 2, std::chrono::milliseconds(300000));
-    }
-    delay.expires_after(wait);
-    co_await delay.async_wait(kAwait);
-  }
 }
 
 asio::awaitable<void> Scheduler::reap_loop() {

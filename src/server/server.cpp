@@ -17,6 +17,8 @@
 #include "lambdad/control_api/control_api.hpp"
 #include "lambdad/gateway/gateway.hpp"
 #include "lambdad/http/server.hpp"
+#include "lambdad/queue/backend.hpp"
+#include "lambdad/queue/engine.hpp"
 #include "lambdad/registry/registry.hpp"
 #include "lambdad/runtime_api/endpoint.hpp"
 #include "lambdad/sandbox/cgroups.hpp"
@@ -140,6 +142,22 @@ std::optional<std::string> store_health(const store::Store& store) {
          stats.disk_full_reason + ")";
 }
 
+/// What applies to a function version's Event invocations, asked at each event (a change made
+/// through the API applies to the next attempt): its EventInvokeConfig (the API's for the
+/// qualifier, or the template's), and reserved concurrency 0.
+async::EventPolicy event_policy(const registry::Registry& registry, const std::string& name,
+                                const std::string& qualifier) {
+  async::EventPolicy policy;
+  if (const auto config = registry.event_invoke_config(name, qualifier)) {
+    policy.max_retries = config->maximum_retry_attempts;
+    policy.max_event_age_s = config->maximum_event_age_s;
+    policy.on_success = config->on_success.value_or("");
+    policy.on_failure = config->on_failure.value_or("");
+  }
+  if (registry.find(name)) policy.disabled = registry.reserved_concurrency(name) == 0;
+  return policy;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -156,6 +174,8 @@ struct Server::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<queue::Engine> queue;  // its thread commits what is asked before it stops
+  std::unique_ptr<async::AsyncInvoker> async;
   std::unique_ptr<control_api::ControlApi> control;
   std::unique_ptr<Redeployer> redeployer;
   std::unique_ptr<HotReload> hot_reload;  // its thread posts to ioc: stopped before ioc goes
@@ -205,6 +225,21 @@ struct Server::Impl {
     for (const auto& finding : check.warnings) spdlog::warn("{}", finding.message);
   }
 
+  /// The queue engine on `<state-dir>/queue.db` and the Event invocations it holds, which
+  /// start running now (those of an earlier run first).
+  void start_async() {
+    queue = std::make_unique<queue::Engine>(ioc.get_executor(),
+                                            queue::open_sqlite(options.state_dir / "queue.db"));
+    async = std::make_unique<async::AsyncInvoker>(
+        *scheduler, *queue, options.async,
+        [r = registry.get()](const std::string& name, const std::string& qualifier) {
+          return event_policy(*r, name, qualifier);
+        });
+    asio::co_spawn(ioc, async->start(), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);  // the store cannot be read: nothing can run
+    });
+  }
+
   /// Hot reload's watches and the fingerprints of the code about to be deployed (none when it
   /// is off, or when inotify is unavailable: then the server runs without it, with a warning).
   scheduler::CodeFingerprints start_watching() {
@@ -235,7 +270,10 @@ struct Server::Impl {
     if (lambda) lambda->close(ignored);
     if (options.git) options.git->stop();
     if (hot_reload) hot_reload->stop();
+    if (async) async->stop_leasing();
     co_await scheduler->shutdown(options.shutdown_grace);
+    // Events cut off by the shutdown are given back (not an attempt) before the io_context stops.
+    if (async) co_await async->drained();
     ioc.stop();
   }
 };
@@ -250,7 +288,9 @@ Server::~Server() {
   impl_->hot_reload.reset();
   impl_->control.reset();
   impl_->registry.reset();  // joins its thread
+  impl_->async.reset();
   impl_->scheduler.reset();
+  impl_->queue.reset();  // commits what the events asked last
   impl_->gateway.reset();
   impl_->lambda.reset();
   impl_->store.reset();  // flushes what is queued
@@ -337,19 +377,15 @@ void Server::start() {
           .concurrency_limit = s.options.scheduler.max_concurrency});
   const scheduler::CodeFingerprints template_code = s.start_watching();
   s.registry->open(s.tmpl.functions, template_code);
-  // The API's FunctionEventInvokeConfigs, asked at each Event invoke.
-  s.scheduler->set_event_invoke_configs(
-      [r = s.registry.get()](const std::string& name, const std::string& qualifier) {
-        const auto config = r->event_invoke_config(name, qualifier);
-        if (!config || config->from_template) return nlohmann::json();
-        return registry::event_invoke_config_json(*config);
-      });
   s.check_api_runtimes();
   s.scheduler->deploy(s.registry->functions(), Redeployer::fingerprints(*s.registry, template_code),
                       s.registry->publications());
   if (!s.options.listen) return;
   s.control = std::make_unique<control_api::ControlApi>(*s.scheduler, db_file);
   s.control->set_registry(*s.registry);
+  s.start_async();
+  s.control->set_async(*s.async);
+  s.control->add_metrics([a = s.async.get()] { return a->metrics(); });
   s.control->set_access({.credentials = credentials,
                          .allow_worker_control = s.options.allow_worker_control,
                          .worker_check = host.endpoint_guard_missing.empty()});

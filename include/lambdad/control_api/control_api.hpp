@@ -17,6 +17,10 @@
 #include "lambdad/http/server.hpp"
 #include "lambdad/scheduler/scheduler.hpp"
 
+namespace lambdad::async {
+class AsyncInvoker;
+}
+
 namespace lambdad::registry {
 class Registry;
 }
@@ -54,6 +58,10 @@ class ControlApi {
   /// reads' RevisionId / State / code come from; without one the writes answer
   /// ServiceException.
   void set_registry(registry::Registry& registry);
+
+  /// Where Event invokes go (durably) and what `lambdad events` reads; without it they answer
+  /// ServiceException.
+  void set_async(async::AsyncInvoker& async);
 
   /// Before handler(): the credentials and the worker rule (default: no credentials, workers
   /// refused management operations).

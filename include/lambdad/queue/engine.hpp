@@ -6,7 +6,7 @@
 /// committing is committed next, together, in one transaction: a burst of enqueues costs one
 /// fsync per batch, not one each. An operation completes after its transaction committed, so an
 /// enqueue that returned is on disk. A batch that fails is retried one operation per transaction,
-/// so one failing operation fails alone.
+/// so one failing operation fails alone, with queue::Error (error.hpp).
 
 #include <cstdint>
 #include <functional>

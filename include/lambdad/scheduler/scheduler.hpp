@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "lambdad/common/function_config.hpp"
+#include "lambdad/common/function_name.hpp"
 #include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/sandbox/process.hpp"
 #include "lambdad/scheduler/concurrency.hpp"
@@ -38,7 +39,6 @@ class Store;
 namespace lambdad::scheduler {
 
 class Pool;
-struct AsyncQueue;
 
 struct SchedulerSettings {
   int max_concurrency = 1000;
@@ -47,14 +47,6 @@ struct SchedulerSettings {
   std::string runtime_api_host = "127.0.0.1";
   /// Workers' endpoints refuse connections from processes that are not the worker's own.
   bool guard_runtime_api = false;
-  std::chrono::seconds async_max_event_age{21600};
-  int async_max_retries = 2;
-  std::chrono::milliseconds async_retry_base{60000};  ///< 1 min, then 2 min (AWS's spacing)
-  /// Bounds of the async queue: the `Event` invocations accepted (202) and not finished yet,
-  /// waiting, running or waiting for a retry, all in memory. An `Event` invoke beyond either is
-  /// answered 429 TooManyRequestsException (see invoke_async).
-  size_t async_queue_max_events = 100000;
-  size_t async_queue_max_bytes = 128u << 20;        ///< payloads plus kAsyncEventOverhead each
   worker::LogLimits log_limits;                     ///< each function's log rate and invocation cap
   const sandbox::WorkerCgroups* cgroups = nullptr;  ///< per-worker cgroups, if any
   const Runtimes* runtimes = nullptr;               ///< node / python3, probed at start
@@ -109,19 +101,10 @@ struct FunctionStats {
   uint64_t log_bytes_dropped_rate = 0;        ///< by the function's log rate limit
   uint64_t log_bytes_dropped_invocation = 0;  ///< by the per-invocation log limit
 };
-/// The async queue's contents and what it turned away.
-struct AsyncQueueStats {
-  size_t events = 0;
-  size_t bytes = 0;       ///< as counted against async_queue_max_bytes
-  uint64_t rejected = 0;  ///< Event invokes answered 429 because it was full
-};
-/// What one queued event counts for beyond its payload: its coroutine, request and timer.
-inline constexpr size_t kAsyncEventOverhead = 1024;
 struct Stats {
   std::vector<FunctionStats> functions;  ///< by name
-  AsyncQueueStats async_queue;
-  size_t draining_workers = 0;   ///< of pools a redeploy replaced
-  sandbox::Tier sandbox_tier{};  ///< the tier workers run at (kNone without a sandbox)
+  size_t draining_workers = 0;           ///< of pools a redeploy replaced
+  sandbox::Tier sandbox_tier{};          ///< the tier workers run at (kNone without a sandbox)
 };
 
 class Scheduler {
@@ -150,17 +133,10 @@ class Scheduler {
 
   /// Runs one invocation to completion. Throws AwsError for throttles (429) and lookups.
   boost::asio::awaitable<InvokeResult> invoke(InvokeRequest request);
-  /// Queues an `Event` invocation and returns at once; retries as AWS does. Throws AwsError 429
-  /// TooManyRequestsException (Reason FunctionInvocationRateLimitExceeded) when the queue is at
-  /// one of its bounds: the event is not taken, and the caller (the SDKs do) retries later.
-  void invoke_async(InvokeRequest request);
-  /// Throws the 429 invoke_async() would for an event of `payload_bytes` (payload and client
-  /// context): the lambda port asks before it reads the payload as JSON, so that an overloaded
-  /// queue costs little to turn callers away.
-  void check_async_room(size_t payload_bytes);
   /// Throws the AwsError invoke() would for a name and qualifier that resolve to no function
-  /// version (ResourceNotFound, InvalidParameterValue, Validation).
-  void check_exists(std::string_view name, std::string_view qualifier);
+  /// version (ResourceNotFound, InvalidParameterValue, Validation). Returns the function's exact
+  /// name and the qualifier the caller gave (in the name or apart; "" for none).
+  FunctionName check_exists(std::string_view name, std::string_view qualifier);
   /// The longest an invocation of the function (by its exact name) may take before the scheduler
   /// ends it itself: its init bound plus its timeout. Nullopt for an unknown name.
   std::optional<std::chrono::milliseconds> longest_invocation(const std::string& name) const;
@@ -182,17 +158,6 @@ class Scheduler {
   /// every worker and waits for them to exit.
   boost::asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
-  /// The Lambda API's FunctionEventInvokeConfig of a (function's exact name, qualifier as the
-  /// caller gave it, "" for none): the template's shape (MaximumRetryAttempts,
-  /// MaximumEventAgeInSeconds), null when the API set none. Asked at each Event invoke, so a
-  /// change takes effect without redeploying anything; the function's own EventInvokeConfig
-  /// applies otherwise.
-  using EventInvokeConfigs =
-      std::function<nlohmann::json(const std::string& name, const std::string& qualifier)>;
-  void set_event_invoke_configs(EventInvokeConfigs configs) {
-    event_invoke_configs_ = std::move(configs);
-  }
-
   /// For tests: the pool serving a function version (null when there is none).
   const Pool* pool_for_test(const std::string& name, const std::string& version) const;
 
@@ -207,8 +172,6 @@ class Scheduler {
   /// Validation).
   Resolved resolve(std::string_view name, std::string_view qualifier, bool route = false);
   static FunctionInfo info(const Function& function, const std::string& version);
-  boost::asio::awaitable<void> run_async(InvokeRequest request);
-  std::pair<int, std::chrono::seconds> async_policy(const InvokeRequest& request);
   boost::asio::awaitable<void> reap_loop();
   void add_function(const FunctionConfig& config, const std::string& code,
                     const FunctionVersions& versions);
@@ -224,8 +187,6 @@ class Scheduler {
   store::Store* store_;
   SchedulerSettings settings_;
   std::shared_ptr<ConcurrencyLimits> limits_;  ///< shared with in-flight invocations' slots
-  std::shared_ptr<AsyncQueue> async_queue_;    ///< shared with the queued events' coroutines
-  EventInvokeConfigs event_invoke_configs_;
   std::map<std::string, Function> functions_;
   std::unordered_map<std::string, std::string> logical_ids_;  ///< logical id → name
   std::vector<std::unique_ptr<Pool>> draining_;  ///< replaced pools, kept until their workers exit

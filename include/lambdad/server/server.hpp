@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "lambdad/async/async_invoker.hpp"
 #include "lambdad/auth/credentials.hpp"
 #include "lambdad/common/function_config.hpp"
 #include "lambdad/gateway/gateway.hpp"
@@ -38,6 +39,7 @@ struct ServerOptions {
   /// The workers' sandbox: tier (default: the strongest the host allows) and extra binds.
   sandbox::SandboxOptions sandbox;
   scheduler::SchedulerSettings scheduler;
+  async::AsyncSettings async;       ///< Event invocations: bounds, retries
   gateway::GatewayOptions gateway;  ///< `--jwks`
   std::chrono::milliseconds shutdown_grace{30000};
   /// `--git`: the deployer that loaded the template; it keeps the server on the ref's newest

@@ -11,7 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "lambdad/store/sqlite.hpp"
+#include "lambdad/queue/error.hpp"
 #include "unit/store/temp_dir.hpp"
 
 namespace lambdad::queue {
@@ -167,12 +167,12 @@ TEST_F(EngineTest, AFullDiskFailsTheEnqueueAloneAndLosesNothing) {
       {
         try {
           run(engine->enqueue({big}));
-        } catch (const store::sqlite::Error& e) {
-          EXPECT_TRUE(e.disk_full()) << e.what();
+        } catch (const queue::Error& e) {
+          EXPECT_TRUE(e.disk_full) << e.what();
           throw;
         }
       },
-      store::sqlite::Error);
+      queue::Error);
   EXPECT_EQ(run(engine->counts("q")).ready, 1);
   run(engine->enqueue({message("after")}));
   EXPECT_EQ(run(engine->counts("q")).ready, 2);
