@@ -25,6 +25,15 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 /// every lease (Engine's recovery), so it never has to expire.
 constexpr int64_t kLeaseMs = 24LL * 3600 * 1000;
 
+/// The errorType a function's error answer names (for `lambdad events`), else "Unhandled".
+std::string error_type_of(const std::string& payload) {
+  const nlohmann::json error = nlohmann::json::parse(payload, nullptr, false);
+  if (error.is_object() && error.contains("errorType") && error["errorType"].is_string()) {
+    return error["errorType"].get<std::string>();
+  }
+  return "Unhandled";
+}
+
 size_t counted_bytes(const queue::Message& m, const EventAttributes& a) {
   return m.body.size() + a.client_context.size() + kEventOverhead;
 }
@@ -237,7 +246,7 @@ asio::awaitable<void> AsyncInvoker::attempt(Event& event) {
   }
   if (result) {
     a.function_errors += 1;
-    a.last_error = result->function_error.empty() ? "Unhandled" : result->function_error;
+    a.last_error = error_type_of(result->payload);
     a.last_response = LastResponse{.status_code = 200,
                                    .executed_version = result->executed_version,
                                    .function_error = "Unhandled",

@@ -15,6 +15,7 @@ constexpr std::string_view kUsage =
     "  serve [PATH]            run the functions of a SAM template (gateway + Lambda API)\n"
     "  invoke FUNCTION         invoke a function once, or against a running server\n"
     "  logs FUNCTION           print a function's logs (from the state dir or a server)\n"
+    "  events                  list a server's Event invocations; redrive the failed ones\n"
     "  validate [TEMPLATE]     check a SAM template and list every problem with its line\n"
     "  build [PATH]            build functions and layers as 'sam build' (.aws-sam/build)\n"
     "  doctor                  show what this machine offers (runtimes, memory accounting)\n"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return lambdad::cli::serve(rest);
   if (command == "invoke") return lambdad::cli::invoke(rest);
   if (command == "logs") return lambdad::cli::logs(rest);
+  if (command == "events") return lambdad::cli::events(rest);
   if (command == "validate") return lambdad::cli::validate(rest);
   if (command == "build") return lambdad::cli::build(rest);
   if (command == "doctor") return lambdad::cli::doctor(rest);

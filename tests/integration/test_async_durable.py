@@ -7,11 +7,12 @@ import json
 import random
 import signal
 import sqlite3
+import subprocess
 import threading
 import time
 import unittest
 
-from harness import Server, bash_function, function_arn, metric, wait_until
+from harness import Server, bash_function, function_arn, lambdad_bin, metric, wait_until
 
 # Appends the event to $OUT_DIR/seen (one line per run), then answers.
 RECORD = 'printf "%s\\n" "$event" >> "$OUT_DIR/seen"; post_response "{\\"ok\\":true}"; continue'
@@ -205,10 +206,17 @@ class RetriesAndDestinationsTest(unittest.TestCase):
         self.assertEqual(event["FunctionErrors"], 1)
         self.assertIn("of Flaky failed after 1 attempts", self.server.stderr())
 
+        listed = self.events_cli("--failed")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertRegex(listed.stdout, rf"(?m)^{event['Seq']} +Failed +Flaky +{rid} .* "
+                                        r"RetriesExhausted, Broken$")
+
         (self.server.out_dir / "fixed").touch()
-        r = self.server.request("POST", "/_lambdad/events/redrive",
-                                json.dumps({"Seqs": [event["Seq"]]}))
-        self.assertEqual(r.json(), {"Redriven": 1})
+        bad = self.events_cli("redrive", "x1")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("'x1' is not a SEQ", bad.stderr)
+        redriven = self.events_cli("redrive", str(event["Seq"]))
+        self.assertEqual(redriven.stdout, "1 failed event(s) back in the queue\n", redriven.stderr)
         wait_until(lambda: lines(self.server.out_dir / "flaky") == ['{"c": 3}'] or
                    lines(self.server.out_dir / "flaky") == ['{"c":3}'], 20,
                    message="the redriven event to run")
@@ -216,6 +224,11 @@ class RetriesAndDestinationsTest(unittest.TestCase):
         text = self.server.metrics()
         self.assertGreaterEqual(metric(text, "lambdad_async_events_failed_total"), 1)
         self.assertGreater(metric(text, "lambdad_queue_transactions_total"), 0)
+
+    def events_cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([lambdad_bin(), "events", *args, "--endpoint",
+                               self.server.lambda_url], capture_output=True, text=True,
+                              timeout=30)
 
     def test_bad_requests_to_the_events_routes(self):
         r = self.server.request("GET", "/_lambdad/events?State=Odd")

@@ -1,6 +1,7 @@
 """A full state disk (issue 17, defect 3): the state dir is a small tmpfs filled up while the server
-runs. /healthz and /metrics say so, log lines are dropped but invocation records kept, nothing
-crashes, and the server recovers by itself when space returns."""
+runs. /healthz and /metrics say so, log lines are dropped but invocation records kept, an Event
+invoke that cannot be stored is answered 500 ServiceException (issue 13), nothing crashes, and the
+server recovers by itself when space returns."""
 
 import errno
 import json
@@ -115,7 +116,18 @@ class DiskFullTest(unittest.TestCase):
                                 kind="invocation"), 0)
         self.assertTrue(self.server.running())
 
+        # An Event invoke cannot be stored: 500 ServiceException, and nothing of it runs later.
+        more = self.server.state_dir / "filler-more"
+        fill(more)  # whatever the reserve and the records left
+        big = json.dumps({"big": "x" * (512 * 1024)})
+        r = self.server.invoke("Chatty", big, invocation_type="Event")
+        self.assertEqual(r.status, 500, r)
+        self.assertEqual(r.header("x-amzn-ErrorType"), "ServiceException")
+        self.assertIn("disk is full", r.json()["Message"])
+        lost_rid = r.header("x-amzn-RequestId")
+
         # Space returns: the store notices by itself.
+        more.unlink()
         filler.unlink()
         wait_until(lambda: self.health() == {"status": "ok"}, 15, interval=0.2,
                    message="/healthz to recover")
@@ -125,6 +137,11 @@ class DiskFullTest(unittest.TestCase):
         lines = self.server.wait_log(rid, timeout=10)
         self.assertIn(f"chatty {rid}", lines)
         self.assertIn(f"END RequestId: {rid}", lines)
+        r = self.server.invoke("Chatty", big, invocation_type="Event")
+        self.assertEqual(r.status, 202, r)
+        self.assertIn(f"chatty {r.header('x-amzn-RequestId')}",
+                      self.server.wait_log(r.header("x-amzn-RequestId"), timeout=10))
+        self.assertEqual(self.server.log_messages(lost_rid), [])
         self.assertIn("store: the state disk is full", self.server.stderr())
         self.assertIn("store: the state disk has room again", self.server.stderr())
         print(json.dumps(body))

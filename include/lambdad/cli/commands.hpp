@@ -13,6 +13,7 @@ int serve(Args args);
 int validate(Args args);
 int invoke(Args args);
 int logs(Args args);
+int events(Args args);
 int doctor(Args args);
 int build(Args args);
 
