@@ -142,7 +142,10 @@ struct Initiate {
     op.done = [shared = shared, h, result, ready = std::move(ready)](std::exception_ptr error) {
       asio::post(shared->io, [shared, h, result, ready, error]() mutable {
         if (!error) shared->notify(ready);
-        (*h)(error, std::move(*result));
+        // Moved out first: the handler then ends on the io thread, whichever thread drops the
+        // last reference to `h` (the engine's, with its Op, may come later).
+        auto handler = std::move(*h);
+        handler(error, std::move(*result));
       });
     };
     shared->push(std::move(op));

@@ -1,9 +1,15 @@
 // The embedded backend: one table in its own database file (queue.db), so the log writer's
 // commits never wait for the queue's fsyncs or the other way round.
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "lambdad/common/private_dir.hpp"
@@ -63,10 +69,38 @@ std::string select(const char* rest) {
   return std::string("SELECT ") + kColumns + " FROM queue_messages m " + rest;
 }
 
+/// The store's owner: recover() takes back every lease, which is only right when no other
+/// process uses the file. An flock on `<file>.lock`, released by the kernel however the owner
+/// ends (kill -9 included).
+class OwnerLock {
+ public:
+  explicit OwnerLock(const std::filesystem::path& file) {
+    const std::string path = file.string() + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      throw std::runtime_error(
+          error == EWOULDBLOCK
+              ? "another lambdad serve uses the state dir " + file.parent_path().string() +
+                    " (its queue " + file.filename().string() +
+                    " is locked): give each server its own --state-dir"
+              : "cannot lock " + path + ": " + std::strerror(error));
+    }
+  }
+  ~OwnerLock() { ::close(fd_); }
+  OwnerLock(const OwnerLock&) = delete;
+  OwnerLock& operator=(const OwnerLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class SqliteBackend final : public Backend {
  public:
   SqliteBackend(const std::filesystem::path& file, int64_t max_page_count)
-      : db_(prepare(file), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
+      : lock_(prepare(file)), db_(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
     db_.exec("PRAGMA busy_timeout = 5000");
     db_.scalar_text("PRAGMA journal_mode = WAL");
     // FULL: a commit is on disk before the 202 it answers leaves (NORMAL could lose the last
@@ -249,6 +283,7 @@ class SqliteBackend final : public Backend {
   }
   bool changed() { return sqlite3_changes(db_.get()) > 0; }
 
+  OwnerLock lock_;
   sqlite::Db db_;
   std::optional<sqlite::Stmt> insert_, lease_select_, lease_update_, remove_, release_, park_;
 };

@@ -158,6 +158,20 @@ TEST_F(EngineTest, ARestartEndsThePreviousRunsLeases) {
   EXPECT_EQ(leased[1].receive_count, 2);
 }
 
+TEST_F(EngineTest, OneStoreHasOneOwner) {
+  auto engine = open();
+  try {
+    open_sqlite(dir_ / "queue.db");
+    ADD_FAILURE() << "a second owner opened the store";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("another lambdad serve uses the state dir"),
+              std::string::npos)
+        << e.what();
+  }
+  engine.reset();
+  EXPECT_NO_THROW(open());  // the lock goes with its owner
+}
+
 TEST_F(EngineTest, AFullDiskFailsTheEnqueueAloneAndLosesNothing) {
   auto engine = open(40);
   run(engine->enqueue({message("small")}));
