@@ -196,17 +196,24 @@ Engine::~Engine() {
   shared_->thread.join();
 }
 
-asio::awaitable<std::vector<int64_t>> Engine::enqueue(std::vector<NewMessage> messages) {
+asio::awaitable<std::vector<int64_t>> Engine::enqueue(std::vector<NewMessage> messages,
+                                                      std::map<std::string, int64_t> marks) {
   std::vector<std::string> ready = queues_of(messages);
   return submit<std::vector<int64_t>>(
       shared_,
-      [messages = std::move(messages), now = now_ms_](Backend& backend) {
+      [messages = std::move(messages), marks = std::move(marks), now = now_ms_](Backend& backend) {
         std::vector<int64_t> seqs;
         const int64_t at = now();
         for (const NewMessage& m : messages) seqs.push_back(backend.insert(m, at));
+        for (const auto& [key, value] : marks) backend.set_mark(key, value);
         return seqs;
       },
       std::move(ready));
+}
+
+asio::awaitable<std::map<std::string, int64_t>> Engine::marks(std::string prefix) {
+  return submit<std::map<std::string, int64_t>>(
+      shared_, [prefix = std::move(prefix)](Backend& backend) { return backend.marks(prefix); });
 }
 
 asio::awaitable<std::vector<Message>> Engine::lease(std::string queue, size_t max,

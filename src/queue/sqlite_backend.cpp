@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS queue_messages (
   state INTEGER NOT NULL DEFAULT 0,
   reason TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS queue_marks (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS queue_messages_visible ON queue_messages(queue, state, visible_ms, seq);
 CREATE INDEX IF NOT EXISTS queue_messages_group ON queue_messages(queue, group_id, seq)
   WHERE group_id <> '';
@@ -234,6 +238,21 @@ class SqliteBackend final : public Backend {
     sqlite::Stmt stmt(db_, "DELETE FROM queue_messages WHERE queue = ?1 AND state = ?2");
     stmt.bind(1, queue).bind(2, static_cast<int64_t>(state)).run();
     return sqlite3_changes(db_.get());
+  }
+
+  void set_mark(const std::string& key, int64_t value) override {
+    sqlite::Stmt stmt(db_,
+                      "INSERT INTO queue_marks (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO "
+                      "UPDATE SET value = excluded.value");
+    stmt.bind(1, key).bind(2, value).run();
+  }
+
+  std::map<std::string, int64_t> marks(const std::string& prefix) override {
+    sqlite::Stmt stmt(db_, "SELECT key, value FROM queue_marks WHERE substr(key, 1, ?2) = ?1");
+    stmt.bind(1, prefix).bind(2, static_cast<int64_t>(prefix.size()));
+    std::map<std::string, int64_t> found;
+    while (stmt.step()) found.emplace(stmt.text(0), stmt.int64(1));
+    return found;
   }
 
   std::optional<int64_t> next_visible(const std::string& queue) override {

@@ -62,7 +62,13 @@ def send_events(server: Server, name: str, payloads: list[dict], threads: int = 
 class KillNineTest(unittest.TestCase):
     def test_kill_9_at_random_moments_loses_no_accepted_event(self):
         rounds, per_round = 5, 60
-        server = Server([bash_function("Record", RECORD, Timeout=10)])
+        # Each success also writes a record for Sink (in the transaction that ends the event):
+        # a kill may hit enqueues, runs and destination writes alike.
+        server = Server([
+            bash_function("Record", RECORD, Timeout=10, EventInvokeConfig={"DestinationConfig": {
+                "OnSuccess": {"Type": "Lambda", "Destination": {"Fn::GetAtt": "Sink.Arn"}}}}),
+            bash_function("Sink", 'printf "%s\\n" "$event" >> "$OUT_DIR/sink"'),
+        ])
         try:
             accepted: list[dict] = []
             rng = random.Random(13)
@@ -79,15 +85,20 @@ class KillNineTest(unittest.TestCase):
             seen = server.out_dir / "seen"
             wanted = {p["n"] for p in accepted}
 
+            sink = server.out_dir / "sink"
+
             def all_ran():
                 ran = {json.loads(line)["n"] for line in lines(seen)}
-                return wanted <= ran
+                recorded = {json.loads(line)["requestPayload"]["n"] for line in lines(sink)}
+                return wanted <= ran and wanted <= recorded
 
-            wait_until(all_ran, 120, interval=0.2, message="every accepted event to run")
+            wait_until(all_ran, 120, interval=0.2,
+                       message="every accepted event to run and reach its destination")
             ran = [json.loads(line)["n"] for line in lines(seen)]
             lost = wanted - set(ran)
             print(f"\n{rounds} kill -9 rounds: {len(wanted)} events accepted, {len(lost)} lost, "
-                  f"{len(ran) - len(set(ran))} run twice (at-least-once)")
+                  f"{len(ran) - len(set(ran))} run twice (at-least-once), "
+                  f"{len(lines(sink))} OnSuccess records for them")
             self.assertEqual(lost, set())
             server.stop()
             db = sqlite3.connect(server.state_dir / "queue.db")

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -54,6 +55,12 @@ class Backend {
                          int64_t now_ms) = 0;
   /// Deletes the messages of `queue` in `state`, leased ones included; returns how many.
   virtual int64_t purge(const std::string& queue, State state) = 0;
+
+  /// Marks: named integers written in the same transactions as messages, so that what a producer
+  /// has enqueued up to (a schedule's last fire) and the messages themselves never disagree.
+  virtual void set_mark(const std::string& key, int64_t value) = 0;
+  /// Every mark whose key starts with `prefix`.
+  virtual std::map<std::string, int64_t> marks(const std::string& prefix) = 0;
 
   /// When the next ready message of `queue` that is not leased becomes visible; none when empty.
   virtual std::optional<int64_t> next_visible(const std::string& queue) = 0;

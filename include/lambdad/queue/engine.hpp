@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,8 +44,10 @@ class Engine {
 
   int64_t now_ms() const { return now_ms_(); }
 
-  /// Durable once it returns. Returns the messages' seqs.
-  boost::asio::awaitable<std::vector<int64_t>> enqueue(std::vector<NewMessage> messages);
+  /// Durable once it returns. Returns the messages' seqs. `marks` are set in the same transaction.
+  boost::asio::awaitable<std::vector<int64_t>> enqueue(
+      std::vector<NewMessage> messages, std::map<std::string, int64_t> marks = {});
+  boost::asio::awaitable<std::map<std::string, int64_t>> marks(std::string prefix);
   boost::asio::awaitable<std::vector<Message>> lease(std::string queue, size_t max,
                                                      int64_t lease_ms);
   /// Ends a lease: the message deleted (or parked) and `then` enqueued, in one transaction, so a

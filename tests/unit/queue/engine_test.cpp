@@ -158,6 +158,14 @@ TEST_F(EngineTest, ARestartEndsThePreviousRunsLeases) {
   EXPECT_EQ(leased[1].receive_count, 2);
 }
 
+TEST_F(EngineTest, MarksAreWrittenWithTheMessages) {
+  auto engine = open();
+  run(engine->enqueue({message("a")}, {{"schedule:x", 60'000}, {"other", 1}}));
+  run(engine->enqueue({}, {{"schedule:x", 120'000}}));
+  const auto marks = run(engine->marks("schedule:"));
+  EXPECT_EQ(marks, (std::map<std::string, int64_t>{{"schedule:x", 120'000}}));
+}
+
 TEST_F(EngineTest, OneStoreHasOneOwner) {
   auto engine = open();
   try {
@@ -188,6 +196,8 @@ TEST_F(EngineTest, AFullDiskFailsTheEnqueueAloneAndLosesNothing) {
       },
       queue::Error);
   EXPECT_EQ(run(engine->counts("q")).ready, 1);
+  EXPECT_THROW(run(engine->enqueue({big}, {{"mark", 1}})), queue::Error);
+  EXPECT_TRUE(run(engine->marks("mark")).empty());  // nothing of a failed transaction
   run(engine->enqueue({message("after")}));
   EXPECT_EQ(run(engine->counts("q")).ready, 2);
 }
