@@ -51,7 +51,8 @@ std::shared_ptr<worker::Worker> Pool::spawn(std::shared_ptr<worker::Invocation> 
                              .guard_endpoint = scheduler_.settings().guard_runtime_api,
                              .cgroups = scheduler_.settings().cgroups,
                              .log_rate = log_rate_,
-                             .role_credentials = scheduler_.settings().role_credentials});
+                             .role_credentials = scheduler_.settings().role_credentials,
+                             .lambda_endpoint = scheduler_.settings().lambda_endpoint});
   workers_.emplace(worker.get(), worker);
   sandbox::SpawnSpec spec = base_spec_;
   if (spec.executable.empty()) {

@@ -158,6 +158,15 @@ async::EventPolicy event_policy(const registry::Registry& registry, const std::s
   return policy;
 }
 
+/// The lambda port as a worker reaches it: a wildcard address is reached on loopback.
+std::string worker_url(const std::string& host, uint16_t port) {
+  std::string reach = host;
+  if (host == "0.0.0.0" || host.empty()) reach = "127.0.0.1";
+  if (host == "::") reach = "::1";
+  if (reach.find(':') != std::string::npos) reach = "[" + reach + "]";
+  return "http://" + reach + ":" + std::to_string(port);
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -364,6 +373,8 @@ void Server::start() {
       return issue_role_credentials(credentials, env);
     };
   }
+  auto lambda_endpoint = std::make_shared<std::string>();
+  s.options.scheduler.lambda_endpoint = lambda_endpoint;
   s.scheduler = std::make_unique<scheduler::Scheduler>(s.ioc.get_executor(), *s.launcher,
                                                        s.store.get(), s.options.scheduler);
   // The registry: the template's functions and those made through the Lambda API; the
@@ -423,6 +434,8 @@ void Server::start() {
            with_share(gateway::connection_limits(), gateway));
   s.listen(s.lambda, s.options.lambda_port, s.control->handler(), "lambda api",
            with_share({}, lambda));
+  // Workers start on the io thread, which runs after start(): every one sees the port.
+  *lambda_endpoint = worker_url(s.options.host, s.lambda->local_endpoint().port());
 }
 
 int Server::run_until_signal() {

@@ -106,6 +106,19 @@ Worker::~Worker() {
   }
 }
 
+void Worker::add_service_endpoints(sandbox::SpawnSpec& spec) const {
+  // A worker without a network (its own empty namespace) cannot reach the port.
+  if (spec.private_network || !settings_.lambda_endpoint || settings_.lambda_endpoint->empty()) {
+    return;
+  }
+  // The SDKs read AWS_ENDPOINT_URL_<SERVICE>; a function's own setting wins.
+  const std::string key = "AWS_ENDPOINT_URL_LAMBDA=";
+  for (const std::string& entry : spec.env) {
+    if (entry.starts_with(key)) return;
+  }
+  spec.env.push_back(key + *settings_.lambda_endpoint);
+}
+
 void Worker::start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first) {
   current_ = std::move(first);
   if (current_) current_->waited_for_init = true;
@@ -121,6 +134,7 @@ void Worker::start(sandbox::SpawnSpec spec, std::shared_ptr<Invocation> first) {
                          std::to_string(acceptor_.local_endpoint().port()));
     }
     spec.env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
+    add_service_endpoints(spec);
     if (settings_.role_credentials) role_credentials_ = settings_.role_credentials(spec.env);
     if (settings_.cgroups) {
       cgroup_ =

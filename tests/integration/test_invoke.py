@@ -223,6 +223,8 @@ class InvokeTest(ServerTestCase):
         self.assertNotEqual(env["AWS_LAMBDA_RUNTIME_API"].split(":")[1],
                             str(self.server.lambda_port), "each worker has its own endpoint")
         self.assertEqual(env["AWS_LAMBDA_INITIALIZATION_TYPE"], "on-demand")
+        # The AWS SDKs in a function call this lambdad's Lambda API (Invoke of another function).
+        self.assertEqual(env["AWS_ENDPOINT_URL_LAMBDA"], self.server.lambda_url)
         self.assertEqual(env["_HANDLER"], "function.handler")
         self.assertIn(env["LAMBDA_TASK_ROOT"], (code_dir, "/var/task"))
         self.assertIn(env["TZ"], (":UTC", "UTC"))

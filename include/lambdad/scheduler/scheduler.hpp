@@ -53,6 +53,8 @@ struct SchedulerSettings {
   const sandbox::Sandbox* sandbox = nullptr;        ///< the tier workers run at (null: none)
   /// Each worker's own credentials (worker.hpp's WorkerSettings::role_credentials), when set.
   std::function<std::shared_ptr<void>(std::vector<std::string>& env)> role_credentials;
+  /// WorkerSettings::lambda_endpoint: filled in by the server once the lambda port listens.
+  std::shared_ptr<const std::string> lambda_endpoint;
 };
 
 struct InvokeRequest {

@@ -52,6 +52,10 @@ struct WorkerSettings {
   /// returns what keeps them valid (released when the worker's process exits, or with the
   /// worker). Unset: the worker inherits the server's AWS_* variables, if any.
   std::function<std::shared_ptr<void>(std::vector<std::string>& env)> role_credentials;
+  /// The lambda port's URL (`http://127.0.0.1:3001`), set once it listens: workers get it as
+  /// AWS_ENDPOINT_URL_LAMBDA, so the AWS SDKs in a function call this lambdad. Null or empty:
+  /// not set (no lambda port: `lambdad invoke`).
+  std::shared_ptr<const std::string> lambda_endpoint;
 };
 
 class Worker final : public runtime_api::RuntimeTarget,
@@ -92,6 +96,8 @@ class Worker final : public runtime_api::RuntimeTarget,
   bool admits(const http::Peer& peer) override;
 
  private:
+  /// AWS_ENDPOINT_URL_LAMBDA (WorkerSettings::lambda_endpoint) in the worker's environment.
+  void add_service_endpoints(sandbox::SpawnSpec& spec) const;
   /// Checks a posted request id; returns an error response when it is not the current one.
   std::optional<http::Response> check_request_id(std::string_view id,
                                                  const http::RequestHeader& header) const;
