@@ -278,7 +278,7 @@ EventPattern compile_event_pattern_value(const json& pattern, std::size_t max_ch
       throw PatternError{"the pattern nests deeper than " +
                          std::to_string(detail::kMaxPatternDepth) + " levels"};
     }
-    if (pattern.dump().size() > max_chars) {
+    if (pattern.dump(-1, ' ', false, json::error_handler_t::replace).size() > max_chars) {
       throw PatternError{"the pattern is longer than " + std::to_string(max_chars) +
                          " characters (EventBridge's quota)"};
     }
@@ -358,7 +358,7 @@ EventPattern compile_filter_criteria(const json& filter_criteria) {
     // CloudFormation wants the pattern as a string; SAM templates sometimes give the object
     // itself, which is read as its JSON text (as lenient as SAM's own local runs).
     if (pattern->is_object()) {
-      patterns.push_back(pattern->dump());
+      patterns.push_back(pattern->dump(-1, ' ', false, json::error_handler_t::replace));
     } else if (pattern->is_string()) {
       patterns.push_back(pattern->get<std::string>());
     } else {

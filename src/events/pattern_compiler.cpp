@@ -117,7 +117,8 @@ double number_operand(const json& value, const Dialect& dialect) {
 NumericRange parse_numeric(const json& operand, const Dialect& dialect) {
   if (!operand.is_array()) fail("Value of numeric must be an array.");
   if (operand.empty() || !operand[0].is_string()) {
-    fail("Invalid member in numeric match: " + (operand.empty() ? "]" : operand[0].dump()));
+    fail("Invalid member in numeric match: " +
+         (operand.empty() ? "]" : operand[0].dump(-1, ' ', false, json::error_handler_t::replace)));
   }
   const std::string op = operand[0].get<std::string>();
   if (op != "=" && op != "<" && op != "<=" && op != ">" && op != ">=") {
@@ -143,7 +144,9 @@ NumericRange parse_numeric(const json& operand, const Dialect& dialect) {
   }
   if (operand.size() == 2) return range;
   if (op != ">" && op != ">=") fail("Too many elements in numeric expression");
-  if (!operand[2].is_string()) fail("Bad value in numeric range: " + operand[2].dump());
+  if (!operand[2].is_string())
+    fail("Bad value in numeric range: " +
+         operand[2].dump(-1, ' ', false, json::error_handler_t::replace));
   const std::string top_op = operand[2].get<std::string>();
   if (top_op != "<" && top_op != "<=") fail("Bad numeric range operator: " + top_op);
   if (operand.size() < 4 || !operand[3].is_number())

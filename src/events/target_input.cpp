@@ -21,6 +21,12 @@ constexpr size_t kMaxPathChars = 256;
 constexpr size_t kMaxPathsMapEntries = 100;
 constexpr size_t kMaxTemplateChars = 8192;
 
+// Text from outside (events, attribute values) may hold invalid UTF-8: replaced, never thrown on.
+template <typename Json>
+std::string text_of(const Json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 AwsError validation(const std::string& message) {
   return {400, "ValidationException", message, AwsError::Key::kmessage};
 }
@@ -59,7 +65,7 @@ detail::JsonPath checked_path(std::string_view target_id, std::string_view what,
 
 // The text of a JSON string's content: the string's JSON form without its quotes.
 std::string escaped(const std::string& text) {
-  const std::string quoted = json(text).dump();
+  const std::string quoted = text_of(json(text));
   return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -92,15 +98,15 @@ std::string placeholder_text(const TargetInput::Compiled::Piece& piece, const js
                              const json& event, const TargetContext& context, bool json_template) {
   const bool as_json = json_template && !piece.in_string;
   const auto string_value = [&](const std::string& text) {
-    return as_json ? json(text).dump() : text;
+    return as_json ? text_of(json(text)) : text;
   };
   switch (piece.predefined) {
     case Predefined::kEvent:
-      return event.dump();
+      return text_of(event);
     case Predefined::kEventJson:
       // The event as text: a JSON string outside quotes, its escaped content inside them.
-      if (as_json) return json(event.dump()).dump();
-      return json_template ? escaped(event.dump()) : event.dump();
+      if (as_json) return text_of(json(text_of(event)));
+      return json_template ? escaped(text_of(event)) : text_of(event);
     case Predefined::kRuleArn:
       return string_value(context.rule_arn);
     case Predefined::kRuleName:
@@ -111,10 +117,10 @@ std::string placeholder_text(const TargetInput::Compiled::Piece& piece, const js
       break;
   }
   if (value == nullptr) return as_json ? "null" : "";
-  if (as_json) return value->dump();
+  if (as_json) return text_of(*value);
   // Inside a string (or in a plain-text template) a string goes in raw: AWS does not escape
   // what an InputPath extracts, so a value holding a quote breaks the JSON, as it does there.
-  return value->is_string() ? value->get<std::string>() : value->dump();
+  return value->is_string() ? value->get<std::string>() : text_of(*value);
 }
 
 }  // namespace
@@ -297,22 +303,22 @@ std::string TargetInput::render(const json& event, const TargetContext& context)
   const Compiled& c = *compiled_;
   switch (c.kind) {
     case Kind::kEvent:
-      return event.dump();
+      return text_of(event);
     case Kind::kConstant:
       return c.constant;
     case Kind::kPath: {
       const json* value = detail::resolve(c.path, event);
-      return value == nullptr ? std::string() : value->dump();
+      return value == nullptr ? std::string() : text_of(*value);
     }
     case Kind::kTransformer: {
       std::string filled = c.fill(event, context);
       if (!c.json_template) return filled;
       // AWS hands targets minified JSON; member order is kept (ordered_json).
       auto parsed = nlohmann::ordered_json::parse(filled, nullptr, false);
-      return parsed.is_discarded() ? filled : parsed.dump();
+      return parsed.is_discarded() ? filled : text_of(parsed);
     }
   }
-  return event.dump();
+  return text_of(event);
 }
 
 }  // namespace lambdad::events

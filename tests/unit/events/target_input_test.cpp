@@ -108,6 +108,12 @@ TEST(TargetInput, RawStringsAreNotEscaped) {
   EXPECT_EQ(transform(R"({"s": <q>})", paths, event), R"({"s":"say \"hi\""})");
 }
 
+TEST(TargetInput, InvalidUtf8IsReplacedNotThrown) {
+  const json event = {{"s", std::string("a\xff")}};
+  EXPECT_EQ(TargetInput().render(event, kContext), "{\"s\":\"a\xef\xbf\xbd\"}");
+  EXPECT_EQ(TargetInput::path("t", "$.s").render(event, kContext), "\"a\xef\xbf\xbd\"");
+}
+
 TEST(TargetInput, InputPath) {
   EXPECT_EQ(TargetInput::path("t", "$.detail").render(kEvent, kContext),
             R"({"instance-id":"i-0123456789","state":"RUNNING"})");
