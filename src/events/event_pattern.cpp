@@ -167,6 +167,13 @@ double sns_combinations(const json& object, int depth, double combinations) {
   return combinations;
 }
 
+// AWS's limits count characters: UTF-8 continuation bytes do not start one.
+std::size_t character_count(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
 json parse_pattern_text(std::string_view text) {
   if (nests_deeper_than(text, kMaxPatternDepth)) {
     throw PatternError{"the pattern nests deeper than " + std::to_string(kMaxPatternDepth) +
@@ -262,7 +269,7 @@ bool EventPattern::matches_sns_message(std::string_view message, const json& att
 
 EventPattern compile_event_pattern(std::string_view pattern_json, std::size_t max_chars) {
   try {
-    if (pattern_json.size() > max_chars) {
+    if (detail::character_count(pattern_json) > max_chars) {
       throw PatternError{"the pattern is longer than " + std::to_string(max_chars) +
                          " characters (EventBridge's quota)"};
     }
@@ -278,7 +285,8 @@ EventPattern compile_event_pattern_value(const json& pattern, std::size_t max_ch
       throw PatternError{"the pattern nests deeper than " +
                          std::to_string(detail::kMaxPatternDepth) + " levels"};
     }
-    if (pattern.dump(-1, ' ', false, json::error_handler_t::replace).size() > max_chars) {
+    if (detail::character_count(pattern.dump(-1, ' ', false, json::error_handler_t::replace)) >
+        max_chars) {
       throw PatternError{"the pattern is longer than " + std::to_string(max_chars) +
                          " characters (EventBridge's quota)"};
     }
@@ -326,7 +334,7 @@ EventPattern compile_filter_criteria(const std::vector<std::string>& patterns) {
   std::vector<detail::Filter> filters;
   for (const std::string& text : patterns) {
     try {
-      if (text.size() > kFilterPatternMaxChars) {
+      if (detail::character_count(text) > kFilterPatternMaxChars) {
         throw PatternError{"the pattern is longer than " + std::to_string(kFilterPatternMaxChars) +
                            " characters"};
       }

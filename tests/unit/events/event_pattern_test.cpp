@@ -472,6 +472,10 @@ TEST(EventPattern, DepthAndLengthLimitsAreInclusive) {
   const std::string at_limit = R"({"source": [")" + std::string(2048 - 16, 'x') + R"("]})";
   ASSERT_EQ(at_limit.size(), 2048u);
   EXPECT_NO_THROW(compile_event_pattern(at_limit));
+  // Characters, not bytes: 2032 two-byte characters fit.
+  std::string wide;
+  for (int i = 0; i < 2048 - 16; ++i) wide += "\xc3\xa9";
+  EXPECT_NO_THROW(compile_event_pattern(R"({"source": [")" + wide + R"("]})"));
   // The quota is the caller's (an account may have raised it to 4096).
   EXPECT_NO_THROW(compile_event_pattern(at_limit + "  ", 4096));
 }
