@@ -63,12 +63,6 @@ detail::JsonPath checked_path(std::string_view target_id, std::string_view what,
   return *path;
 }
 
-// The text of a JSON string's content: the string's JSON form without its quotes.
-std::string escaped(const std::string& text) {
-  const std::string quoted = text_of(json(text));
-  return quoted.substr(1, quoted.size() - 2);
-}
-
 }  // namespace
 
 struct TargetInput::Compiled {
@@ -101,12 +95,16 @@ std::string placeholder_text(const TargetInput::Compiled::Piece& piece, const js
     return as_json ? text_of(json(text)) : text;
   };
   switch (piece.predefined) {
-    case Predefined::kEvent:
-      return text_of(event);
+    // Both event forms go in as JSON wherever they stand (AWS: "only usable as the value of a
+    // JSON field, because its content is not escaped"); `aws.events.event` leaves `detail` out.
+    case Predefined::kEvent: {
+      if (!event.is_object()) return text_of(event);
+      json envelope = event;
+      envelope.erase("detail");
+      return text_of(envelope);
+    }
     case Predefined::kEventJson:
-      // The event as text: a JSON string outside quotes, its escaped content inside them.
-      if (as_json) return text_of(json(text_of(event)));
-      return json_template ? escaped(text_of(event)) : text_of(event);
+      return text_of(event);
     case Predefined::kRuleArn:
       return string_value(context.rule_arn);
     case Predefined::kRuleName:

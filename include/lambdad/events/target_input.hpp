@@ -10,10 +10,13 @@
 ///
 /// Templates follow AWS's quoting rules: a `<name>` outside a JSON string is replaced by the
 /// value as JSON (a missing path by `null`); inside a string by the value's raw text (strings
-/// unquoted and, as on AWS, unescaped; a missing path by nothing). A template that is not JSON
+/// unquoted and, as on AWS, unescaped; a missing path by nothing: AWS documents only that such a
+/// variable "is not created", `null` / nothing are lambdad's choice). A template that is not JSON
 /// (plain text) is filled with raw values and delivered as text. Predefined names:
-/// `<aws.events.event>`, `<aws.events.event.json>` (the event as a JSON string),
-/// `<aws.events.rule-arn>`, `<aws.events.rule-name>`, `<aws.events.event.ingestion-time>`.
+/// `<aws.events.event>` (the event without `detail`) and `<aws.events.event.json>` (the whole
+/// event), both inserted as JSON wherever they stand (AWS does not escape them, so they belong
+/// where a JSON value goes), `<aws.events.rule-arn>`, `<aws.events.rule-name>`,
+/// `<aws.events.event.ingestion-time>`.
 ///
 /// Immutable after construction; render() may run on any number of threads at once.
 

@@ -82,16 +82,19 @@ TEST(TargetInput, WholeEventValues) {
   // Inside a string, values go in raw: numbers as written, objects as their JSON text.
   EXPECT_EQ(transform(R"({"s": "n=<n>"})", paths, event), R"({"s":"n=5"})");
   EXPECT_EQ(transform(R"({"e": <aws.events.event>})", paths, event),
-            R"({"e":{"detail":{"a":1},"n":5,"resources":["r1"]}})");
+            R"({"e":{"n":5,"resources":["r1"]}})");
 }
 
-TEST(TargetInput, EventJsonIsTheEventAsAString) {
-  const json event = json::parse(R"({"a": "x"})");
-  EXPECT_EQ(transform(R"({"raw": <aws.events.event.json>})", kPaths, event),
-            R"({"raw":"{\"a\":\"x\"}"})");
-  EXPECT_EQ(transform(R"({"raw": "event: <aws.events.event.json>"})", kPaths, event),
-            R"({"raw":"event: {\"a\":\"x\"}"})");
-  EXPECT_EQ(transform("event: <aws.events.event.json>", kPaths, event), R"(event: {"a":"x"})");
+TEST(TargetInput, PredefinedEventForms) {
+  // AWS: <aws.events.event> is the event without `detail`, <aws.events.event.json> the whole
+  // event, both as JSON and unescaped (so only usable as a JSON value).
+  const json event = json::parse(R"({"source": "x", "detail": {"a": 1}})");
+  EXPECT_EQ(transform(R"({"e": <aws.events.event>, "j": <aws.events.event.json>})", kPaths, event),
+            R"({"e":{"source":"x"},"j":{"detail":{"a":1},"source":"x"}})");
+  EXPECT_EQ(transform("event: <aws.events.event.json>", kPaths, event),
+            R"(event: {"detail":{"a":1},"source":"x"})");
+  EXPECT_EQ(transform(R"({"s": "<aws.events.event>"})", kPaths, event),
+            R"({"s": "{"source":"x"}"})");
 }
 
 TEST(TargetInput, MissingPaths) {
