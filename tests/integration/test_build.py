@@ -17,7 +17,7 @@ import subprocess
 import unittest
 from pathlib import Path
 
-from harness import BUILD_DIR, Server, handler_function, run_cli, wait_until
+from harness import BUILD_DIR, Server, bash_function, handler_function, run_cli, wait_until
 
 NODE = os.path.realpath(shutil.which("node") or "/usr/bin/node")
 CACHE = BUILD_DIR / "test-tool-cache"
@@ -201,16 +201,21 @@ class RuntimeSdkTest(unittest.TestCase):
             functions.append(handler_function(
                 "NodeSdk", NODEJS, "index.handler",
                 {"index.mjs": """
-                    import { LambdaClient, GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
+                    import { LambdaClient, GetAccountSettingsCommand, InvokeCommand }
+                      from '@aws-sdk/client-lambda';
                     import { createRequire } from 'node:module';
                     const require = createRequire(import.meta.url);
                     export const handler = async () => {
                       const client = new LambdaClient({});
                       const s3 = require('@aws-sdk/client-s3');
+                      // No endpoint given: AWS_ENDPOINT_URL_LAMBDA takes the call to lambdad.
+                      const called = await client.send(new InvokeCommand({
+                        FunctionName: 'Callee', Payload: JSON.stringify({ from: 'NodeSdk' }) }));
                       return { client: client.constructor.name,
                                command: typeof GetAccountSettingsCommand,
                                s3: typeof s3.S3Client,
-                               region: await client.config.region() };
+                               region: await client.config.region(),
+                               callee: JSON.parse(Buffer.from(called.Payload).toString()) };
                     };
                  """}, Timeout=60))
         if cls.python_sdk:
@@ -222,7 +227,11 @@ class RuntimeSdkTest(unittest.TestCase):
                         client = boto3.client("lambda")
                         return {"boto3": boto3.__version__, "service": client.meta.service_model.service_name}
                  """}, Timeout=60))
-        cls.server = Server(functions, init_timeout=20) if functions else None
+        if cls.node_sdk:
+            functions.append(bash_function("Callee"))  # answers its event
+        # The SDKs sign every call: any key does (this server checks no signatures).
+        env = {"AWS_ACCESS_KEY_ID": "AKIDLAMBDADTEST", "AWS_SECRET_ACCESS_KEY": "secret"}
+        cls.server = Server(functions, init_timeout=20, env=env) if functions else None
         if cls.server:
             cls.server.start()
 
@@ -239,7 +248,8 @@ class RuntimeSdkTest(unittest.TestCase):
             self.skipTest("no @aws-sdk in the global npm root (scripts/install-deps.sh installs it)")
         r = self.server.invoke_ok(self, "NodeSdk")
         self.assertEqual(r.json(), {"client": "LambdaClient", "command": "function",
-                                    "s3": "function", "region": "us-east-1"})
+                                    "s3": "function", "region": "us-east-1",
+                                    "callee": {"from": "NodeSdk"}})
 
     def test_python_imports_boto3(self):
         if not self.python_sdk:
