@@ -152,55 +152,93 @@ asio::awaitable<void> AsyncInvoker::dispatch_loop() {
   const auto alive = alive_;
   while (*alive && !stopping_) {
     woken_ = false;
-    const size_t room = settings_.max_in_flight - std::min(in_flight_, settings_.max_in_flight);
-    std::vector<queue::Message> leased;
-    if (room > 0) leased = co_await engine_.lease(kQueue, room, kLeaseMs);
+    bool store_failed = false;
+    try {
+      if (co_await dispatch_once()) continue;
+    } catch (const queue::Error& e) {
+      // A full disk, say: nothing is lost (what is leased stays so), the loop tries again.
+      if (!store_failing_) spdlog::error("async queue: the store cannot be written: {}", e.what());
+      store_failing_ = store_failed = true;
+    }
     if (!*alive) co_return;
-    for (queue::Message& m : leased) {
-      ++in_flight_;
-      asio::co_spawn(scheduler_.executor(), run(std::move(m)), asio::detached);
+    if (!store_failed && store_failing_) {
+      store_failing_ = false;
+      spdlog::info("async queue: the store can be written again");
     }
-    if (stopping_ || (room > 0 && leased.size() == room) || woken_) continue;
-    if (engine_.now_ms() - oldest_checked_ms_ >= 1000) {  // for the metric, at most once a second
-      oldest_checked_ms_ = engine_.now_ms();
-      oldest_enqueued_ms_ = (co_await engine_.counts(kQueue)).oldest_enqueued_ms;
-      if (!*alive) co_return;
-    }
-    milliseconds wait{3'600'000};
-    if (room > 0) {
-      const std::optional<int64_t> next = co_await engine_.next_visible(kQueue);
-      if (!*alive) co_return;
-      if (woken_) continue;
-      if (next) wait = milliseconds(std::max<int64_t>(*next - engine_.now_ms(), 1));
-    }
+    milliseconds wait = store_failed || !orphans_.empty() ? milliseconds(1000) : next_wait_;
     wake_timer_.expires_after(std::min(wait, milliseconds(3'600'000)));
     co_await wake_timer_.async_wait(kAwait);
   }
+}
+
+asio::awaitable<bool> AsyncInvoker::dispatch_once() {
+  const auto alive = alive_;
+  // Leases whose end could not be written: given back first (the event runs again: at least
+  // once).
+  while (!orphans_.empty()) {
+    co_await engine_.release(orphans_.back(), 0, std::nullopt, true);
+    orphans_.pop_back();
+    if (!*alive) co_return false;
+  }
+  const size_t room = settings_.max_in_flight - std::min(in_flight_, settings_.max_in_flight);
+  std::vector<queue::Message> leased;
+  if (room > 0) leased = co_await engine_.lease(kQueue, room, kLeaseMs);
+  if (!*alive) co_return false;
+  for (queue::Message& m : leased) {
+    ++in_flight_;
+    asio::co_spawn(scheduler_.executor(), run(std::move(m)), asio::detached);
+  }
+  if (stopping_ || (room > 0 && leased.size() == room) || woken_) co_return true;
+  if (engine_.now_ms() - oldest_checked_ms_ >= 1000) {  // for the metric, at most once a second
+    oldest_checked_ms_ = engine_.now_ms();
+    oldest_enqueued_ms_ = (co_await engine_.counts(kQueue)).oldest_enqueued_ms;
+    if (!*alive) co_return false;
+  }
+  next_wait_ = milliseconds(3'600'000);
+  if (room > 0) {
+    const std::optional<int64_t> next = co_await engine_.next_visible(kQueue);
+    if (!*alive) co_return false;
+    if (woken_) co_return true;
+    if (next) next_wait_ = milliseconds(std::max<int64_t>(*next - engine_.now_ms(), 1));
+  }
+  co_return false;
 }
 
 asio::awaitable<void> AsyncInvoker::run(queue::Message message) {
   const auto alive = alive_;
   Event event{.message = std::move(message), .attributes = {}, .policy = {}};
   std::string broken;
+  bool store_failed = false;
   try {
     event.attributes = parse_attributes(event.message.attributes);
     event.policy = policy_(event.attributes.function, event.attributes.qualifier);
     co_await attempt(event);
+  } catch (const queue::Error& e) {
+    store_failed = true;
+    broken = e.what();
   } catch (const std::exception& e) {
     broken = e.what();
   }
   if (!*alive) co_return;
-  if (!broken.empty()) {
-    // Not the function's doing (the store failed, or this lambdad has a bug): kept, not retried
-    // in a loop; `lambdad events` shows it and can redrive it.
+  if (!broken.empty() && !store_failed) {
+    // Not the function's doing (this lambdad has a bug): kept, not retried in a loop;
+    // `lambdad events` shows it and can redrive it.
     spdlog::error("async invocation {}: {}", event.message.id, broken);
     try {
       co_await engine_.settle(event.message.receipt(), queue::Settle::kPark, "InternalError",
                               std::nullopt, {});
-    } catch (const std::exception& e) {
-      spdlog::error("async invocation {} stays leased until the next start: {}", event.message.id,
-                    e.what());
+    } catch (const queue::Error& e) {
+      store_failed = true;
+      broken = e.what();
     }
+    if (!*alive) co_return;
+  }
+  if (store_failed) {
+    // Its outcome could not be written: the dispatcher gives the lease back once the store
+    // takes writes again.
+    spdlog::warn("async invocation {}: its outcome is not stored ({}); it runs again later",
+                 event.message.id, broken);
+    orphans_.push_back(event.message.receipt());
   }
   --in_flight_;
   wake();

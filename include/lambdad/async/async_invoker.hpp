@@ -103,6 +103,9 @@ class AsyncInvoker {
  private:
   struct Event;
   boost::asio::awaitable<void> dispatch_loop();
+  /// One round: gives back orphaned leases, leases what there is room for and starts it. true:
+  /// go again at once; false: sleep `next_wait_` (or until woken). Throws queue::Error.
+  boost::asio::awaitable<bool> dispatch_once();
   boost::asio::awaitable<void> run(queue::Message message);
   boost::asio::awaitable<void> attempt(Event& event);
   boost::asio::awaitable<void> succeed(Event& event, const scheduler::InvokeResult& result);
@@ -131,7 +134,10 @@ class AsyncInvoker {
   uint64_t rejected_ = 0, retries_ = 0, dead_lettered_ = 0, delivered_ = 0, dropped_ = 0;
   int64_t oldest_enqueued_ms_ = 0;  ///< refreshed by the dispatcher, at most once a second
   int64_t oldest_checked_ms_ = 0;
-  std::shared_ptr<bool> alive_;  ///< false once destroyed: the detached events check it
+  std::shared_ptr<bool> alive_;          ///< false once destroyed: the detached events check it
+  std::vector<queue::Receipt> orphans_;  ///< leases whose outcome the store did not take
+  std::chrono::milliseconds next_wait_{0};
+  bool store_failing_ = false;  ///< told in the log once per time it fails
 };
 
 }  // namespace lambdad::async
