@@ -118,33 +118,54 @@ void AsyncInvoker::check_room(size_t payload_bytes) {
 asio::awaitable<void> AsyncInvoker::enqueue(scheduler::InvokeRequest request) {
   check_room(request.payload.size() + request.client_context.size());
   const FunctionName target = scheduler_.check_exists(request.function, request.qualifier);
-  EventAttributes attributes{.function = target.name,
-                             .qualifier = target.qualifier,
-                             .client_context = std::move(request.client_context)};
+  const std::string id = request.request_id;
+  std::optional<queue::Error> failure;
+  try {
+    co_await store(target, std::move(request.payload), std::move(request.client_context),
+                   request.request_id, {});
+  } catch (const queue::Error& e) {
+    failure = e;
+  }
+  if (failure) {
+    spdlog::error("async invocation {} of {} not taken: {}", id, target.name, failure->what());
+    throw errors::service(failure->disk_full
+                              ? "lambdad cannot store the event: its state dir's disk is full"
+                              : "lambdad cannot store the event");
+  }
+}
+
+asio::awaitable<void> AsyncInvoker::enqueue_event(std::string function, std::string qualifier,
+                                                  std::string payload, std::string id,
+                                                  std::map<std::string, int64_t> marks) {
+  const FunctionName target = scheduler_.check_exists(function, qualifier);
+  co_await store(target, std::move(payload), "", std::move(id), std::move(marks));
+}
+
+asio::awaitable<void> AsyncInvoker::store(FunctionName target, std::string payload,
+                                          std::string client_context, std::string id,
+                                          std::map<std::string, int64_t> marks) {
+  const size_t bytes = payload.size() + client_context.size() + kEventOverhead;
+  const EventAttributes attributes{.function = std::move(target.name),
+                                   .qualifier = std::move(target.qualifier),
+                                   .client_context = std::move(client_context)};
   std::vector<queue::NewMessage> batch;
   batch.push_back({.queue = kQueue,
-                   .id = request.request_id,
-                   .body = std::move(request.payload),
+                   .id = std::move(id),
+                   .body = std::move(payload),
                    .attributes = to_text(attributes)});
-  const size_t bytes =
-      batch.front().body.size() + attributes.client_context.size() + kEventOverhead;
   // Counted now, so that concurrent enqueues cannot pass the bounds together.
   events_ += 1;
   bytes_ += bytes;
   std::optional<queue::Error> failure;
   try {
-    co_await engine_.enqueue(std::move(batch));
+    co_await engine_.enqueue(std::move(batch), std::move(marks));
   } catch (const queue::Error& e) {
     failure = e;
   }
   if (failure) {
     events_ -= 1;
     bytes_ -= bytes;
-    spdlog::error("async invocation {} of {} not taken: {}", request.request_id, target.name,
-                  failure->what());
-    throw errors::service(failure->disk_full
-                              ? "lambdad cannot store the event: its state dir's disk is full"
-                              : "lambdad cannot store the event");
+    throw *failure;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +91,14 @@ class AsyncInvoker {
   /// when the store cannot take it (a full disk: nothing is half-written).
   boost::asio::awaitable<void> enqueue(scheduler::InvokeRequest request);
 
+  /// An event a trigger produces (a schedule's fire) for `function` (its exact name) and
+  /// `qualifier`: committed with `marks` (what the trigger has produced up to) in one
+  /// transaction. Not held to the bounds: a trigger's own pace bounds it. Throws AwsError
+  /// (the function does not exist) or queue::Error.
+  boost::asio::awaitable<void> enqueue_event(std::string function, std::string qualifier,
+                                             std::string payload, std::string id,
+                                             std::map<std::string, int64_t> marks);
+
   /// Events waiting, running or parked (`parked`), oldest first.
   boost::asio::awaitable<std::vector<EventSummary>> list(bool parked, size_t limit);
   /// Parked events (all when `seqs` is empty) back to the queue; returns how many.
@@ -102,6 +111,10 @@ class AsyncInvoker {
 
  private:
   struct Event;
+  /// Commits one event (with `marks`), counting it against the bounds; throws queue::Error.
+  boost::asio::awaitable<void> store(FunctionName target, std::string payload,
+                                     std::string client_context, std::string id,
+                                     std::map<std::string, int64_t> marks);
   boost::asio::awaitable<void> dispatch_loop();
   /// One round: gives back orphaned leases, leases what there is room for and starts it. true:
   /// go again at once; false: sleep `next_wait_` (or until woken). Throws queue::Error.
