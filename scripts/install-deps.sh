@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgit2-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libssl-dev libzip-dev libseccomp-dev
-  libmimalloc-dev
+  libmimalloc-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev
   # scripts/fuzz.sh: clang and its runtimes (libFuzzer, ASan, UBSan).
   clang libclang-rt-14-dev

@@ -18,6 +18,7 @@ constexpr std::string_view kUsage =
     "  events                  list a server's Event invocations; redrive the failed ones\n"
     "  validate [TEMPLATE]     check a SAM template and list every problem with its line\n"
     "  build [PATH]            build functions and layers as 'sam build' (.aws-sam/build)\n"
+    "  schedules [TEMPLATE]    list a template's schedules and when each fires next\n"
     "  doctor                  show what this machine offers (runtimes, memory accounting)\n"
     "\n"
     "Run 'lambdad <command> --help' for a command's options.\n";
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "events") return lambdad::cli::events(rest);
   if (command == "validate") return lambdad::cli::validate(rest);
   if (command == "build") return lambdad::cli::build(rest);
+  if (command == "schedules") return lambdad::cli::schedules(rest);
   if (command == "doctor") return lambdad::cli::doctor(rest);
   std::fprintf(stderr, "lambdad: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()),
                command.data(), kUsage.data());

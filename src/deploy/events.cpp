@@ -7,6 +7,7 @@
 #include "api_auth.hpp"
 #include "api_settings_reader.hpp"
 #include "sam_properties.hpp"
+#include "schedules.hpp"
 
 #include "lambdad/common/encoding.hpp"
 #include "lambdad/deploy/schedule_expression.hpp"
@@ -224,6 +225,8 @@ class EventReader {
     if (const Node* enabled = properties.find("Enabled"); enabled && !to_bool(*enabled)) {
       ok = fail(enabled->line, "Enabled must be true or false");
     }
+    ok = check_schedule_settings(properties, who_, ctx_) && ok;
+    if (v2) ok = check_schedule_dates(properties, who_, ctx_) && ok;
     return ok;
   }
 

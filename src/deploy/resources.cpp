@@ -60,8 +60,12 @@ bool warn_not_created(const std::string& logical_id, const std::string& type, in
     message += "; use AWS::Serverless::LayerVersion with a local ContentUri";
   } else if (type.starts_with("AWS::ApiGateway")) {
     message += "; routes come from the Api and HttpApi events of functions";
-  } else if (type == "AWS::Lambda::EventSourceMapping" || type == "AWS::Events::Rule" ||
-             type == "AWS::Scheduler::Schedule") {
+  } else if (type == "AWS::Events::Rule" || type == "AWS::Scheduler::Schedule") {
+    message +=
+        " that have no ScheduleExpression or no function of this template as target; "
+        "lambdad runs schedules that target a function, and the Schedule, ScheduleV2, "
+        "Api and HttpApi events of functions";
+  } else if (type == "AWS::Lambda::EventSourceMapping") {
     message += "; lambdad runs the Schedule, ScheduleV2, Api and HttpApi events of functions";
   } else if (type == "AWS::Serverless::StateMachine" ||
              type == "AWS::StepFunctions::StateMachine" || type == "AWS::Serverless::Application" ||

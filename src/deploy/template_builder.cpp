@@ -18,14 +18,14 @@ constexpr std::string_view kLayer = "AWS::Serverless::LayerVersion";
 constexpr std::string_view kRestApi = "AWS::Serverless::Api";
 constexpr std::string_view kHttpApi = "AWS::Serverless::HttpApi";
 
+}  // namespace
+
 std::string who_for(const std::string& type, const std::string& logical_id) {
   if (type == kFunction) return "function '" + logical_id + "'";
   if (type == kLayer) return "layer '" + logical_id + "'";
   if (type == kRestApi || type == kHttpApi) return "api '" + logical_id + "'";
   return "resource '" + logical_id + "'";
 }
-
-}  // namespace
 
 TemplateBuilder::TemplateBuilder(std::filesystem::path file,
                                  const std::map<std::string, std::string>& overrides,
@@ -140,6 +140,7 @@ void TemplateBuilder::read_resources(Template& out) {
     }
   }
   std::map<std::string, int> not_created;
+  std::vector<std::string> schedule_resources;  // read once every function is known
   for (const auto& logical_id : order_) {
     if (!ctx_->resource_types.contains(logical_id)) continue;
     const Resource& resource = resources_.at(logical_id);
@@ -156,6 +157,8 @@ void TemplateBuilder::read_resources(Template& out) {
     } else if (is_usage_plan_type(resource.type)) {
       read_usage_plan_resource(logical_id, resource.type, resource.line,
                                properties_of(resource, who), *ctx_, out.usage_plans);
+    } else if (resource.type == kEventsRule || resource.type == kSchedulerSchedule) {
+      schedule_resources.push_back(logical_id);
     } else if (resource.type != kLayer) {
       if (const Node* given = resource.node->find("Properties"); given && given->is_map()) {
         check_sam_properties(who, resource.type, *given, *ctx_);
@@ -165,6 +168,15 @@ void TemplateBuilder::read_resources(Template& out) {
       }
     }
   }
+  read_event_schedules(out);
+  for (const auto& logical_id : schedule_resources) {
+    const Resource& resource = resources_.at(logical_id);
+    if (!read_schedule_resource(logical_id, resource, out) &&
+        !warn_not_created(logical_id, resource.type, resource.line, *ctx_)) {
+      ++not_created[resource.type];
+    }
+  }
+  check_unique_schedules(out);
   if (!not_created.empty()) {
     // Said once: every SAM project has roles, tables or buckets that only AWS creates.
     problems_.warning(0,

@@ -17,6 +17,12 @@
 
 namespace lambdad::deploy {
 
+inline constexpr std::string_view kEventsRule = "AWS::Events::Rule";
+inline constexpr std::string_view kSchedulerSchedule = "AWS::Scheduler::Schedule";
+
+/// "function 'F'", "api 'A'", "resource 'R'": who a message is about.
+std::string who_for(const std::string& type, const std::string& logical_id);
+
 class TemplateBuilder {
  public:
   TemplateBuilder(std::filesystem::path file, const std::map<std::string, std::string>& overrides,
@@ -74,6 +80,14 @@ class TemplateBuilder {
   std::string key_id(const std::string& logical_id) const;
   std::string api_endpoint(const std::string& logical_id) const;
   void add_implicit_apis(Template& out);
+
+  // template_schedules.cpp: Template::schedules
+  void read_event_schedules(Template& out);
+  /// false when the resource is no schedule lambdad runs (an EventPattern rule, no function
+  /// target): the caller warns that it is not created.
+  bool read_schedule_resource(const std::string& logical_id, const Resource& resource,
+                              Template& out);
+  void check_unique_schedules(const Template& out);
   void check_unique_names(const Template& out);
   void check_unique_routes(const Template& out);
 

@@ -16,5 +16,6 @@ int logs(Args args);
 int events(Args args);
 int doctor(Args args);
 int build(Args args);
+int schedules(Args args);
 
 }  // namespace lambdad::cli

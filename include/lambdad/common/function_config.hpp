@@ -13,6 +13,7 @@
 
 #include "lambdad/common/api_settings.hpp"
 #include "lambdad/common/openapi_definition.hpp"
+#include "lambdad/common/schedule_definition.hpp"
 
 namespace lambdad {
 
@@ -95,6 +96,9 @@ struct Template {
   std::filesystem::path path;  ///< absolute path of the template file
   std::vector<FunctionConfig> functions;
   std::vector<ApiConfig> apis;
+  /// Schedule / ScheduleV2 events of functions, then AWS::Events::Rule /
+  /// AWS::Scheduler::Schedule resources whose target is a function of the template.
+  std::vector<ScheduleDefinition> schedules;
   /// AWS::ApiGateway::ApiKey / UsagePlan / UsagePlanKey resources, for the gateway's API keys.
   api::UsagePlanResources usage_plans;
   /// The .zip / .jar files (CodeUri, ContentUri) the code was unpacked from: hot reload

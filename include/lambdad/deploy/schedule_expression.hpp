@@ -1,5 +1,5 @@
 #pragma once
-/// @brief Syntax of EventBridge schedule expressions: rate(), cron() and (Scheduler only) at().
+/// @brief Template checks of EventBridge schedule expressions (the schedule module's parser).
 
 #include <string>
 #include <string_view>
