@@ -30,9 +30,15 @@ TimePoint latest_due(const Compiled& schedule, TimePoint due, TimePoint now, Tim
     const std::chrono::seconds period = schedule.expression.rate();
     return due + ((now - due) / period) * period;
   }
-  // cron(): one step per missed fire; bounded so a schedule every minute down for years costs
-  // a bounded walk (the time fired is then an earlier missed one, which is still a missed one).
-  for (int steps = 0; steps < 100000; ++steps) {
+  // cron(): look back from now in growing windows (1 h, 4 h, 16 h, ...) for a missed fire,
+  // then step to the latest one: few steps whether the schedule fires every minute or yearly.
+  for (std::chrono::seconds window = std::chrono::hours(1); now - window > due; window *= 4) {
+    if (auto recent = next_within(schedule, now - window, anchor); recent && *recent <= now) {
+      due = *recent;
+      break;
+    }
+  }
+  for (int steps = 0; steps < 10000; ++steps) {
     auto next = next_within(schedule, due, anchor);
     if (!next || *next > now) break;
     due = *next;

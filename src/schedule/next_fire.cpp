@@ -77,10 +77,11 @@ bool day_matches(const CronFields& cron, const year_month_day& date) {
 }
 
 std::optional<TimePoint> next_cron(const CronFields& cron, TimePoint after, const TimeZone& zone) {
-  // Local time never runs more than a day away from UTC, and instants grow with wall-clock
-  // times (the first of a repeated hour is taken): start a day early and take the first
-  // matching minute whose instant is after `after`.
-  const local_seconds start = zone.to_local(after) - days(1);
+  // Instants grow with wall-clock times (the first of a repeated hour is taken), and a clock
+  // change moves the wall clock by at most two hours (Antarctica/Troll; most by one): start
+  // three hours before `after`'s wall-clock time and take the first matching minute whose
+  // instant is after `after`.
+  const local_seconds start = zone.to_local(after) - hours(3);
   local_days day = floor<days>(start);
   while (true) {
     const year_month_day date(day);

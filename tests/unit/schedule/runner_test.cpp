@@ -157,6 +157,17 @@ TEST_F(RunnerTest, ScheduleMissedWhileDownFiresOnceOnStart) {
   EXPECT_EQ(runner->planned()[2].next_fire, at("2026-12-09T03:00:00Z"));
 }
 
+TEST_F(RunnerTest, LongDowntimeOfAFrequentScheduleFiresOnceAtTheLatestTime) {
+  log.record_fire(rule("Minutely", "").arn, at("2024-01-01T00:00:00Z"));
+  log.record_fire(rule("Rate", "").arn, at("2024-01-01T00:00:30Z"));
+  clock.advance_to(at("2026-12-07T17:00:45Z"));
+  runner->update({rule("Minutely", "cron(* * * * ? *)"), rule("Rate", "rate(1 minute)")});
+  clock.advance_to(at("2026-12-07T17:00:50Z"));
+  EXPECT_EQ(fired(), (std::vector<std::string>{"Minutely@2026-12-07T17:00:00Z",
+                                               "Rate@2026-12-07T17:00:30Z"}));
+  EXPECT_EQ(clock.pending(), at("2026-12-07T17:01:00Z"));
+}
+
 TEST_F(RunnerTest, NeverFiredSchedulesDoNotCatchUp) {
   clock.advance_to(at("2026-12-07T17:30:00Z"));
   runner->update({rule("Hourly", "cron(0 * * * ? *)")});
