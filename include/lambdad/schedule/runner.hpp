@@ -46,8 +46,10 @@ class AsioClock : public Clock {
   boost::asio::system_timer timer_;
 };
 
-/// Where the last fire of each schedule is kept (keyed by ScheduleDefinition::arn). The lead
-/// backs it with SQLite; MemoryFireLog serves tests and a server without a state dir.
+/// Where the last fire of each schedule is kept (keyed by ScheduleDefinition::arn). The Runner
+/// reads it in update() and writes it after each fire. With the queue engine, the durable copy is
+/// a mark written in the fire's enqueue transaction (queue::Engine::enqueue's `marks`), and this
+/// is a MemoryFireLog seeded from queue::Engine::marks() before the first update().
 class FireLog {
  public:
   virtual ~FireLog() = default;
