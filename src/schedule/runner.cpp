@@ -96,7 +96,8 @@ void Runner::on_wake() {
     // Recorded after the callback took the fire: a crash between them fires it again on
     // restart rather than losing it (EventBridge's delivery is at-least-once too).
     try {
-      fire_(definition, due, scheduled_event(definition, due, new_id_()));
+      const std::string id = new_id_();
+      fire_(definition, due, scheduled_event(definition, due, id), id);
       log_.record_fire(definition.arn, due);
     } catch (const std::exception& error) {
       // The queue or the FireLog's database failed: not recorded, so a restart makes the fire

@@ -66,11 +66,13 @@ class MemoryFireLog : public FireLog {
   std::map<std::string, TimePoint> fires_;
 };
 
-/// schedule, the time it was due (the event's time) and its payload (event.hpp). Called on the
+/// schedule, the time it was due (the event's time), its payload (event.hpp) and the fire's id
+/// (the payload's "id" / <aws.scheduler.execution-id>; a queue message id). Called on the
 /// runner's executor; it must not call the Runner back (update() from inside it). An exception
 /// it throws is logged and the fire not recorded (a restart makes it again, once).
-using FireCallback = std::function<void(const ScheduleDefinition& schedule,
-                                        TimePoint scheduled_time, const std::string& event)>;
+using FireCallback =
+    std::function<void(const ScheduleDefinition& schedule, TimePoint scheduled_time,
+                       const std::string& event, const std::string& id)>;
 
 class Runner {
  public:

@@ -65,6 +65,7 @@ struct Fire {
   std::string name;
   std::string time;
   std::string event;
+  std::string id;
 };
 
 class RunnerTest : public ::testing::Test {
@@ -78,8 +79,9 @@ class RunnerTest : public ::testing::Test {
   std::unique_ptr<Runner> make_runner() {
     return std::make_unique<Runner>(
         clock, log,
-        [this](const ScheduleDefinition& schedule, TimePoint time, const std::string& event) {
-          fires.push_back({schedule.name, format_utc(time), event});
+        [this](const ScheduleDefinition& schedule, TimePoint time, const std::string& event,
+               const std::string& id) {
+          fires.push_back({schedule.name, format_utc(time), event, id});
         },
         [this] { return "id-" + std::to_string(++ids); });
   }
@@ -101,6 +103,7 @@ TEST_F(RunnerTest, FiresCronOnTimeWithTheScheduledEvent) {
   EXPECT_EQ(event["detail-type"], "Scheduled Event");
   EXPECT_EQ(event["time"], "2026-12-07T17:15:00Z");
   EXPECT_EQ(event["id"], "id-1");
+  EXPECT_EQ(fires[0].id, "id-1");
   EXPECT_EQ(event["resources"][0], "arn:aws:events:us-east-1:123456789012:rule/Quarter");
   EXPECT_EQ(log.last_fire(rule("Quarter", "").arn), at("2026-12-07T17:45:00Z"));
 }
