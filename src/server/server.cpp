@@ -23,6 +23,7 @@
 #include "lambdad/runtime_api/endpoint.hpp"
 #include "lambdad/sandbox/cgroups.hpp"
 #include "lambdad/store/store.hpp"
+#include "schedule_fires.hpp"
 
 namespace lambdad::server {
 
@@ -185,6 +186,7 @@ struct Server::Impl {
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<queue::Engine> queue;  // its thread commits what is asked before it stops
   std::unique_ptr<async::AsyncInvoker> async;
+  std::unique_ptr<ScheduleFires> schedules;  // fires into `async`
   std::unique_ptr<control_api::ControlApi> control;
   std::unique_ptr<Redeployer> redeployer;
   std::unique_ptr<HotReload> hot_reload;  // its thread posts to ioc: stopped before ioc goes
@@ -247,6 +249,10 @@ struct Server::Impl {
     asio::co_spawn(ioc, async->start(), [](std::exception_ptr e) {
       if (e) std::rethrow_exception(e);  // the store cannot be read: nothing can run
     });
+    schedules = std::make_unique<ScheduleFires>(ioc.get_executor(), *async, *queue);
+    asio::co_spawn(ioc, schedules->start(tmpl.schedules), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
   }
 
   /// Hot reload's watches and the fingerprints of the code about to be deployed (none when it
@@ -297,6 +303,7 @@ Server::~Server() {
   impl_->hot_reload.reset();
   impl_->control.reset();
   impl_->registry.reset();  // joins its thread
+  impl_->schedules.reset();
   impl_->async.reset();
   impl_->scheduler.reset();
   impl_->queue.reset();  // commits what the events asked last
@@ -419,8 +426,13 @@ void Server::start() {
         host.endpoint_guard_missing);
   }
   gateway::Front front = gateway::make_front(s.tmpl, *s.scheduler, s.options.gateway);
-  s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, *s.registry, front.reload,
-                                              template_code);
+  // A redeploy swaps the gateway's routes and the schedules.
+  auto swap_triggers = [reload = front.reload, fires = s.schedules.get()](const Template& t) {
+    reload(t);
+    fires->update(t.schedules);
+  };
+  s.redeployer = std::make_unique<Redeployer>(*s.scheduler, s.runtimes, *s.registry,
+                                              std::move(swap_triggers), template_code);
   s.registry->on_change([r = s.redeployer.get()] { r->registry_changed(); });
   s.control->add_metrics([r = s.redeployer.get()] { return r->metrics(); });
   s.control->add_metrics([store = s.store.get()] { return store_metrics(*store); });

@@ -1,6 +1,7 @@
 """A template's schedules through the real binary: `lambdad schedules` lists them with their next
 fires (as of --now), `validate` reports a bad expression, time zone or date with its line, and
-`serve` loads and serves a template that has them."""
+`serve` fires them into the durable async queue: a Scheduler schedule without StartDate at once,
+an at() at its time, and after a restart not again before its next time."""
 
 import re
 import shutil
@@ -9,7 +10,11 @@ import textwrap
 import unittest
 from pathlib import Path
 
-from harness import Server, run_cli
+import json
+import time
+from datetime import datetime, timedelta, timezone
+
+from harness import Server, bash_function, run_cli, wait_until
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -136,6 +141,44 @@ class SchedulesTest(unittest.TestCase):
             stderr = server.stderr()
         self.assertIn('"ping": 1', reply.body.decode() if isinstance(reply.body, bytes) else reply.body)
         self.assertNotIn("does not create AWS::Scheduler::Schedule", stderr)
+
+
+def ticks(server: Server) -> list:
+    try:
+        text = (server.out_dir / "ticks").read_text()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+class FiringTest(unittest.TestCase):
+    def test_schedules_fire_through_the_async_queue_and_remember_their_last_fire(self):
+        soon = datetime.now(timezone.utc) + timedelta(seconds=4)
+        server = Server([bash_function(
+            "Tick", 'printf "%s\\n" "$event" >> "$OUT_DIR/ticks"', Events={
+                # No StartDate: a Scheduler schedule fires at once, then every 10 minutes.
+                "Now": {"Type": "ScheduleV2", "Properties": {
+                    "ScheduleExpression": "rate(10 minutes)", "Input": '{"k": "v"}'}},
+                "Once": {"Type": "ScheduleV2", "Properties": {
+                    "ScheduleExpression": f"at({soon.strftime('%Y-%m-%dT%H:%M:%S')})",
+                    "Input": '{"once": true}'}},
+                # An EventBridge rule fires one period after it is deployed: not within this test.
+                "Rule": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}},
+            })])
+        try:
+            server.start()
+            wait_until(lambda: {"k": "v"} in ticks(server), 15, message="the rate() fire")
+            wait_until(lambda: {"once": True} in ticks(server), 20, message="the at() fire")
+            self.assertIn("schedules: 3 running", server.stderr())
+            server.stop()
+
+            server.start()  # its last fires are kept in the queue: nothing is due again
+            time.sleep(3)
+            self.assertEqual(sorted(map(json.dumps, ticks(server))),
+                             sorted(map(json.dumps, [{"k": "v"}, {"once": True}])))
+            server.stop()
+        finally:
+            server.cleanup()
 
 
 if __name__ == "__main__":
