@@ -70,7 +70,6 @@ asio::awaitable<void> AsyncInvoker::start() {
                  counts.parked);
   }
   engine_.watch(kQueue, [this] { wake(); });
-  started_ = true;
   asio::co_spawn(scheduler_.executor(), dispatch_loop(), asio::detached);
 }
 
@@ -481,6 +480,9 @@ std::string AsyncInvoker::metrics() const {
   line(text, "lambdad_async_events_sent_to_failure_destination_total", "counter",
        "Failed Event invocations delivered to an OnFailure destination or a dead-letter queue.",
        delivered_);
+  line(text, "lambdad_async_events_dropped_total", "counter",
+       "Event invocations dropped because their function no longer exists (as AWS does).",
+       dropped_);
   const queue::Engine::Stats engine = engine_.stats();
   line(text, "lambdad_queue_transactions_total", "counter",
        "Transactions the queue engine committed (one per group commit).", engine.transactions);

@@ -137,7 +137,6 @@ class AsyncInvoker {
   boost::asio::steady_timer wake_timer_;
   bool woken_ = false;
   bool stopping_ = false;
-  bool started_ = false;
   size_t in_flight_ = 0;
   // What is stored and not finished, counted here against the bounds (the store is not asked
   // at each invoke).
