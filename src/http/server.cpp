@@ -239,12 +239,13 @@ class Admission {
 
 /// After an error answer the client may still be sending what was not read (a body, the rest of
 /// a header): closing now would reset the connection, and a reset can destroy the answer before
-/// the client reads it. So what arrives is read and dropped for a moment first (at most 1 s and
-/// 1 MiB: nginx's lingering close).
+/// the client reads it. So what arrives is read and dropped for a moment first (at most 1 s, as
+/// nginx's lingering close, and 8 MiB: enough for a refused 6 MB payload still in flight; a
+/// smaller cap reset such clients before they read their 413, under load).
 asio::awaitable<void> linger(beast::tcp_stream& stream) {
   stream.expires_after(std::chrono::seconds(1));
   std::vector<char> scratch(16 * 1024);
-  for (size_t total = 0; total < (1u << 20);) {
+  for (size_t total = 0; total < (8u << 20);) {
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAwait);
     if (ec) break;
     total += n;
