@@ -10,8 +10,8 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from boto3_clients import client, require_boto3  # noqa: E402
-from harness import ServerTestCase, bash_function, function_arn  # noqa: E402
+from boto3_clients import Boto3TestCase  # noqa: E402
+from harness import bash_function, function_arn  # noqa: E402
 from cli_clients import AwsCliTestCase  # noqa: E402
 from test_awscli import AWS  # noqa: E402
 from test_function_api_clients import ROLE, bash_zip  # noqa: E402
@@ -26,20 +26,11 @@ def wait_for(predicate, timeout=20):
         time.sleep(0.2)
 
 
-class Boto3ProvisionedTest(ServerTestCase):
+class Boto3ProvisionedTest(Boto3TestCase):
     @classmethod
     def functions(cls):
         return [bash_function("Tmpl", 'response="{}"', AutoPublishAlias="live",
                               ProvisionedConcurrencyConfig={"ProvisionedConcurrentExecutions": 1})]
-
-    @classmethod
-    def setUpClass(cls):
-        require_boto3()
-        super().setUpClass()
-
-    def setUp(self):
-        super().setUp()
-        self.lam = client("lambda", self.server.lambda_url, read_timeout=60)
 
     def test_provisioned_on_an_alias(self):
         lam = self.lam
